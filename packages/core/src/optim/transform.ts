@@ -1,0 +1,128 @@
+import { fmt } from '../shape.js';
+import { Tensor, keep, noGrad, tidy, tensorsIn } from '../tensor.js';
+import { zeros } from '../ops.js';
+
+/** Named tensors: parameters, gradients or updates, keyed by parameter name. */
+export type Params = Record<string, Tensor>;
+
+/** A transform's state: tensors and numbers in plain objects/arrays, so it can be checkpointed. */
+export type State = Tensor | number | string | boolean | null | State[] | { [key: string]: State };
+
+/**
+ * A gradient transformation, as in optax: `init` makes the state from the parameters; `update`
+ * maps gradients (and state, params) to transformed gradients and the next state. Neither
+ * mutates its arguments. At the end of a chain, the output is the update added to the parameters.
+ */
+export interface GradientTransform<S extends State = State> {
+  init(params: Params): S;
+  update(grads: Params, state: S, params: Params): { grads: Params; state: S };
+}
+
+/** Compose transforms left to right; the state is the array of the parts' states. */
+export function chain(...transforms: GradientTransform<any>[]): GradientTransform<State[]> {
+  return {
+    init: (params) => transforms.map((t) => t.init(params)),
+    update(grads, state, params) {
+      const next: State[] = [];
+      let g = grads;
+      transforms.forEach((t, i) => {
+        const r = t.update(g, state[i], params);
+        g = r.grads;
+        next.push(r.state);
+      });
+      return { grads: g, state: next };
+    },
+  };
+}
+
+/** Apply `fn` to every tensor of `grads` by name. */
+export function mapParams(grads: Params, fn: (g: Tensor, name: string) => Tensor): Params {
+  const out: Params = {};
+  for (const [k, g] of Object.entries(grads)) out[k] = fn(g, k);
+  return out;
+}
+
+/** Zero tensors shaped like each parameter. */
+export function zerosLikeParams(params: Params): Params {
+  return mapParams(params, (p) => zeros(p.shape, p.dtype, p.device));
+}
+
+/** Throw unless `a` and `b` have the same names, shapes and dtypes. */
+export function checkSameTree(op: string, expected: Params, given: Params): void {
+  const ek = Object.keys(expected);
+  const gk = Object.keys(given);
+  const missing = ek.filter((k) => !(k in given));
+  const extra = gk.filter((k) => !(k in expected));
+  if (missing.length || extra.length) {
+    throw new Error(`${op}: parameter names differ (missing: ${missing.join(', ') || 'none'}; unexpected: ${extra.join(', ') || 'none'})`);
+  }
+  for (const k of ek) {
+    const e = expected[k]!;
+    const g = given[k]!;
+    if (e.shape.join() !== g.shape.join() || e.dtype !== g.dtype) {
+      throw new Error(`${op}: '${k}' expected ${fmt(e.shape)} ${e.dtype}, got ${fmt(g.shape)} ${g.dtype}`);
+    }
+  }
+}
+
+/**
+ * Runs a transform on a parameter set: owns the state (kept out of `tidy` scopes), turns each
+ * parameter's `.grad` into an update and adds it in place. Old state is disposed as it is replaced.
+ */
+export class Optimizer<S extends State = State> {
+  state: S;
+  step = 0;
+  constructor(
+    readonly params: Params,
+    readonly transform: GradientTransform<S>,
+  ) {
+    this.state = keepAll(tidy(() => noGrad(() => transform.init(params))));
+  }
+
+  /** One update from the parameters' `.grad` (missing gradients count as zeros), or from `grads`. */
+  update(grads?: Params): void {
+    const old = this.state;
+    const next = tidy(() =>
+      noGrad(() => {
+        const g = grads ?? mapParams(this.params, (p) => p.grad ?? zeros(p.shape, p.dtype, p.device));
+        const r = this.transform.update(g, old, this.params);
+        for (const [k, p] of Object.entries(this.params)) {
+          const u = r.grads[k];
+          if (!u) throw new Error(`Optimizer: the transform returned no update for '${k}'`);
+          p.assign(p.add(u));
+        }
+        return r.state;
+      }),
+    );
+    this.state = keepAll(next);
+    const still = tensorsIn(next);
+    for (const t of tensorsIn(old)) if (!still.has(t)) t.dispose();
+    this.step++;
+  }
+
+  zeroGrad(): void {
+    for (const p of Object.values(this.params)) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+  }
+
+  /** Replace the state (e.g. from a checkpoint); the old state is disposed. */
+  setState(state: S, step: number): void {
+    const old = this.state;
+    this.state = keepAll(state);
+    this.step = step;
+    const still = tensorsIn(state);
+    for (const t of tensorsIn(old)) if (!still.has(t)) t.dispose();
+  }
+
+  dispose(): void {
+    for (const t of tensorsIn(this.state)) t.dispose();
+  }
+}
+
+function keepAll<T>(x: T): T {
+  for (const t of tensorsIn(x)) keep(t);
+  return x;
+}
+
