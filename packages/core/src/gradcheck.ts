@@ -1,5 +1,5 @@
 import { fmt } from './shape.js';
-import { Tensor, noGrad, tidy } from './tensor.js';
+import { Tensor, tidy } from './tensor.js';
 import { grad } from './autograd.js';
 
 export interface GradcheckOptions {
@@ -40,14 +40,13 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opt
       const base = x.dataSync() as Float64Array;
       for (let i = 0; i < base.length; i++) {
         const at = (v: number) =>
-          tidy(() =>
-            noGrad(() => {
-              const d = base.slice();
-              d[i] = v;
-              const xi = Tensor.fromHost(d, x.shape, 'float64', x.device);
-              return scalarOf(...inputs.map((t) => (t === x ? xi : t))).item();
-            }),
-          );
+          // grad mode stays on: `fn` may itself take gradients (higher-order checks)
+          tidy(() => {
+            const d = base.slice();
+            d[i] = v;
+            const xi = Tensor.fromHost(d, x.shape, 'float64', x.device).requiresGrad_();
+            return scalarOf(...inputs.map((t) => (t === x ? xi : t))).item();
+          });
         const numeric = (at(base[i]! + eps) - at(base[i]! - eps)) / (2 * eps);
         const a = analytic[wi]![i]!;
         const err = Math.abs(a - numeric);

@@ -111,11 +111,12 @@ export const sign = (x: Tensor) => sub(cast(gt(x, 0), x.dtype), cast(lt(x, 0), x
 /** |x|, with gradient sign(x) (0 at 0, as in PyTorch). */
 export const abs = (x: Tensor) => mul(x, detach(sign(x)));
 export const relu = (x: Tensor) => where(gt(x, 0), x, 0);
-/** Logistic sigmoid, computed from exp(-|x|) so neither branch overflows. */
+/** Logistic sigmoid, computed from exp(-|x|) so neither branch overflows (and the gradient is right at 0). */
 export function sigmoid(x: Tensor): Tensor {
-  const e = exp(neg(abs(x)));
+  const pos = ge(x, 0);
+  const e = exp(where(pos, neg(x), x));
   const r = reciprocal(add(e, 1));
-  return where(ge(x, 0), r, mul(e, r));
+  return where(pos, r, mul(e, r));
 }
 export const silu = (x: Tensor) => mul(x, sigmoid(x));
 /** GELU: exact (erf) by default, as PyTorch; `'tanh'` for the tanh approximation. */

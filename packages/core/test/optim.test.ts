@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import * as g from '../src/index.js';
+
+function run(transform: g.GradientTransform<any>, grads: number[][], p0 = [1, -2]): number[][] {
+  const p = g.tensor(p0, { dtype: 'float64' }).requiresGrad_();
+  const opt = new g.Optimizer({ p }, transform);
+  const out: number[][] = [];
+  for (const gr of grads) {
+    opt.update({ p: g.tensor(gr, { dtype: 'float64' }) });
+    out.push(Array.from(p.dataSync()));
+  }
+  return out;
+}
+
+describe('optimizers as gradient transforms', () => {
+  it('sgd and momentum follow PyTorch', () => {
+    expect(run(g.sgd({ lr: 0.1 }), [[1, 2]])).toEqual([[0.9, -2.2]]);
+    const m = run(g.sgd({ lr: 0.1, momentum: 0.9 }), [[1, 0], [1, 0]]);
+    expect(m[0]![0]).toBeCloseTo(0.9, 12);
+    expect(m[1]![0]).toBeCloseTo(0.9 - 0.1 * 1.9, 12);
+  });
+
+  it('adam matches the formula with bias correction', () => {
+    const [b1, b2, eps, lr] = [0.9, 0.98, 1e-8, 0.01];
+    const gs = [[0.5, -1], [0.2, 0.3], [-0.4, 0.1]];
+    const got = run(g.adam({ lr, betas: [b1, b2], eps }), gs);
+    let m = [0, 0];
+    let v = [0, 0];
+    const p = [1, -2];
+    gs.forEach((gr, t) => {
+      m = m.map((mi, i) => b1 * mi + (1 - b1) * gr[i]!);
+      v = v.map((vi, i) => b2 * vi + (1 - b2) * gr[i]! ** 2);
+      for (let i = 0; i < 2; i++) {
+        const mh = m[i]! / (1 - b1 ** (t + 1));
+        const vh = v[i]! / (1 - b2 ** (t + 1));
+        p[i] = p[i]! - (lr * mh) / (Math.sqrt(vh) + eps);
+      }
+      expect(got[t]![0]).toBeCloseTo(p[0]!, 12);
+      expect(got[t]![1]).toBeCloseTo(p[1]!, 12);
+    });
+  });
+
+  it('adamw decays weights decoupled from the gradient', () => {
+    // zero gradient: adam's direction is 0/(0+eps) = 0, so only the decay acts
+    const got = run(g.adamw({ lr: 0.1, weightDecay: 0.5 }), [[0, 0]]);
+    expect(got[0]![0]).toBeCloseTo(1 - 0.1 * 0.5 * 1, 12);
+    expect(got[0]![1]).toBeCloseTo(-2 - 0.1 * 0.5 * -2, 12);
+  });
+
+  it('clipByGlobalNorm scales to the max norm', () => {
+    const got = run(g.chain(g.clipByGlobalNorm(1), g.sgd({ lr: 1 })), [[3, 4]], [0, 0]);
+    expect(got[0]![0]).toBeCloseTo(-0.6, 5);
+    expect(got[0]![1]).toBeCloseTo(-0.8, 5);
+    const small = run(g.chain(g.clipByGlobalNorm(10), g.sgd({ lr: 1 })), [[3, 4]], [0, 0]);
+    expect(small[0]).toEqual([-3, -4]);
+  });
+
+  it('learning-rate schedules', () => {
+    const w = g.linearWarmup(1e-3, 10);
+    expect(w(0)).toBeCloseTo(1e-4, 12);
+    expect(w(9)).toBeCloseTo(1e-3, 12);
+    expect(w(500)).toBe(1e-3);
+    const c = g.warmupCosine(1, 0, 100);
+    expect(c(0)).toBeCloseTo(1, 12);
+    expect(c(50)).toBeCloseTo(0.5, 12);
+    expect(c(100)).toBeCloseTo(0, 12);
+    // schedules are applied per step inside the chain
+    const got = run(g.sgd({ lr: (t) => (t + 1) * 0.1 }), [[1, 1], [1, 1]], [0, 0]);
+    expect(got[1]![0]).toBeCloseTo(-0.3, 12);
+  });
+
+  it('invalid hyper-parameters are rejected', () => {
+    expect(() => g.scaleByAdam({ b1: 1 })).toThrow(/0 ≤ b1 < 1, got 1/);
+    expect(() => g.clipByGlobalNorm(0)).toThrow(/maxNorm > 0/);
+  });
+});
