@@ -3,6 +3,7 @@ import * as ops from './ops.js';
 import { fmt } from './shape.js';
 import { keep, tidy, withGrad, type Tensor } from './tensor.js';
 import { vjps, type VjpRule } from './vjp.js';
+import type { Primitive } from './primitives.js';
 
 /** Tensors reachable from `root` through recorded nodes, inputs before the tensors made from them. */
 function topoOrder(root: Tensor): Tensor[] {
@@ -55,8 +56,9 @@ function computeGrads(root: Tensor, seed: Tensor | number | undefined, createGra
       const node = t.node;
       if (!node) continue;
       const needs = node.inputs.map((x) => x.requiresGrad && isFloat(x.dtype));
-      const rule = vjps[node.prim] as VjpRule<typeof node.prim>;
-      const gin = rule(g, node.inputs, t, node.params as never, needs);
+      const gin = node.vjp
+        ? node.vjp(g, node.inputs, t, needs)
+        : (vjps[node.prim as Primitive] as VjpRule<Primitive>)(g, node.inputs, t, node.params as never, needs);
       node.inputs.forEach((x, i) => {
         const gi = gin[i];
         if (!needs[i] || !gi) return;

@@ -46,3 +46,4 @@ export {
   type Checkpoint, type LoadedCheckpoint,
 } from './io/checkpoint.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
+export { defineFused, registerFusedKernel, setFusion, type FusedDef, type FusedKernel } from './fused.js';

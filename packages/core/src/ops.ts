@@ -8,6 +8,7 @@ import type { BinaryPrimitive, ComparePrimitive, UnaryPrimitive } from './primit
 import { defaultGenerator, type Generator } from './random.js';
 import { broadcastShapes, fmt, normDim, normDims, sameShape, sizeOf, checkShape, type Shape } from './shape.js';
 import { apply, Tensor } from './tensor.js';
+import { geluExact } from './fused-ops.js';
 
 export type TensorLike = Tensor | number;
 
@@ -125,7 +126,8 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
     const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(x, 0.5), add(tanh(inner), 1));
   }
-  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+  checkFloat('gelu', x);
+  return geluExact([x], null);
 }
 /** Clamp into [min, max]; the gradient passes where min ≤ x ≤ max. */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {

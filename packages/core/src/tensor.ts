@@ -16,9 +16,12 @@ class Storage {
 
 /** How a tensor was made: the primitive, its inputs and parameters. Backward walks these. */
 export interface Node {
-  readonly prim: Primitive;
+  /** A primitive, or the name of a fused op (which then carries its own `vjp`). */
+  readonly prim: Primitive | string;
   readonly inputs: readonly Tensor[];
-  readonly params: PrimitiveParams[Primitive];
+  readonly params: unknown;
+  /** A fused op's VJP; primitives use the table in vjp.ts. */
+  readonly vjp?: (g: Tensor, inputs: readonly Tensor[], out: Tensor, needs: boolean[]) => (Tensor | null)[];
 }
 
 // ---- engine state -------------------------------------------------------------------------
@@ -351,10 +354,21 @@ export function apply<P extends Primitive>(prim: P, inputs: Tensor[], params: Pr
   } else {
     storage = new Storage(backend, runOnCpu(backend, prim, inputs, params, out));
   }
-  const t = new Tensor(shape, dtype, storage);
+  return record(new Tensor(shape, dtype, storage), { prim, inputs, params });
+}
+
+/** @internal wrap a handle a backend just produced as a tensor on `device`. */
+export function wrapOutput(device: string, handle: unknown, shape: Shape, dtype: DType): Tensor {
+  return new Tensor(shape, dtype, new Storage(getBackend(device), handle));
+}
+
+/** @internal attach `node` to `t` when it should be recorded, and run the finiteness check. */
+export function record(t: Tensor, node: Node): Tensor {
+  const { prim, inputs } = node;
+  const dtype = t.dtype;
   if (gradEnabled && isFloat(dtype) && inputs.some((x) => x.requiresGrad)) {
     t.requiresGrad = true;
-    t.node = { prim, inputs, params };
+    t.node = node;
   }
   if (checkFiniteOn && isFloat(dtype)) {
     const d = t.view();

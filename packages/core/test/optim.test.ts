@@ -47,6 +47,13 @@ describe('optimizers as gradient transforms', () => {
     expect(got[0]![1]).toBeCloseTo(-2 - 0.1 * 0.5 * -2, 12);
   });
 
+  it('adam weightDecay is L2 (coupled), as torch.optim.Adam', () => {
+    // first step of Adam moves every coordinate by lr·sign(g') where g' = g + wd·p
+    const got = run(g.adam({ lr: 0.1, weightDecay: 0.5 }), [[0, -3]]);
+    expect(got[0]![0]).toBeCloseTo(1 - 0.1, 6); // g' = 0.5 > 0
+    expect(got[0]![1]).toBeCloseTo(-2 + 0.1, 6); // g' = -4 < 0
+  });
+
   it('clipByGlobalNorm scales to the max norm', () => {
     const got = run(g.chain(g.clipByGlobalNorm(1), g.sgd({ lr: 1 })), [[3, 4]], [0, 0]);
     expect(got[0]![0]).toBeCloseTo(-0.6, 5);

@@ -11,7 +11,7 @@ type Out = { shape: Shape; dtype: DType };
 /** A cpu kernel: reads its inputs' typed arrays, returns the output's. */
 export type CpuKernel<P extends Primitive> = (ins: Info[], params: PrimitiveParams[P], out: Out) => TypedArray;
 
-function map(arity: number, expr: string) {
+export function map(arity: number, expr: string) {
   const k = mapKernel(arity, expr);
   return (ins: Info[], _p: unknown, out: Out): TypedArray => {
     const res = arrayFor(out.dtype, sizeOf(out.shape));
@@ -48,6 +48,9 @@ function checkIndex(op: string, v: number, size: number): void {
   if (v < 0 || v >= size || !Number.isInteger(v)) throw new RangeError(`${op}: index ${v} is out of range for a dim of size ${size}`);
 }
 
+const erfFast = map(1, 'erf32(a)');
+const erfExact = map(1, 'erf(a)');
+
 /** The reference kernels: plain TypeScript, one per primitive. */
 export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
   neg: map(1, '-a'),
@@ -57,7 +60,8 @@ export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
   sin: map(1, 'Math.sin(a)'),
   cos: map(1, 'Math.cos(a)'),
   tanh: map(1, 'Math.tanh(a)'),
-  erf: map(1, 'erf(a)'),
+  // float32 gets a fast erf accurate to float32; float64 the near-double-precision one
+  erf: (ins, p, out) => (out.dtype === 'float32' ? erfFast : erfExact)(ins, p, out),
   add: map(2, 'a + b'),
   sub: map(2, 'a - b'),
   mul: map(2, 'a * b'),

@@ -1,6 +1,6 @@
 import type { TypedArray } from '../dtype.js';
 import type { Shape } from '../shape.js';
-import { erf } from './erf.js';
+import { erf, erf32 } from './erf.js';
 
 /**
  * A broadcasting elementwise kernel over `n` inputs: `out[i] = expr(a, b, c)` where the inputs
@@ -54,7 +54,7 @@ return function kernel(out, ins, shape, strides) {
     }
   }
 };`;
-  return new Function('erf', src)(erf) as MapKernel;
+  return new Function('erf', 'erf32', src)(erf, erf32) as MapKernel;
 }
 
 /** Merge adjacent dims that every input reads contiguously, so inner loops are long. */

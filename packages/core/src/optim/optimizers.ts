@@ -95,10 +95,14 @@ export interface AdamOptions {
   eps?: number;
 }
 
-/** Adam (L2 weight decay, if any, belongs in a separate `addDecayedWeights` before it). */
-export function adam(opts: AdamOptions): GradientTransform<any> {
+/**
+ * Adam, as PyTorch's `torch.optim.Adam`: `weightDecay` (default 0) is L2 regularisation, added
+ * to the gradient before the moment estimates (contrast `adamw`).
+ */
+export function adam(opts: AdamOptions & { weightDecay?: number }): GradientTransform<any> {
   const [b1, b2] = opts.betas ?? [0.9, 0.999];
-  return chain(scaleByAdam({ b1, b2, eps: opts.eps ?? 1e-8 }), scaleByLearningRate(opts.lr));
+  const adamPart = [scaleByAdam({ b1, b2, eps: opts.eps ?? 1e-8 }), scaleByLearningRate(opts.lr)];
+  return chain(...(opts.weightDecay ? [addDecayedWeights(opts.weightDecay)] : []), ...adamPart);
 }
 
 /** AdamW: Adam with decoupled weight decay, update = −lr·(m̂/(√v̂+eps) + wd·θ), as PyTorch's AdamW (default wd 0.01). */

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as g from '../src/index.js';
+import { close, leaf } from './helpers.js';
+
+afterEach(() => void g.setFusion(true));
+
+/** Forward values and gradients of `f` with fused kernels, and with the composed oracle. */
+function both(f: (x: g.Tensor) => g.Tensor, x: g.Tensor) {
+  const run = (fusion: boolean) => {
+    g.setFusion(fusion);
+    const xi = x.detach().requiresGrad_();
+    const y = f(xi);
+    y.mul(g.arange(y.size).reshape(y.shape as number[]).cast(y.dtype).add(1).sqrt()).sum().backward();
+    return { y: y.dataSync(), dx: xi.grad!.dataSync(), fusedNode: y.node?.prim };
+  };
+  return { fused: run(true), composed: run(false) };
+}
+
+describe('fused ops equal their composed oracles', () => {
+  it('gelu, float64', () => {
+    const { fused, composed } = both((x) => x.gelu(), g.randn([64], { dtype: 'float64', rng: g.rng(1) }).mul(3));
+    expect(fused.fusedNode).toBe('gelu');
+    expect(composed.fusedNode).toBe('mul');
+    close(fused.y, composed.y, 1e-14);
+    close(fused.dx, composed.dx, 1e-12);
+  });
+
+  it('gelu, float32 (fast erf)', () => {
+    const { fused, composed } = both((x) => x.gelu(), g.randn([4096], { rng: g.rng(2) }).mul(3));
+    close(fused.y, composed.y, 1e-6);
+    close(fused.dx, composed.dx, 1e-5);
+  });
+
+  it('fused gelu passes first- and second-order gradient checks', () => {
+    expect(g.gradcheck((x) => x.gelu(), [leaf([9])])).toBeLessThan(1e-6);
+    const x = leaf([5]);
+    g.gradcheck((x) => g.grad(x.gelu().sum(), [x], { createGraph: true })[0]!, [x]);
+  });
+});
+
+describe('float32 erf', () => {
+  it('is within 2e-7 of the precise erf over [-6, 6]', () => {
+    const xs = Array.from({ length: 1201 }, (_, i) => -6 + i / 100);
+    const fast = g.tensor(xs).erf().dataSync();
+    const exact = g.tensor(xs, { dtype: 'float64' }).erf().dataSync();
+    let worst = 0;
+    for (let i = 0; i < xs.length; i++) worst = Math.max(worst, Math.abs(fast[i]! - exact[i]!));
+    expect(worst).toBeLessThan(2e-7);
+  });
+  it('keeps relative accuracy near zero', () => {
+    const v = g.tensor([1e-4, -3e-3]).erf().dataSync();
+    close(v, [1.1283791633342e-4, -3.3851306127e-3], 1e-6);
+  });
+});
