@@ -33,14 +33,21 @@ function checkFloat(op: string, t: Tensor): void {
   if (!isFloat(t.dtype)) throw new Error(`${op}: expected a float tensor, got ${t.dtype}`);
 }
 
-/** Turn a pair of tensor-or-number operands into two tensors of one promoted dtype. */
-function operands(a: TensorLike, b: TensorLike): [Tensor, Tensor, DType] {
-  if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new Error('expected at least one tensor operand, got two numbers');
-  const like = (a instanceof Tensor ? a : b) as Tensor;
-  const dtype =
-    a instanceof Tensor && b instanceof Tensor ? promote(a.dtype, b.dtype) : scalarDType(like.dtype, (a instanceof Tensor ? b : a) as number);
-  const ta = a instanceof Tensor ? cast(a, dtype) : scalar(a, dtype, like.device);
-  const tb = b instanceof Tensor ? cast(b, dtype) : scalar(b, dtype, like.device);
+/**
+ * Turn a pair of tensor-or-number operands into two tensors of one promoted dtype. Two numbers
+ * are allowed when `device` is given (where(cond, 1, 0)): they become float32 scalars.
+ */
+function operands(a: TensorLike, b: TensorLike, device?: string): [Tensor, Tensor, DType] {
+  const like = a instanceof Tensor ? a : b instanceof Tensor ? b : null;
+  if (!like && !device) throw new Error('expected at least one tensor operand, got two numbers');
+  const dtype = !like
+    ? 'float32'
+    : a instanceof Tensor && b instanceof Tensor
+      ? promote(a.dtype, b.dtype)
+      : scalarDType(like.dtype, (a instanceof Tensor ? b : a) as number);
+  const dev = like?.device ?? device!;
+  const ta = a instanceof Tensor ? cast(a, dtype) : scalar(a, dtype, dev);
+  const tb = b instanceof Tensor ? cast(b, dtype) : scalar(b, dtype, dev);
   return [ta, tb, dtype];
 }
 
@@ -93,7 +100,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 /** Select `a` where `cond` is true, else `b` (all three broadcast). */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (cond.dtype !== 'bool') throw new Error(`where: expected a bool condition, got ${cond.dtype}`);
-  const [ta, tb, dtype] = operands(a, b);
+  const [ta, tb, dtype] = operands(a, b, cond.device);
   return apply('where', [cond, ta, tb], {}, broadcastShapes('where', cond.shape, ta.shape, tb.shape), dtype);
 }
 

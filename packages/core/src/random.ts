@@ -117,6 +117,15 @@ export class Generator {
   }
 
   setState(s: RngState): this {
+    const u32 = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
+    if (
+      !s ||
+      !Array.isArray(s.key) || s.key.length !== 2 || !s.key.every(u32) ||
+      !Array.isArray(s.counter) || s.counter.length !== 2 || !s.counter.every(u32) ||
+      !Array.isArray(s.buffered) || s.buffered.length > 4 || !s.buffered.every(u32)
+    ) {
+      throw new Error(`rng.setState: expected {key: [u32, u32], counter: [u32, u32], buffered: u32[] (≤ 4)}, got ${JSON.stringify(s)}`);
+    }
     this.key = [s.key[0] >>> 0, s.key[1] >>> 0];
     this.ctr = [s.counter[0] >>> 0, s.counter[1] >>> 0];
     this.bufPos = 4 - s.buffered.length;

@@ -57,6 +57,10 @@ describe('Philox4x32-10', () => {
     expect([b.nextU32(), b.nextU32(), b.nextU32(), b.nextU32(), b.nextU32()]).toEqual(a);
   });
 
+  it('setState rejects malformed states', () => {
+    expect(() => g.rng(0).setState({ key: [1, 2], counter: [0], buffered: [] } as unknown as g.RngState)).toThrow(/expected \{key/);
+  });
+
   it('permutation is a permutation; split gives an independent stream', () => {
     const p = Array.from(g.rng(3).permutation(50)).sort((x, y) => x - y);
     expect(p).toEqual(Array.from({ length: 50 }, (_, i) => i));

@@ -139,8 +139,23 @@ export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
     const res = arrayFor(out.dtype, sizeOf(out.shape));
     const src = x!.handle;
     const idxs = index!.handle;
-    const st = stridesOf(x!.shape);
     const size = x!.shape[dim]!;
+    const fast = blocks(x!.shape, index!.shape, dim);
+    if (fast) {
+      // x viewed as [outer, size, inner], index and out as [outer, n, inner]
+      const { outer, n, inner } = fast;
+      for (let o = 0, p = 0; o < outer; o++) {
+        for (let j = 0; j < n; j++) {
+          for (let k = 0; k < inner; k++, p++) {
+            const v = idxs[p]!;
+            if (v < 0 || v >= size) checkIndex('gather', v, size);
+            res[p] = src[(o * size + v) * inner + k]!;
+          }
+        }
+      }
+      return res;
+    }
+    const st = stridesOf(x!.shape);
     forEachIndex(index!.shape, (flat, idx) => {
       const v = idxs[flat]!;
       checkIndex('gather', v, size);
@@ -154,9 +169,23 @@ export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
     const res = arrayFor(out.dtype, sizeOf(shape));
     const vals = src!.handle;
     const idxs = index!.handle;
+    const size = shape[dim]!;
+    const fast = blocks(shape, index!.shape, dim);
+    if (fast && index!.shape.every((s, i) => s === src!.shape[i])) {
+      const { outer, n, inner } = fast;
+      for (let o = 0, p = 0; o < outer; o++) {
+        for (let j = 0; j < n; j++) {
+          for (let k = 0; k < inner; k++, p++) {
+            const v = idxs[p]!;
+            if (v < 0 || v >= size) checkIndex('scatterAdd', v, size);
+            res[(o * size + v) * inner + k] += vals[p]!;
+          }
+        }
+      }
+      return res;
+    }
     const st = stridesOf(shape);
     const sst = stridesOf(src!.shape);
-    const size = shape[dim]!;
     forEachIndex(index!.shape, (flat, idx) => {
       const v = idxs[flat]!;
       checkIndex('scatterAdd', v, size);
@@ -171,6 +200,12 @@ export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
     return res;
   },
 };
+
+/** When `index` matches `shape` in every dim but `dim`, the [outer, n, inner] blocks of a fast gather/scatter. */
+function blocks(shape: Shape, index: Shape, dim: number): { outer: number; n: number; inner: number } | null {
+  for (let i = 0; i < shape.length; i++) if (i !== dim && shape[i] !== index[i]) return null;
+  return { outer: sizeOf(shape.slice(0, dim)), n: index[dim]!, inner: sizeOf(shape.slice(dim + 1)) };
+}
 
 /** The cpu backend: storage is a typed array; every primitive has a kernel; the oracle for all other backends. */
 export function createCpuBackend(name = 'cpu', kernels: { [P in Primitive]: CpuKernel<P> } = cpuKernels): Backend<TypedArray> {

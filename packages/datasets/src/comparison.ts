@@ -1,0 +1,125 @@
+import { rng, tensor } from '@grokkit/core';
+import { checkInt, checkNumber, checkSeed } from './checks.js';
+import { shuffleInPlace } from './shuffle.js';
+import type { Split } from './split.js';
+
+export interface ComparisonOptions {
+  /** |E| (default 100). */
+  entities?: number;
+  /** Ordinal attributes (default 5). */
+  attributes?: number;
+  /** Each attribute takes values 0..values−1 (default 20). */
+  values?: number;
+  /** Fraction of atomic facts (entity, attribute) that are OOD, in [0, 1) (default 0.2). */
+  oodFraction?: number;
+  /** Inferred ID comparisons in train per ID atomic fact (default 3.6). */
+  phi?: number;
+  seed?: number | bigint;
+  /** Size cap of each test set (default 1000). */
+  testSize?: number;
+}
+
+export interface ComparisonVocab {
+  entities: [number, number];
+  attributes: [number, number];
+  /** Value v is token values[0] + v. */
+  values: [number, number];
+  /** Answer tokens '<', '=', '>'. */
+  lt: number;
+  eq: number;
+  gt: number;
+  pad: number;
+}
+
+export interface ComparisonDataset {
+  /** Atomic facts [attr, e, PAD] → value token, then inferred ID comparisons [attr, e1, e2] → '<' | '=' | '>'. */
+  train: Split;
+  testId: Split;
+  /** Comparisons whose two atomic facts are both OOD. */
+  testOod: Split;
+  vocabSize: number;
+  seqLen: 3;
+  vocab: ComparisonVocab;
+  /** Attribute values, [entities, attributes] row-major, and which atomic facts are OOD. */
+  atomic: { values: Int32Array; ood: Uint8Array };
+  description: {
+    entities: number; attributes: number; values: number; oodFraction: number; phi: number; seed: string;
+    nAtomic: number; nAtomicOod: number; nTrainInferred: number; nTrain: number; nTestId: number; nTestOod: number;
+  };
+}
+
+function pack(rows: number[][], targets: number[]): Split {
+  const inp = new Int32Array(rows.length * 3);
+  rows.forEach((r, i) => inp.set(r, i * 3));
+  return { inputs: tensor(inp, { dtype: 'int32', shape: [rows.length, 3] }), targets: tensor(Int32Array.from(targets), { dtype: 'int32', shape: [targets.length] }) };
+}
+
+/**
+ * Comparison over ordinal attributes (Wang et al. 2024): atomic facts give each (entity,
+ * attribute) a value; the query (attr, e1, e2) asks whether e1's value is <, = or > e2's. A
+ * comparison is ID when both atomic facts are ID and OOD when both are OOD.
+ */
+export function comparison(opts: ComparisonOptions = {}): ComparisonDataset {
+  const fn = 'comparison';
+  const E = checkInt(fn, 'entities', opts.entities ?? 100, 2);
+  const A = checkInt(fn, 'attributes', opts.attributes ?? 5, 1);
+  const V = checkInt(fn, 'values', opts.values ?? 20, 2);
+  const oodFraction = checkNumber(fn, 'oodFraction', opts.oodFraction ?? 0.2, 0, 1);
+  if (oodFraction >= 1) throw new Error(`${fn}: expected oodFraction in [0, 1), got ${oodFraction}`);
+  const phi = checkNumber(fn, 'phi', opts.phi ?? 3.6, 0);
+  const seed = checkSeed(fn, opts.seed ?? 0);
+  const testSize = checkInt(fn, 'testSize', opts.testSize ?? 1000, 0);
+  const g = rng(seed);
+
+  const nA = E * A;
+  const values = new Int32Array(nA);
+  for (let i = 0; i < nA; i++) values[i] = g.int(0, V);
+  const ood = new Uint8Array(nA);
+  const nOod = Math.floor(oodFraction * nA + 1e-9);
+  g.permutation(nA).slice(0, nOod).forEach((i) => (ood[i] = 1));
+
+  const vocab: ComparisonVocab = {
+    entities: [0, E], attributes: [E, E + A], values: [E + A, E + A + V],
+    lt: E + A + V, eq: E + A + V + 1, gt: E + A + V + 2, pad: E + A + V + 3,
+  };
+  const idRows: number[][] = [], idT: number[] = [], oodRows: number[][] = [], oodT: number[] = [];
+  for (let a = 0; a < A; a++) {
+    for (let e1 = 0; e1 < E; e1++) {
+      for (let e2 = 0; e2 < E; e2++) {
+        if (e1 === e2) continue;
+        const f1 = e1 * A + a, f2 = e2 * A + a;
+        if (ood[f1] !== ood[f2]) continue;
+        const v1 = values[f1]!, v2 = values[f2]!;
+        const t = v1 < v2 ? vocab.lt : v1 === v2 ? vocab.eq : vocab.gt;
+        if (ood[f1]) (oodRows.push([E + a, e1, e2]), oodT.push(t));
+        else (idRows.push([E + a, e1, e2]), idT.push(t));
+      }
+    }
+  }
+  const nTrainInferred = Math.round(phi * (nA - nOod));
+  if (nTrainInferred > idRows.length) {
+    throw new Error(`${fn}: phi = ${phi} asks for ${nTrainInferred} ID comparisons in train, but only ${idRows.length} exist; lower phi`);
+  }
+  const idOrder = shuffleInPlace(Array.from(idRows.keys()), g);
+  const oodOrder = shuffleInPlace(Array.from(oodRows.keys()), g);
+  const trainRows: number[][] = [], trainT: number[] = [];
+  for (let e = 0; e < E; e++) {
+    for (let a = 0; a < A; a++) (trainRows.push([E + a, e, vocab.pad]), trainT.push(E + A + values[e * A + a]!));
+  }
+  for (const i of idOrder.slice(0, nTrainInferred)) (trainRows.push(idRows[i]!), trainT.push(idT[i]!));
+  const tid = idOrder.slice(nTrainInferred, nTrainInferred + testSize);
+  const tood = oodOrder.slice(0, testSize);
+  return {
+    train: pack(trainRows, trainT),
+    testId: pack(tid.map((i) => idRows[i]!), tid.map((i) => idT[i]!)),
+    testOod: pack(tood.map((i) => oodRows[i]!), tood.map((i) => oodT[i]!)),
+    vocabSize: E + A + V + 4,
+    seqLen: 3,
+    vocab,
+    atomic: { values, ood },
+    description: {
+      entities: E, attributes: A, values: V, oodFraction, phi, seed: String(seed),
+      nAtomic: nA, nAtomicOod: nOod, nTrainInferred, nTrain: trainRows.length, nTestId: tid.length, nTestOod: tood.length,
+    },
+  };
+}
