@@ -31,8 +31,12 @@ export interface Backend<H = unknown> {
   write?(handle: H, data: TypedArray): void;
 }
 
-// the cpu backend is always present: it is the oracle and the fallback
-const registry = new Map<string, Backend>([['cpu', createCpuBackend()]]);
+// Two cpu backends are always present: 'cpu' (the default, fast kernels where available) and
+// 'cpu-reference' (plain TypeScript, one kernel per primitive): the oracle every backend is tested against.
+const registry = new Map<string, Backend>([
+  ['cpu', createCpuBackend('cpu')],
+  ['cpu-reference', createCpuBackend('cpu-reference')],
+]);
 let current = 'cpu';
 
 export function registerBackend(backend: Backend): void {

@@ -47,3 +47,4 @@ export {
 } from './io/checkpoint.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
 export { defineFused, registerFusedKernel, setFusion, type FusedDef, type FusedKernel } from './fused.js';
+export { conformanceCases, compareWithReference, type ConformanceCase, type InputSpec } from './conformance.js';
