@@ -89,4 +89,13 @@ describe('checkpoints', () => {
     );
     expect(other.parameters().map((p) => Array.from(p.dataSync()))).toEqual(before);
   });
+
+  it('restoring releases what it loaded', async () => {
+    const a = setup(0);
+    const bytes = await g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state });
+    const b = setup(1);
+    const before = g.liveTensors();
+    g.restoreCheckpoint(g.loadCheckpoint(bytes), { params: b.model.namedParameters(), optimizer: b.opt });
+    expect(g.liveTensors()).toBe(before);
+  });
 });

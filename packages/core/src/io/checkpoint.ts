@@ -1,5 +1,5 @@
 import { fmt } from '../shape.js';
-import { Tensor, noGrad } from '../tensor.js';
+import { Tensor, noGrad, tensorsIn } from '../tensor.js';
 import { checkSameTree, type Params, type State } from '../optim/transform.js';
 import { loadSafetensors, saveSafetensors, type SafetensorsContents } from './safetensors.js';
 
@@ -109,15 +109,24 @@ export function checkStateShape(expected: State, given: State, path = 'state'): 
 
 /**
  * Restore a loaded checkpoint into live parameters and (optionally) an optimizer. Everything is
- * validated first (names, shapes, dtypes, state structure), so a mismatch changes nothing.
+ * validated first (names, shapes, dtypes, state structure), so a mismatch changes nothing. The
+ * restore takes ownership of `loaded`: its parameter tensors are released once copied (and all of
+ * its tensors when validation fails); its state tensors become the optimizer's state.
  */
 export function restoreCheckpoint(loaded: LoadedCheckpoint, target: { params: Params; optimizer?: { state: State; setState(s: State, step: number): void } }): void {
-  checkSameTree('checkpoint', target.params, loaded.params);
-  if (target.optimizer) checkStateShape(target.optimizer.state, loaded.state);
+  try {
+    checkSameTree('checkpoint', target.params, loaded.params);
+    if (target.optimizer) checkStateShape(target.optimizer.state, loaded.state);
+  } catch (e) {
+    for (const t of tensorsIn(loaded)) t.dispose();
+    throw e;
+  }
   restoreParams(target.params, loaded.params);
+  for (const t of Object.values(loaded.params)) t.dispose();
   if (target.optimizer) {
     const step = typeof loaded.extra.optimizerStep === 'number' ? loaded.extra.optimizerStep : 0;
     target.optimizer.setState(loaded.state, step);
+  } else {
+    for (const t of tensorsIn(loaded.state)) t.dispose();
   }
 }
-

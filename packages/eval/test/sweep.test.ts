@@ -1,0 +1,67 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { sweep, sweepTable } from '../src/index.js';
+
+const mjs = fileURLToPath(new URL('./fixtures/sweep-run.mjs', import.meta.url));
+const ts = fileURLToPath(new URL('./fixtures/sweep-run.ts', import.meta.url));
+const configs = [{ scale: 1 }, { scale: 10, fail: true }];
+const seeds = [0, 1, 2, 3];
+
+/** Runs without the timing field, for comparing sweeps. */
+const strip = (runs: { seconds: number }[]) => runs.map(({ seconds: _s, ...rest }) => ({ ...rest, error: (rest as { error?: string }).error?.split('\n')[0] }));
+
+describe('sweep', () => {
+  it('runs every config × seed in process (workers: 0) and aggregates mean ± std per config', async () => {
+    const r = await sweep({ module: mjs, configs, seeds, workers: 0, progress: false });
+    expect(r.runs.map((x) => [x.configIndex, x.seed])).toEqual([[0, 0], [0, 1], [0, 2], [0, 3], [1, 0], [1, 1], [1, 2], [1, 3]]);
+    expect(r.runs[5]!.error).toMatch(/planned failure for seed 1/);
+    const [a, b] = r.summary;
+    expect(a).toMatchObject({ configIndex: 0, runs: 4, failed: 0 });
+    expect(b).toMatchObject({ configIndex: 1, runs: 4, failed: 1 });
+    expect(Object.keys(a!.metrics).sort()).toEqual(['mean', 'ok', 'reached', 'seed']);
+    expect(a!.metrics.seed).toMatchObject({ mean: 1.5, n: 4, missing: 0 });
+    expect(a!.metrics.seed!.std).toBeCloseTo(Math.sqrt(5 / 3), 12);
+    expect(a!.metrics.reached).toMatchObject({ mean: 1, n: 2, missing: 2 }); // seeds 0 and 2 reach 0 and 2
+    expect(a!.metrics.ok!.mean).toBe(0.75);
+    expect(b!.metrics.seed).toMatchObject({ mean: 5 / 3, n: 3 });
+    expect(a!.metrics.mean!.mean).toBeGreaterThan(0.45);
+    expect(a!.metrics.mean!.mean).toBeLessThan(0.55);
+    const table = sweepTable(r.summary, { metrics: ['mean', 'reached'] });
+    expect(table.split('\n')[0]).toMatch(/^\| config +\| runs \| failed \| +mean \| +reached \|$/);
+    expect(table).toContain('{"scale":10,"fail":true}');
+  });
+
+  it('gives the same runs and summary on 1 or 2 worker threads as in process', async () => {
+    const inProcess = await sweep({ module: pathToFileURL(mjs), configs, seeds, workers: 0, progress: false });
+    const one = await sweep({ module: mjs, configs, seeds, workers: 1, progress: false });
+    const two = await sweep({ module: pathToFileURL(mjs).href, configs, seeds, workers: 2, progress: false });
+    expect(strip(one.runs)).toEqual(strip(inProcess.runs));
+    expect(strip(two.runs)).toEqual(strip(inProcess.runs));
+    expect(two.summary).toEqual(inProcess.summary);
+  });
+
+  it('loads a TypeScript module on worker threads through tsx', async () => {
+    const viaTs = await sweep({ module: ts, configs, seeds, workers: 2, progress: false });
+    const viaJs = await sweep({ module: mjs, configs, seeds, workers: 0, progress: false });
+    expect(strip(viaTs.runs)).toEqual(strip(viaJs.runs));
+  });
+
+  it('accepts an in-process run function, and refuses to ship one to workers', async () => {
+    const r = await sweep({ run: (c: { k: number }, s) => ({ v: c.k * 10 + s }), configs: [{ k: 1 }], seeds: [0, 1], workers: 0, progress: false });
+    expect(r.runs.map((x) => x.result)).toEqual([{ v: 10 }, { v: 11 }]);
+    await expect(sweep({ run: () => ({}), configs: [1], seeds: [0], workers: 1 })).rejects.toThrow(/cannot be sent to worker threads/);
+  });
+
+  it('says which export is missing, in process and on workers', async () => {
+    const bad = fileURLToPath(new URL('./fixtures/no-run.mjs', import.meta.url));
+    await expect(sweep({ module: bad, configs: [1], seeds: [0], workers: 0, progress: false })).rejects.toThrow(/exports no function 'run' \(exports: notRun\)/);
+    await expect(sweep({ module: bad, configs: [1], seeds: [0], workers: 1, progress: false })).rejects.toThrow(/exports no function 'run' \(exports: notRun\)/);
+  });
+
+  it('shows progress per finished run', async () => {
+    const stream = { out: '', write(s: string) { this.out += s; } };
+    await sweep({ module: mjs, configs, seeds: [0, 1], workers: 2, progress: 'lines', progressStream: stream, progressInterval: 0, label: 'grid' });
+    expect(stream.out).toMatch(/^grid 1\/4 \(25%\)/);
+    expect(stream.out).toMatch(/grid 4\/4 \(100%\) [\d.]+ run\/s in \d+:\d\d \| failed 1 last config \d seed \d/);
+  });
+});
