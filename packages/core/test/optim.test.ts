@@ -81,3 +81,21 @@ describe('optimizers as gradient transforms', () => {
     expect(() => g.clipByGlobalNorm(0)).toThrow(/maxNorm > 0/);
   });
 });
+
+describe('Optimizer ownership', () => {
+  it('state that keeps a gradient survives zeroGrad (momentum starts from the first gradient)', () => {
+    const p = g.tensor([1, 2]).requiresGrad_();
+    const opt = new g.Optimizer({ p }, g.sgd({ lr: 0.1, momentum: 0.9 }));
+    p.mul(3).sum().backward();
+    opt.update();
+    opt.zeroGrad();
+    p.mul(3).sum().backward();
+    opt.update();
+    // b1 = 3, b2 = 0.9·3 + 3 = 5.7; p = 1 − 0.1·3 − 0.1·5.7
+    expect(p.dataSync()[0]).toBeCloseTo(1 - 0.3 - 0.57, 5);
+  });
+
+  it('restore validation checks leaf kinds', () => {
+    expect(() => g.checkStateShape({ count: 0, extra: null }, { count: 0, extra: g.zeros([1]) })).toThrow(/state\/extra should be null, got tensor/);
+  });
+});

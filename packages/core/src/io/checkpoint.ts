@@ -104,7 +104,11 @@ export function checkStateShape(expected: State, given: State, path = 'state'): 
       throw new Error(`checkpoint: ${path} keys differ (missing: ${missing.join(', ') || 'none'}; unexpected: ${extra.join(', ') || 'none'})`);
     }
     for (const k of ek) checkStateShape(expected[k]!, (given as Record<string, State>)[k]!, `${path}/${k}`);
+    return;
   }
+  // a leaf value: the same kind (null, number, string, boolean), never a tensor or a tree
+  const kind = (v: State) => (v === null ? 'null' : v instanceof Tensor ? 'tensor' : Array.isArray(v) ? 'list' : typeof v);
+  if (kind(given) !== kind(expected)) throw new Error(`checkpoint: ${path} should be ${kind(expected)}, got ${kind(given)}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { fmt } from '../shape.js';
-import { Tensor, keep, noGrad, tidy, tensorsIn } from '../tensor.js';
+import { type Tensor, keep, noGrad, tidy, tensorsIn } from '../tensor.js';
 import { zeros } from '../ops.js';
 
 /** Named tensors: parameters, gradients or updates, keyed by parameter name. */
@@ -79,12 +79,20 @@ export class Optimizer<S extends State = State> {
     this.state = keepAll(tidy(() => noGrad(() => transform.init(params))));
   }
 
-  /** One update from the parameters' `.grad` (missing gradients count as zeros), or from `grads`. */
+  /**
+   * One update from the parameters' `.grad` (missing gradients count as zeros), or from `grads`.
+   * Transforms receive views of the gradients, so state that keeps one outlives `zeroGrad()`.
+   */
   update(grads?: Params): void {
     const old = this.state;
     const next = tidy(() =>
       noGrad(() => {
-        const g = grads ?? mapParams(this.params, (p) => p.grad ?? zeros(p.shape, p.dtype, p.device));
+        // transforms get views of the gradients, so state that keeps one survives zeroGrad()
+        const g: Params = {};
+        for (const [k, p] of Object.entries(this.params)) {
+          const src = grads ? grads[k] : p.grad;
+          g[k] = src ? src.shareAs(src.shape) : zeros(p.shape, p.dtype, p.device);
+        }
         const r = this.transform.update(g, old, this.params);
         for (const [k, p] of Object.entries(this.params)) {
           const u = r.grads[k];

@@ -1,0 +1,180 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { matmulRef } from '../src/cpu/matmul.js';
+import {
+  DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmAvailable, wasmMatmul, wasmThreadCalibration, wasmThreads,
+} from '../src/wasm/index.js';
+
+let state = 12345;
+function random(n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) | 0;
+    a[i] = (state >>> 8) / (1 << 23) - 1; // uniform in [-1, 1)
+  }
+  return a;
+}
+
+interface Case { batch: number; M: number; K: number; N: number; ta: boolean; tb: boolean }
+
+/** Runs wasmMatmul against matmulRef; the error bound is 1e-5 scaled by K (inputs in [-1, 1]). */
+function check({ batch, M, K, N, ta, tb }: Case): Float32Array {
+  const A = random(batch * M * K);
+  const B = random(batch * K * N);
+  const out = new Float32Array(batch * M * N).fill(Number.NaN);
+  const ref = new Float32Array(batch * M * N);
+  wasmMatmul(out, A, B, batch, M, K, N, ta, tb);
+  matmulRef(ref, A, B, batch, M, K, N, ta, tb);
+  const tol = 1e-5 * Math.max(1, K);
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const e = Math.abs(out[i]! - ref[i]!);
+    if (!(e <= tol)) throw new Error(`${JSON.stringify({ batch, M, K, N, ta, tb })}: index ${i}: ${out[i]} vs ${ref[i]}`);
+    worst = Math.max(worst, e);
+  }
+  expect(worst).toBeLessThanOrEqual(tol);
+  return out;
+}
+
+const combos: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const odd = [1, 3, 7, 17, 33, 130];
+
+function oddCases(batches: number[]): Case[] {
+  const cases: Case[] = [];
+  let i = 0;
+  for (const M of odd) for (const K of odd) for (const N of odd) {
+    // every shape triple, cycling through transposes and batch sizes so each appears often
+    const [ta, tb] = combos[i % 4]!;
+    cases.push({ batch: batches[i % batches.length]!, M, K, N, ta, tb });
+    i++;
+  }
+  return cases;
+}
+
+/** Block-crossing shapes: K past the depth block, M past the row block, N past the column block. */
+const blockCases: Case[] = combos.flatMap(([ta, tb]) => [
+  { batch: 1, M: 64, K: 256, N: 512, ta, tb },
+  { batch: 1, M: 131, K: 513, N: 67, ta, tb },
+  { batch: 2, M: 70, K: 300, N: 600, ta, tb },
+  { batch: 3, M: 5, K: 9, N: 1030, ta, tb },
+  { batch: 1, M: 1030, K: 20, N: 5, ta, tb },
+]);
+
+async function helperReady(): Promise<boolean> {
+  for (let i = 0; i < 500 && wasmThreads() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  return wasmThreads() === 2;
+}
+
+describe('wasmMatmul', () => {
+  afterAll(() => setWasmThreads('auto', DEFAULT_THREAD_MIN_FLOPS));
+
+  it('is available here (WebAssembly SIMD)', () => {
+    expect(wasmAvailable()).toBe(true);
+  });
+
+  it('matches matmulRef on odd shapes, all transposes, batch 1 (single thread)', () => {
+    setWasmThreads(1);
+    for (const c of oddCases([1])) check(c);
+  });
+
+  it('matches matmulRef with batch > 1 (single thread)', () => {
+    setWasmThreads(1);
+    for (const c of oddCases([2, 3, 5])) check(c);
+  });
+
+  it('matches matmulRef across cache-block boundaries (single thread)', () => {
+    setWasmThreads(1);
+    for (const c of blockCases) check(c);
+  });
+
+  it('K = 0 gives zeros; empty outputs are fine', () => {
+    setWasmThreads(1);
+    for (const [ta, tb] of combos) {
+      const out = new Float32Array(2 * 3 * 4).fill(7);
+      wasmMatmul(out, new Float32Array(0), new Float32Array(0), 2, 3, 0, 4, ta, tb);
+      expect([...out].every((x) => x === 0)).toBe(true);
+    }
+    wasmMatmul(new Float32Array(0), new Float32Array(0), new Float32Array(15), 1, 0, 3, 5, false, false);
+    wasmMatmul(new Float32Array(0), new Float32Array(6), new Float32Array(0), 2, 3, 1, 0, false, false);
+  });
+
+  it('reads subarray views at their offsets and leaves the rest of out alone', () => {
+    setWasmThreads(1);
+    const M = 9, K = 13, N = 11;
+    const Abig = random(M * K + 5);
+    const Bbig = random(K * N + 3);
+    const A = Abig.subarray(5);
+    const B = Bbig.subarray(3);
+    const outBig = new Float32Array(M * N + 2).fill(42);
+    wasmMatmul(outBig.subarray(1, 1 + M * N), A, B, 1, M, K, N, false, false);
+    const ref = new Float32Array(M * N);
+    matmulRef(ref, A, B, 1, M, K, N, false, false);
+    expect(outBig[0]).toBe(42);
+    expect(outBig[M * N + 1]).toBe(42);
+    for (let i = 0; i < M * N; i++) expect(Math.abs(outBig[1 + i]! - ref[i]!)).toBeLessThan(1e-5 * K);
+  });
+
+  it('says what it expected when arrays are too short', () => {
+    expect(() => wasmMatmul(new Float32Array(3), new Float32Array(6), new Float32Array(6), 1, 2, 3, 2, false, false)).toThrow(
+      /expected A of 6, B of 6 and out of 4 elements .* got 6, 6 and 3/,
+    );
+  });
+
+  it('matches matmulRef and the single-thread result bit for bit when split across two threads', async () => {
+    setWasmThreads(2, 0); // split everything that can be split
+    expect(await helperReady()).toBe(true);
+    const shapes: Case[] = [...oddCases([1, 2, 3]), ...blockCases, { batch: 8, M: 4, K: 32, N: 4, ta: false, tb: true }];
+    for (const c of shapes) {
+      state = 777;
+      const two = check(c);
+      setWasmThreads(1);
+      state = 777;
+      const one = check(c);
+      setWasmThreads(2, 0);
+      expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    }
+  });
+
+  it('handles sizes on both sides of the threading threshold', async () => {
+    setWasmThreads(2, DEFAULT_THREAD_MIN_FLOPS);
+    expect(await helperReady()).toBe(true);
+    // 2·M·K·N around the threshold, per transpose combo
+    const n = Math.round(Math.cbrt(DEFAULT_THREAD_MIN_FLOPS / 2));
+    for (const [ta, tb] of combos) {
+      for (const d of [-3, -1, 0, 1, 5]) check({ batch: 1, M: n + d, K: n, N: n + 1, ta, tb });
+      check({ batch: 4, M: n, K: n, N: n, ta, tb });
+      check({ batch: 3, M: n - 1, K: n + 2, N: n, ta, tb });
+    }
+  });
+
+  it("'auto' measures one and two threads on large calls, then decides", async () => {
+    setWasmThreads('auto', 0);
+    expect(await helperReady()).toBe(true);
+    for (let i = 0; i < 12; i++) check({ batch: 1, M: 96, K: 64, N: 80, ta: i % 2 === 1, tb: false });
+    const cal = wasmThreadCalibration();
+    expect(cal.decided === 1 || cal.decided === 2).toBe(true);
+    expect(cal.oneThreadMsPerGflop.length).toBeGreaterThanOrEqual(5);
+    expect(cal.twoThreadMsPerGflop.length).toBeGreaterThanOrEqual(5);
+    expect(wasmThreads()).toBe(cal.decided);
+  });
+
+  it('the helper thread does not keep the process alive', () => {
+    const dist = fileURLToPath(new URL('../dist/wasm/index.js', import.meta.url));
+    if (!existsSync(dist)) return; // needs `tsc -b` first
+    const script = `
+      const m = await import(${JSON.stringify(new URL('../dist/wasm/index.js', import.meta.url).href)});
+      m.setWasmThreads(2, 0);
+      const t = Date.now();
+      while (m.wasmThreads() < 2 && Date.now() - t < 5000) {}
+      const a = new Float32Array(64 * 64).fill(1), o = new Float32Array(64 * 64);
+      m.wasmMatmul(o, a, a, 1, 64, 64, 64, false, false);
+      console.log(m.wasmThreads(), o[0]);`;
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('2 64');
+    expect(Date.now() - t0).toBeLessThan(15000);
+  });
+});
