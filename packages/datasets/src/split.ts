@@ -1,10 +1,11 @@
 import type { Tensor } from '@grokkit/core';
 
 /** A set of examples: int32 token inputs (or float32 features) and int32 targets, first dim = examples. */
-export interface Split {
+// a type alias (not an interface) so a Split is also a Record<string, Tensor>, e.g. for Batcher
+export type Split = {
   inputs: Tensor;
   targets: Tensor;
-}
+};
 
 /**
  * How many of `n` examples go to the training split: ⌊fraction·n⌋ (with a tolerance of 1e-9 so
