@@ -1,7 +1,9 @@
 import type { TensorInfo } from './backend.js';
 import type { DType } from './dtype.js';
 import type { Shape } from './shape.js';
-import { record, wrapOutput, type Tensor } from './tensor.js';
+import { isGradEnabled, record, withGrad, wrapOutput, type Tensor } from './tensor.js';
+import { grad } from './autograd.js';
+import { mul, sum } from './ops.js';
 
 /**
  * A fused kernel for one backend: computes a composite in one pass. It may return `undefined`
@@ -15,8 +17,20 @@ export interface FusedDef<P> {
   composed(inputs: Tensor[], params: P): Tensor;
   /** Shape and dtype of the output (the caller has validated the inputs). */
   output(inputs: Tensor[], params: P): { shape: Shape; dtype: DType };
-  /** The VJP, written in tensor ops (so it is itself differentiable). */
-  vjp(g: Tensor, inputs: readonly Tensor[], out: Tensor, params: P, needs: boolean[]): (Tensor | null)[];
+  /**
+   * The VJP, written in tensor ops (so it is itself differentiable). When omitted, the composed
+   * definition is re-run and differentiated: always correct, as slow as the unfused op.
+   */
+  vjp?(g: Tensor, inputs: readonly Tensor[], out: Tensor, params: P, needs: boolean[]): (Tensor | null)[];
+}
+
+/** The VJP of a composition, by recomputing it with recording on and differentiating ⟨composed(x), g⟩. */
+function composedVjp<P>(def: FusedDef<P>, g: Tensor, inputs: readonly Tensor[], params: P, needs: boolean[]): (Tensor | null)[] {
+  const higherOrder = isGradEnabled();
+  const wanted = inputs.filter((_, i) => needs[i]);
+  const grads = withGrad(true, () => grad(sum(mul(def.composed([...inputs], params), g)), wanted, { createGraph: higherOrder }));
+  let k = 0;
+  return inputs.map((_, i) => (needs[i] ? grads[k++]! : null));
 }
 
 const kernels = new Map<string, Map<string, FusedKernel<any>>>();
@@ -49,7 +63,8 @@ export function defineFused<P>(def: FusedDef<P>): (inputs: Tensor[], params: P) 
       const infos = inputs.map((t) => ({ handle: t.handle, shape: t.shape, dtype: t.dtype }));
       const handle = kernel(infos, params, out);
       if (handle !== undefined) {
-        const vjp = (g: Tensor, ins: readonly Tensor[], o: Tensor, needs: boolean[]) => def.vjp(g, ins, o, params, needs);
+        const vjp = (g: Tensor, ins: readonly Tensor[], o: Tensor, needs: boolean[]) =>
+          def.vjp ? def.vjp(g, ins, o, params, needs) : composedVjp(def, g, ins, params, needs);
         return record(wrapOutput(device, handle, out.shape, out.dtype), { prim: def.name, inputs, params, vjp });
       }
     }

@@ -52,3 +52,23 @@ describe('float32 erf', () => {
     close(v, [1.1283791633342e-4, -3.3851306127e-3], 1e-6);
   });
 });
+
+describe('optimizer fused ops', () => {
+  it('axpby equals a·x + b·y and its gradient is (a·g, b·g)', () => {
+    const x = leaf([3, 4]);
+    const y = leaf([3, 4]);
+    close(g.axpby(0.3, x, -2, y).dataSync(), x.mul(0.3).add(y.mul(-2)).dataSync(), 1e-15);
+    expect(g.gradcheck((x, y) => g.axpby(0.3, x, -2, y), [x, y])).toBeLessThan(1e-8);
+    expect(() => g.axpby(1, g.ones([2]), 1, g.ones([3]))).toThrow(/one shape and dtype, got \[2\] float32 and \[3\] float32/);
+  });
+
+  it('adamDirection equals its composition, and differentiates through the composed VJP', () => {
+    const m = leaf([5]);
+    const v = leaf([5], { positive: true });
+    const p = { c1: 0.3, c2: 0.05, eps: 1e-3 };
+    const composed = m.div(p.c1).div(v.div(p.c2).sqrt().add(p.eps));
+    close(g.adamDirection([m, v], p).dataSync(), composed.dataSync(), 1e-14);
+    expect(g.adamDirection([m, v], p).node?.prim).toBe('adamDirection');
+    expect(g.gradcheck((m, v) => g.adamDirection([m, v], p), [m, v])).toBeLessThan(1e-6);
+  });
+});

@@ -1,4 +1,5 @@
 import { add, mul, sqrt, sum, div, maximum } from '../ops.js';
+import { adamDirection, axpby } from '../fused-ops.js';
 import type { Tensor } from '../tensor.js';
 import { asSchedule, type ScheduleLike } from './schedules.js';
 import { chain, mapParams, zerosLikeParams, type GradientTransform, type Params } from './transform.js';
@@ -25,7 +26,7 @@ export function addDecayedWeights(weightDecay: number): GradientTransform<null> 
   return {
     init: () => null,
     update: (grads, state, params) => ({
-      grads: weightDecay === 0 ? grads : mapParams(grads, (g, k) => add(g, mul(params[k]!, weightDecay))),
+      grads: weightDecay === 0 ? grads : mapParams(grads, (g, k) => axpby(1, g, weightDecay, params[k]!)),
       state,
     }),
   };
@@ -54,11 +55,11 @@ export function scaleByAdam(opts: { b1?: number; b2?: number; eps?: number } = {
       const mu: Params = {};
       const nu: Params = {};
       const out = mapParams(grads, (g, k) => {
-        const m = add(mul(state.mu[k]!, b1), mul(g, 1 - b1));
-        const v = add(mul(state.nu[k]!, b2), mul(mul(g, g), 1 - b2));
+        const m = axpby(b1, state.mu[k]!, 1 - b1, g);
+        const v = axpby(b2, state.nu[k]!, 1 - b2, mul(g, g));
         mu[k] = m;
         nu[k] = v;
-        return div(div(m, c1), add(sqrt(div(v, c2)), eps));
+        return adamDirection([m, v], { c1, c2, eps });
       });
       return { grads: out, state: { count, mu, nu } };
     },
@@ -72,7 +73,7 @@ export function traceMomentum(momentum: number, nesterov = false): GradientTrans
     update: (grads, state) => {
       const trace: Params = {};
       const out = mapParams(grads, (g, k) => {
-        const b = state.count === 0 ? g : add(mul(state.trace[k]!, momentum), g);
+        const b = state.count === 0 ? g : axpby(momentum, state.trace[k]!, 1, g);
         trace[k] = b;
         return nesterov ? add(g, mul(b, momentum)) : b;
       });

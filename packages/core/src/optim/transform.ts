@@ -1,6 +1,7 @@
 import { fmt } from '../shape.js';
 import { type Tensor, keep, noGrad, tidy, tensorsIn } from '../tensor.js';
 import { zeros } from '../ops.js';
+import { axpby } from '../fused-ops.js';
 
 /** Named tensors: parameters, gradients or updates, keyed by parameter name. */
 export type Params = Record<string, Tensor>;
@@ -97,7 +98,7 @@ export class Optimizer<S extends State = State> {
         for (const [k, p] of Object.entries(this.params)) {
           const u = r.grads[k];
           if (!u) throw new Error(`Optimizer: the transform returned no update for '${k}'`);
-          p.assign(p.add(u));
+          p.assign(axpby(1, p, 1, u));
         }
         return r.state;
       }),
