@@ -1,4 +1,4 @@
-import { add, mul, zeros, type Tensor } from '@grokkit/core';
+import { axpby, zeros, type Tensor } from '@grokkit/core';
 import { perParamFilter, type PerParamState } from './per-param.js';
 import { withSpec, type FilterTransform } from './spec.js';
 import { checkAlpha, checkFinite } from './validate.js';
@@ -14,7 +14,7 @@ export type GrokfastEmaState = PerParamState<{ mu: Tensor }>;
 
 /** g + λ·y, skipping the multiply when λ = 1. */
 export function addScaled(g: Tensor, y: Tensor, lamb: number): Tensor {
-  return add(g, lamb === 1 ? y : mul(y, lamb));
+  return axpby(1, g, lamb, y);
 }
 
 /**
@@ -28,7 +28,7 @@ export function grokfastEma(opts: GrokfastEmaOptions = {}): FilterTransform<Grok
     name: 'grokfastEma',
     init: (p) => ({ mu: zeros(p.shape, { dtype: p.dtype, device: p.device }) }),
     step(g, s, { count }) {
-      const mu = count === 0 ? g : add(mul(s.mu, alpha), mul(g, 1 - alpha));
+      const mu = count === 0 ? g : axpby(alpha, s.mu, 1 - alpha, g);
       return { grad: addScaled(g, mu, lamb), state: { mu } };
     },
   });

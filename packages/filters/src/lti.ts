@@ -1,4 +1,4 @@
-import { add, detach, mul, zeros, type Params, type Tensor } from '@grokkit/core';
+import { axpby, detach, mul, zeros, type Params, type Tensor } from '@grokkit/core';
 import { addScaled } from './grokfast-ema.js';
 import { perParamFilter, type PerParamState } from './per-param.js';
 import { isStable, spectralRadius, trimTrailingZeros } from './polynomial.js';
@@ -80,12 +80,18 @@ export function lti(opts: LtiOptions): FilterTransform<LtiState> {
           state: { x: s.x.map(() => detach(g)), y: s.y.map((_, i) => (i === 0 ? y0 : detach(y0))) },
         };
       }
-      let acc: Tensor | null = null;
-      const push = (t: Tensor) => (acc = acc === null ? t : add(acc, t));
-      if (b[0] !== 0) push(term(g, b[0]!));
-      for (let k = 1; k <= M; k++) if (b[k] !== 0) push(term(s.x[k - 1]!, b[k]!));
-      for (let k = 1; k <= N; k++) if (c[k] !== 0) push(term(s.y[k - 1]!, c[k]!));
-      const y: Tensor = acc ?? mul(g, 0);
+      // y = Σ coef·tensor, two terms per fused pass
+      const terms: [number, Tensor][] = [];
+      if (b[0] !== 0) terms.push([b[0]!, g]);
+      for (let k = 1; k <= M; k++) if (b[k] !== 0) terms.push([b[k]!, s.x[k - 1]!]);
+      for (let k = 1; k <= N; k++) if (c[k] !== 0) terms.push([c[k]!, s.y[k - 1]!]);
+      let y: Tensor;
+      if (terms.length === 0) y = mul(g, 0);
+      else if (terms.length === 1) y = term(terms[0]![1], terms[0]![0]);
+      else {
+        y = axpby(terms[0]![0], terms[0]![1], terms[1]![0], terms[1]![1]);
+        for (const [k, t] of terms.slice(2)) y = axpby(1, y, k, t);
+      }
       return {
         grad: addScaled(g, y, lamb),
         state: { x: M > 0 ? [g, ...s.x.slice(0, M - 1)] : [], y: N > 0 ? [y, ...s.y.slice(0, N - 1)] : [] },
