@@ -1,7 +1,7 @@
 import type { DType, TypedArray } from './dtype.js';
 import type { Primitive, PrimitiveParams } from './primitives.js';
 import type { Shape } from './shape.js';
-import { createCpuBackend } from './cpu/backend.js';
+import { createCpuBackend, cpuKernels, fastCpuKernels } from './cpu/backend.js';
 
 /** What a backend kernel sees of a tensor: its storage handle, shape and dtype (storage is contiguous, row-major). */
 export interface TensorInfo<H = unknown> {
@@ -34,8 +34,8 @@ export interface Backend<H = unknown> {
 // Two cpu backends are always present: 'cpu' (the default, fast kernels where available) and
 // 'cpu-reference' (plain TypeScript, one kernel per primitive): the oracle every backend is tested against.
 const registry = new Map<string, Backend>([
-  ['cpu', createCpuBackend('cpu')],
-  ['cpu-reference', createCpuBackend('cpu-reference')],
+  ['cpu', createCpuBackend('cpu', fastCpuKernels)],
+  ['cpu-reference', createCpuBackend('cpu-reference', cpuKernels)],
 ]);
 let current = 'cpu';
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { matmulRef } from '../src/cpu/matmul.js';
 import {
-  DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmAvailable, wasmMatmul, wasmThreadCalibration, wasmThreads,
+  DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmAvailable, wasmMatmul, wasmThreadStats, wasmThreads,
 } from '../src/wasm/index.js';
 
 let state = 12345;
@@ -149,15 +149,15 @@ describe('wasmMatmul', () => {
     }
   });
 
-  it("'auto' measures one and two threads on large calls, then decides", async () => {
+  it("'auto' times large calls on one and on two threads and keeps using the faster", async () => {
     setWasmThreads('auto', 0);
     expect(await helperReady()).toBe(true);
-    for (let i = 0; i < 12; i++) check({ batch: 1, M: 96, K: 64, N: 80, ta: i % 2 === 1, tb: false });
-    const cal = wasmThreadCalibration();
-    expect(cal.decided === 1 || cal.decided === 2).toBe(true);
-    expect(cal.oneThreadMsPerGflop.length).toBeGreaterThanOrEqual(5);
-    expect(cal.twoThreadMsPerGflop.length).toBeGreaterThanOrEqual(5);
-    expect(wasmThreads()).toBe(cal.decided);
+    for (let i = 0; i < 20; i++) check({ batch: 1, M: 256, K: 256, N: 130, ta: i % 2 === 1, tb: i % 3 === 0 });
+    const st = wasmThreadStats();
+    expect(Number.isFinite(st.oneThreadMsPerGflop)).toBe(true);
+    expect(Number.isFinite(st.twoThreadMsPerGflop)).toBe(true);
+    expect(st.largeCalls).toBeGreaterThan(0);
+    expect(wasmThreads()).toBe(st.twoThreadMsPerGflop <= st.oneThreadMsPerGflop ? 2 : 1);
   });
 
   it('the helper thread does not keep the process alive', () => {

@@ -4,6 +4,7 @@ import type { Primitive, PrimitiveParams } from '../primitives.js';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape.js';
 import { mapKernel } from './elementwise.js';
 import { matmulRef } from './matmul.js';
+import { wasmMatmul } from '../wasm/matmul.js';
 import { reduce, stridedCopy } from './strided.js';
 
 type Info = TensorInfo<TypedArray>;
@@ -206,6 +207,23 @@ function blocks(shape: Shape, index: Shape, dim: number): { outer: number; n: nu
   for (let i = 0; i < shape.length; i++) if (i !== dim && shape[i] !== index[i]) return null;
   return { outer: sizeOf(shape.slice(0, dim)), n: index[dim]!, inner: sizeOf(shape.slice(dim + 1)) };
 }
+
+/**
+ * The default cpu kernels: the reference ones, with float32 matmul in WebAssembly SIMD on up to
+ * two threads (it falls back to the reference loop where WebAssembly SIMD is missing).
+ */
+export const fastCpuKernels: { [P in Primitive]: CpuKernel<P> } = {
+  ...cpuKernels,
+  matmul: (ins, params, out) => {
+    const [a, b] = ins;
+    if (out.dtype !== 'float32') return cpuKernels.matmul(ins, params, out);
+    const [batch, M, N] = out.shape as [number, number, number];
+    const K = params.ta ? a!.shape[1]! : a!.shape[2]!;
+    const res = new Float32Array(batch * M * N);
+    wasmMatmul(res, a!.handle as Float32Array, b!.handle as Float32Array, batch, M, K, N, params.ta, params.tb);
+    return res;
+  },
+};
 
 /** The cpu backend: storage is a typed array; every primitive has a kernel; the oracle for all other backends. */
 export function createCpuBackend(name = 'cpu', kernels: { [P in Primitive]: CpuKernel<P> } = cpuKernels): Backend<TypedArray> {

@@ -3,7 +3,7 @@
  * (about 0.4M float32 values). Prints JSON. Run: npx tsx bench/filters.ts
  */
 import * as g from '@grokkit/core';
-import { GradientSpectrum, butterworth, grokfastEma, grokfastMa, lti, orthogonalGrad } from '../src/index.js';
+import { GradientSpectrum, butterworth, grokfastEma, grokfastMa, lti, orthogonalGrad } from '@grokkit/filters';
 
 const shapes: Record<string, number[]> = {
   embed: [99, 128],

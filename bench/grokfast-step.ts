@@ -1,0 +1,69 @@
+/**
+ * One training step of the Grokfast task model (width 128, 2 layers, 4 heads, vocab 99, T = 4,
+ * batch 512, loss on the last position): forward + backward + Grokfast-EMA + Adam update.
+ * Prints one JSON line with the median step time.
+ *
+ *   npx tsx bench/grokfast-step.ts [--backend cpu|cpu-reference|webgpu] [--steps 20] [--batch 512] [--threads auto|1|2]
+ */
+import { parseArgs } from 'node:util';
+import * as g from '@grokkit/core';
+import { grokfastEma } from '@grokkit/filters';
+import { Decoder, grokfastConfig } from '@grokkit/transformer';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'cpu' },
+    steps: { type: 'string', default: '20' },
+    batch: { type: 'string', default: '512' },
+    threads: { type: 'string', default: 'auto' },
+  },
+});
+const backend = values.backend!;
+const steps = Number(values.steps);
+const batch = Number(values.batch);
+if (backend === 'webgpu') {
+  const { createWebGPUBackend } = await import('@grokkit/webgpu' as string);
+  await createWebGPUBackend();
+}
+if (values.threads !== 'auto') g.setWasmThreads(Number(values.threads) as 1 | 2);
+g.setBackend(backend);
+
+const r = g.rng(0);
+const model = new Decoder(grokfastConfig(97, { rng: r }));
+const tokens = g.randint(0, 99, [batch, 4], { rng: r });
+const targets = g.randint(0, 97, [batch], { rng: r });
+const opt = new g.Optimizer(model.namedParameters(), g.chain(grokfastEma({ alpha: 0.98, lamb: 2 }), g.adam({ lr: 1e-3, betas: [0.9, 0.98], weightDecay: 0.005 })));
+
+async function step(): Promise<number> {
+  const t0 = performance.now();
+  const loss = g.tidy(() => {
+    const l = g.crossEntropy(model.forward(tokens, { lastOnly: true }), targets);
+    l.backward();
+    opt.update();
+    opt.zeroGrad();
+    return g.keep(l.detach());
+  });
+  await loss.data(); // wait for the device
+  loss.dispose();
+  return performance.now() - t0;
+}
+
+for (let i = 0; i < 3; i++) await step(); // warm-up: JIT, pipelines, caches
+const times: number[] = [];
+for (let i = 0; i < steps; i++) times.push(await step());
+times.sort((a, b) => a - b);
+const q = (f: number) => Math.round(times[Math.min(times.length - 1, Math.floor(f * times.length))]! * 10) / 10;
+console.log(
+  JSON.stringify({
+    bench: 'grokfast-step',
+    backend,
+    threads: backend === 'cpu' ? g.wasmThreads() : null,
+    batch,
+    params: model.numParameters(),
+    steps,
+    step_ms: q(0.5),
+    p10_ms: q(0.1),
+    p90_ms: q(0.9),
+  }),
+);
+g.shutdownWasmThreads();

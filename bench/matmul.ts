@@ -1,0 +1,84 @@
+/**
+ * f32 matmul throughput: the wasm SIMD kernel on one and two threads vs the reference JS kernel.
+ * Prints one JSON line per (shape, backend, threads): median GFLOP/s and ms over the repeats.
+ * threads 'auto' is the default policy (two threads while they measure faster than one).
+ *
+ *   npx tsx bench/matmul.ts            all shapes
+ *   npx tsx bench/matmul.ts --quick    fewer repeats
+ */
+import { matmulRef } from '../packages/core/src/cpu/matmul.js';
+import { DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmAvailable, wasmMatmul, wasmThreads } from '../packages/core/src/wasm/index.js';
+
+interface Shape { M: number; K: number; N: number; ta: boolean; tb: boolean; batch: number }
+
+// M×K×N; the 2048-row shapes are one Grokfast step's (batch 512 × seq 4, width 128, MLP 512)
+const shapes: Shape[] = [
+  { batch: 1, M: 512, K: 512, N: 512, ta: false, tb: false },
+  { batch: 1, M: 512, K: 512, N: 512, ta: true, tb: false },
+  { batch: 1, M: 512, K: 512, N: 512, ta: false, tb: true },
+  { batch: 1, M: 2048, K: 128, N: 512, ta: false, tb: false },
+  { batch: 1, M: 2048, K: 128, N: 384, ta: false, tb: false },
+  { batch: 1, M: 2048, K: 512, N: 128, ta: false, tb: false },
+  { batch: 1, M: 2048, K: 512, N: 128, ta: false, tb: true }, // dX = dY · Wᵀ
+  { batch: 1, M: 128, K: 2048, N: 512, ta: true, tb: false }, // dW = Xᵀ · dY
+  { batch: 2048, M: 4, K: 32, N: 4, ta: false, tb: true }, // attention scores, many tiny matrices
+];
+
+const quick = process.argv.includes('--quick');
+
+function fill(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) | 0;
+    a[i] = (s >>> 8) / (1 << 23) - 1;
+  }
+  return a;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Median ms of `f` over at least `minReps` runs and about `budgetMs` of timing, after a warm-up. */
+function time(f: () => void, minReps: number, budgetMs: number, warm = 3): number {
+  for (let i = 0; i < warm; i++) f();
+  const ts: number[] = [];
+  const start = performance.now();
+  while (ts.length < minReps || (performance.now() - start < budgetMs && ts.length < 200)) {
+    const t0 = performance.now();
+    f();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+function label(s: Shape): string {
+  return `${s.batch > 1 ? `${s.batch}x` : ''}${s.M}x${s.K}x${s.N}${s.ta ? ' ta' : ''}${s.tb ? ' tb' : ''}`;
+}
+
+async function main(): Promise<void> {
+  if (!wasmAvailable()) throw new Error('WebAssembly SIMD is not available in this runtime');
+  setWasmThreads(2);
+  for (let i = 0; i < 300 && wasmThreads() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  const helper = wasmThreads() === 2;
+  for (const s of shapes) {
+    const { batch, M, K, N, ta, tb } = s;
+    const A = fill(batch * M * K, 1);
+    const B = fill(batch * K * N, 2);
+    const out = new Float32Array(batch * M * N);
+    const flops = 2 * batch * M * K * N;
+    const emit = (backend: string, threads: number | 'auto', ms: number): void =>
+      console.log(JSON.stringify({ shape: label(s), backend, threads, gflops: +(flops / ms / 1e6).toFixed(2), ms: +ms.toFixed(3) }));
+    for (const threads of helper ? ([1, 2, 'auto'] as const) : ([1] as const)) {
+      setWasmThreads(threads);
+      emit('cpu-wasm', threads, time(() => wasmMatmul(out, A, B, batch, M, K, N, ta, tb), quick ? 5 : 15, quick ? 150 : 600));
+    }
+    const outRef = new Float32Array(batch * M * N);
+    emit('cpu-js', 1, time(() => matmulRef(outRef, A, B, batch, M, K, N, ta, tb), quick ? 1 : 3, 0, 1));
+  }
+  setWasmThreads('auto', DEFAULT_THREAD_MIN_FLOPS);
+}
+
+await main();

@@ -1,0 +1,221 @@
+/**
+ * A tiny WebAssembly binary assembler: enough of the module format (types, one imported memory,
+ * functions, exports, code) and of the instruction set (integer control flow, scalar f32 and the
+ * SIMD v128 subset a GEMM needs) to emit kernels from TypeScript.
+ */
+
+export type ValType = 'i32' | 'f32' | 'v128';
+const VAL: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+
+/** Unsigned LEB128. */
+function uleb(out: number[], v: number): void {
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+}
+
+/** Signed LEB128 for 32-bit values. */
+function sleb(out: number[], v: number): void {
+  v |= 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function utf8(out: number[], s: string): void {
+  const bytes = new TextEncoder().encode(s);
+  uleb(out, bytes.length);
+  for (const b of bytes) out.push(b);
+}
+
+/** Instruction stream of one function body. Locals are addressed by index. */
+export class Code {
+  readonly bytes: number[] = [];
+  private readonly localTypes: ValType[] = [];
+  private depth = 0;
+
+  constructor(readonly params: readonly ValType[], readonly results: readonly ValType[]) {}
+
+  /** Declare a new local of type `t`; returns its index. */
+  local(t: ValType): number {
+    this.localTypes.push(t);
+    return this.params.length + this.localTypes.length - 1;
+  }
+
+  private op(...b: number[]): this {
+    for (const x of b) this.bytes.push(x);
+    return this;
+  }
+  private simd(code: number): this {
+    this.bytes.push(0xfd);
+    uleb(this.bytes, code);
+    return this;
+  }
+  private mem(align: number, offset: number): this {
+    if (offset < 0) throw new Error(`memarg offset must be >= 0, got ${offset}`);
+    uleb(this.bytes, align);
+    uleb(this.bytes, offset);
+    return this;
+  }
+
+  // locals and constants
+  get(i: number): this { this.op(0x20); uleb(this.bytes, i); return this; }
+  set(i: number): this { this.op(0x21); uleb(this.bytes, i); return this; }
+  tee(i: number): this { this.op(0x22); uleb(this.bytes, i); return this; }
+  i32(v: number): this { this.op(0x41); sleb(this.bytes, v); return this; }
+  drop(): this { return this.op(0x1a); }
+  select(): this { return this.op(0x1b); }
+
+  // control flow; blocks have no result
+  block(): this { this.depth++; return this.op(0x02, 0x40); }
+  loop(): this { this.depth++; return this.op(0x03, 0x40); }
+  if_(): this { this.depth++; return this.op(0x04, 0x40); }
+  else_(): this { return this.op(0x05); }
+  end(): this { this.depth--; return this.op(0x0b); }
+  br(l: number): this { this.op(0x0c); uleb(this.bytes, l); return this; }
+  brIf(l: number): this { this.op(0x0d); uleb(this.bytes, l); return this; }
+  ret(): this { return this.op(0x0f); }
+  call(f: number): this { this.op(0x10); uleb(this.bytes, f); return this; }
+
+  // i32 arithmetic and comparisons
+  add(): this { return this.op(0x6a); }
+  sub(): this { return this.op(0x6b); }
+  mul(): this { return this.op(0x6c); }
+  and(): this { return this.op(0x71); }
+  shl(): this { return this.op(0x74); }
+  eqz(): this { return this.op(0x45); }
+  eq(): this { return this.op(0x46); }
+  ne(): this { return this.op(0x47); }
+  ltS(): this { return this.op(0x48); }
+  gtS(): this { return this.op(0x4a); }
+  leS(): this { return this.op(0x4c); }
+  geS(): this { return this.op(0x4e); }
+
+  // scalar memory
+  i32Load(offset = 0): this { return this.op(0x28).mem(2, offset); }
+  f32Load(offset = 0): this { return this.op(0x2a).mem(2, offset); }
+  f32Store(offset = 0): this { return this.op(0x38).mem(2, offset); }
+  f32Const(v: number): this {
+    this.op(0x43);
+    const b = new Uint8Array(new Float32Array([v]).buffer);
+    for (const x of b) this.bytes.push(x);
+    return this;
+  }
+  f32Add(): this { return this.op(0x92); }
+
+  // SIMD
+  v128Load(offset = 0): this { return this.simd(0x00).mem(4, offset); }
+  v128Load32Splat(offset = 0): this { return this.simd(0x09).mem(2, offset); }
+  v128Store(offset = 0): this { return this.simd(0x0b).mem(4, offset); }
+  v128Zero(): this {
+    this.simd(0x0c);
+    for (let i = 0; i < 16; i++) this.bytes.push(0);
+    return this;
+  }
+  /** i8x16.shuffle expressed in f32 lanes: lanes 0..3 pick from the first operand, 4..7 from the second. */
+  shuffle32(l0: number, l1: number, l2: number, l3: number): this {
+    this.simd(0x0d);
+    for (const l of [l0, l1, l2, l3]) for (let b = 0; b < 4; b++) this.bytes.push(l * 4 + b);
+    return this;
+  }
+  f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Mul(): this { return this.simd(0xe6); }
+
+  /** The encoded body: local declarations followed by the instructions and the final `end`. */
+  encode(): number[] {
+    if (this.depth !== 0) throw new Error(`unbalanced blocks in function body (depth ${this.depth})`);
+    const body: number[] = [];
+    const groups: [number, ValType][] = [];
+    for (const t of this.localTypes) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === t) last[0]++;
+      else groups.push([1, t]);
+    }
+    uleb(body, groups.length);
+    for (const [n, t] of groups) {
+      uleb(body, n);
+      body.push(VAL[t]);
+    }
+    for (const b of this.bytes) body.push(b);
+    body.push(0x0b);
+    const out: number[] = [];
+    uleb(out, body.length);
+    for (const b of body) out.push(b);
+    return out;
+  }
+}
+
+interface FuncDef { code: Code; exportName: string | null }
+
+/** A module that imports one memory (`env.memory`) and defines functions. */
+export class ModuleBuilder {
+  private readonly funcs: FuncDef[] = [];
+
+  constructor(private readonly memory: { initial: number; maximum: number; shared: boolean }) {}
+
+  /** Reserve a function index; fill its body through the returned Code. */
+  func(params: ValType[], results: ValType[], exportName: string | null = null): { index: number; code: Code } {
+    const code = new Code(params, results);
+    this.funcs.push({ code, exportName });
+    return { index: this.funcs.length - 1, code };
+  }
+
+  encode(): Uint8Array {
+    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    const section = (id: number, content: number[]): void => {
+      out.push(id);
+      uleb(out, content.length);
+      for (const b of content) out.push(b);
+    };
+    // type section: one type per function (duplicates are legal and keep this simple)
+    const types: number[] = [];
+    uleb(types, this.funcs.length);
+    for (const { code } of this.funcs) {
+      types.push(0x60);
+      uleb(types, code.params.length);
+      for (const p of code.params) types.push(VAL[p]);
+      uleb(types, code.results.length);
+      for (const r of code.results) types.push(VAL[r]);
+    }
+    section(1, types);
+    // import section: env.memory
+    const imports: number[] = [];
+    uleb(imports, 1);
+    utf8(imports, 'env');
+    utf8(imports, 'memory');
+    imports.push(0x02, this.memory.shared ? 0x03 : 0x01);
+    uleb(imports, this.memory.initial);
+    uleb(imports, this.memory.maximum);
+    section(2, imports);
+    // function section
+    const fsec: number[] = [];
+    uleb(fsec, this.funcs.length);
+    this.funcs.forEach((_, i) => uleb(fsec, i));
+    section(3, fsec);
+    // export section
+    const exps = this.funcs.map((f, i) => [f, i] as const).filter(([f]) => f.exportName !== null);
+    const esec: number[] = [];
+    uleb(esec, exps.length);
+    for (const [f, i] of exps) {
+      utf8(esec, f.exportName!);
+      esec.push(0x00);
+      uleb(esec, i);
+    }
+    section(7, esec);
+    // code section
+    const csec: number[] = [];
+    uleb(csec, this.funcs.length);
+    for (const { code } of this.funcs) for (const b of code.encode()) csec.push(b);
+    section(10, csec);
+    return new Uint8Array(out);
+  }
+}

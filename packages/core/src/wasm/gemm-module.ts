@@ -1,0 +1,335 @@
+/**
+ * Generates the GEMM module: a blocked, register-tiled f32 matrix product with packed panels.
+ *
+ *   gemm(A, B, C, M, N, K, sAm, sAk, sBk, sBn, ldc, batch, strA, strB, strC, scratch)
+ *
+ * computes, for each of `batch` matrices, C[m, n] = Σ_k A[m·sAm + k·sAk] · B[k·sBk + n·sBn]
+ * (strides in elements, pointers in bytes; C has row stride `ldc`). Any transpose of A or B is just
+ * a choice of strides: the packing routines turn either layout into contiguous micro-panels, with
+ * SIMD copies when the panel's lanes are contiguous and 4×4 SIMD transposes when its k is.
+ * `scratch` points at `scratchBytes` bytes private to the calling thread.
+ */
+import { Code, ModuleBuilder } from './emitter.js';
+
+export interface GemmConfig {
+  /** rows of the register tile */
+  MR: number;
+  /** columns of the register tile (multiple of 4) */
+  NR: number;
+  /** depth of a packed block */
+  KC: number;
+  /** rows of a packed A block (multiple of MR) */
+  MC: number;
+  /** columns of a packed B block (multiple of NR) */
+  NC: number;
+  /** unroll factor of the micro-kernel's k loop */
+  U: number;
+  /** broadcast A values with load-splats, or load A as vectors and broadcast by lane shuffles */
+  splat: 'load' | 'shuffle';
+}
+
+export const defaultGemmConfig: GemmConfig = { MR: 4, NR: 8, KC: 256, MC: 64, NC: 512, U: 1, splat: 'load' };
+
+export interface GemmModule {
+  bytes: Uint8Array;
+  scratchBytes: number;
+  config: GemmConfig;
+}
+
+/** Emit `while (i < bound) { body; i += step }` (i must be initialised by the caller). */
+function whileLt(c: Code, i: number, bound: () => void, step: () => void, body: () => void): void {
+  c.block().loop();
+  c.get(i);
+  bound();
+  c.geS().brIf(1);
+  body();
+  c.get(i);
+  step();
+  c.add().set(i);
+  c.br(0);
+  c.end().end();
+}
+
+/** dst = min(a, b) for signed i32 values pushed by the callbacks. */
+function minInto(c: Code, dst: number, a: () => void, b: () => void): void {
+  a();
+  b();
+  a();
+  b();
+  c.ltS().select().set(dst);
+}
+
+/** kernel(pa, pb, c, ldcBytes, kc, acc): C tile (MR×NR) (+)= Apanel · Bpanel. */
+function emitKernel(c: Code, cfg: GemmConfig): void {
+  const { MR, NR, U } = cfg;
+  const V = NR / 4;
+  const [pa, pb, cp, ldc, kc, accFlag] = [0, 1, 2, 3, 4, 5];
+  const acc: number[] = [];
+  for (let i = 0; i < MR * V; i++) acc.push(c.local('v128'));
+  const bv: number[] = [];
+  for (let v = 0; v < V; v++) bv.push(c.local('v128'));
+  const a = c.local('v128');
+  const k = c.local('i32');
+  const row = c.local('i32');
+  for (const x of acc) c.v128Zero().set(x);
+  c.get(kc).set(k);
+  const av: number[] = [];
+  if (cfg.splat === 'shuffle') for (let q = 0; q < Math.ceil(MR / 4); q++) av.push(c.local('v128'));
+  const step = (u: number): void => {
+    for (let v = 0; v < V; v++) c.get(pb).v128Load((u * NR + v * 4) * 4).set(bv[v]!);
+    if (cfg.splat === 'shuffle') for (let q = 0; q < av.length; q++) c.get(pa).v128Load((u * MR + q * 4) * 4).set(av[q]!);
+    for (let r = 0; r < MR; r++) {
+      if (cfg.splat === 'shuffle') {
+        const x = av[r >> 2]!;
+        const l = r & 3;
+        c.get(x).get(x).shuffle32(l, l, l, l).set(a);
+      } else c.get(pa).v128Load32Splat((u * MR + r) * 4).set(a);
+      for (let v = 0; v < V; v++) {
+        const t = acc[r * V + v]!;
+        c.get(t).get(a).get(bv[v]!).f32x4Mul().f32x4Add().set(t);
+      }
+    }
+  };
+  const body = (unroll: number): void => {
+    c.block().loop();
+    c.get(k).i32(unroll).ltS().brIf(1);
+    for (let u = 0; u < unroll; u++) step(u);
+    c.get(pa).i32(unroll * MR * 4).add().set(pa);
+    c.get(pb).i32(unroll * NR * 4).add().set(pb);
+    c.get(k).i32(unroll).sub().set(k);
+    c.br(0);
+    c.end().end();
+  };
+  body(U);
+  if (U > 1) body(1);
+  // optionally accumulate onto C, then store
+  c.get(accFlag).if_();
+  c.get(cp).set(row);
+  for (let r = 0; r < MR; r++) {
+    for (let v = 0; v < V; v++) {
+      const t = acc[r * V + v]!;
+      c.get(t).get(row).v128Load(v * 16).f32x4Add().set(t);
+    }
+    if (r + 1 < MR) c.get(row).get(ldc).add().set(row);
+  }
+  c.end();
+  c.get(cp).set(row);
+  for (let r = 0; r < MR; r++) {
+    for (let v = 0; v < V; v++) c.get(row).get(acc[r * V + v]!).v128Store(v * 16);
+    if (r + 1 < MR) c.get(row).get(ldc).add().set(row);
+  }
+}
+
+/**
+ * pack(src, sL, sK, lanes, kc, dst): panels of L lanes; panel p holds, for each k < kc, the L values
+ * src[(p·L + l)·sL + k·sK] contiguously (zero beyond `lanes`).
+ */
+function emitPack(c: Code, L: number): void {
+  const [src, sL, sK, lanes, kc, dst] = [0, 1, 2, 3, 4, 5];
+  const p = c.local('i32');
+  const w = c.local('i32');
+  const s = c.local('i32');
+  const k = c.local('i32');
+  const l = c.local('i32');
+  const sp = c.local('i32');
+  const dp = c.local('i32');
+  const sLb = c.local('i32');
+  const sKb = c.local('i32');
+  const rows: number[] = [];
+  for (let i = 0; i < 4; i++) rows.push(c.local('v128'));
+  const t: number[] = [];
+  for (let i = 0; i < 4; i++) t.push(c.local('v128'));
+  const one = (): void => void c.i32(1);
+
+  c.get(sL).i32(4).mul().set(sLb);
+  c.get(sK).i32(4).mul().set(sKb);
+  c.i32(0).set(p);
+  whileLt(c, p, () => c.get(lanes), () => c.i32(L), () => {
+    minInto(c, w, () => c.i32(L), () => c.get(lanes).get(p).sub());
+    c.get(src).get(p).get(sLb).mul().add().set(s);
+    // full panel with contiguous lanes: straight SIMD copies
+    c.get(w).i32(L).eq().get(sL).i32(1).eq().and().if_();
+    {
+      c.get(s).set(sp);
+      c.get(dst).set(dp);
+      c.i32(0).set(k);
+      whileLt(c, k, () => c.get(kc), one, () => {
+        let q = 0;
+        for (; q + 4 <= L; q += 4) c.get(dp).get(sp).v128Load(q * 4).v128Store(q * 4);
+        for (; q < L; q++) c.get(dp).get(sp).f32Load(q * 4).f32Store(q * 4);
+        c.get(sp).get(sKb).add().set(sp);
+        c.get(dp).i32(L * 4).add().set(dp);
+      });
+    }
+    c.else_();
+    if (L % 4 === 0) {
+      // full panel with contiguous k: 4×4 transposes
+      c.get(w).i32(L).eq().get(sK).i32(1).eq().and().if_();
+      {
+        c.get(dst).set(dp);
+        c.i32(0).set(k);
+        c.block().loop();
+        c.get(k).i32(4).add().get(kc).gtS().brIf(1);
+        c.get(s).get(k).i32(4).mul().add().set(sp);
+        for (let g = 0; g < L / 4; g++) {
+          for (let r = 0; r < 4; r++) {
+            c.get(sp);
+            const lane = g * 4 + r;
+            if (lane > 0) c.get(sLb).i32(lane).mul().add();
+            c.v128Load().set(rows[r]!);
+          }
+          c.get(rows[0]!).get(rows[1]!).shuffle32(0, 4, 1, 5).set(t[0]!);
+          c.get(rows[2]!).get(rows[3]!).shuffle32(0, 4, 1, 5).set(t[1]!);
+          c.get(rows[0]!).get(rows[1]!).shuffle32(2, 6, 3, 7).set(t[2]!);
+          c.get(rows[2]!).get(rows[3]!).shuffle32(2, 6, 3, 7).set(t[3]!);
+          const outs: [number, number, number, number, number][] = [
+            [0, 0, 1, 4, 5], [1, 2, 3, 6, 7], [2, 0, 1, 4, 5], [3, 2, 3, 6, 7],
+          ];
+          for (const [j, x, y, z, ww] of outs) {
+            const lo = j < 2 ? t[0]! : t[2]!;
+            const hi = j < 2 ? t[1]! : t[3]!;
+            c.get(dp).get(lo).get(hi).shuffle32(x, y, z, ww).v128Store((j * L + g * 4) * 4);
+          }
+        }
+        c.get(dp).i32(16 * L).add().set(dp);
+        c.get(k).i32(4).add().set(k);
+        c.br(0);
+        c.end().end();
+        // leftover k (< 4): scalar
+        whileLt(c, k, () => c.get(kc), one, () => {
+          c.get(s).get(k).i32(4).mul().add().set(sp);
+          for (let q = 0; q < L; q++) {
+            c.get(dp).get(sp);
+            if (q > 0) c.get(sLb).i32(q).mul().add();
+            c.f32Load().f32Store(q * 4);
+          }
+          c.get(dp).i32(L * 4).add().set(dp);
+        });
+      }
+      c.else_();
+    }
+    {
+      // general (edge) panel: zero it, then scalar gather the valid lanes
+      c.get(dst).set(dp);
+      c.i32(0).set(k);
+      whileLt(c, k, () => c.get(kc).i32(L).mul(), one, () => {
+        c.get(dp).f32Const(0).f32Store();
+        c.get(dp).i32(4).add().set(dp);
+      });
+      c.i32(0).set(l);
+      whileLt(c, l, () => c.get(w), one, () => {
+        c.get(s).get(l).get(sLb).mul().add().set(sp);
+        c.get(dst).get(l).i32(4).mul().add().set(dp);
+        c.i32(0).set(k);
+        whileLt(c, k, () => c.get(kc), one, () => {
+          c.get(dp).get(sp).f32Load().f32Store();
+          c.get(sp).get(sKb).add().set(sp);
+          c.get(dp).i32(L * 4).add().set(dp);
+        });
+      });
+    }
+    if (L % 4 === 0) c.end();
+    c.end();
+    c.get(dst).get(kc).i32(L * 4).mul().add().set(dst);
+  });
+}
+
+/** edge(tile, c, ldc, mr, nr, acc): write the valid mr×nr corner of a tile (row stride NR) to C. */
+function emitEdge(c: Code, NR: number): void {
+  const [tile, cp, ldc, mr, nr, accFlag] = [0, 1, 2, 3, 4, 5];
+  const r = c.local('i32');
+  const j = c.local('i32');
+  const src = c.local('i32');
+  const dst = c.local('i32');
+  const v = c.local('f32');
+  const one = (): void => void c.i32(1);
+  c.i32(0).set(r);
+  whileLt(c, r, () => c.get(mr), one, () => {
+    c.get(tile).get(r).i32(NR * 4).mul().add().set(src);
+    c.get(cp).get(r).get(ldc).mul().i32(4).mul().add().set(dst);
+    c.i32(0).set(j);
+    whileLt(c, j, () => c.get(nr), one, () => {
+      c.get(src).f32Load().set(v);
+      c.get(accFlag).if_();
+      c.get(v).get(dst).f32Load().f32Add().set(v);
+      c.end();
+      c.get(dst).get(v).f32Store();
+      c.get(src).i32(4).add().set(src);
+      c.get(dst).i32(4).add().set(dst);
+    });
+  });
+}
+
+export function buildGemmModule(
+  cfg: GemmConfig = defaultGemmConfig,
+  memory: { initial: number; maximum: number; shared: boolean },
+): GemmModule {
+  const { MR, NR, KC, MC, NC } = cfg;
+  if (NR % 4 !== 0 || MC % MR !== 0 || NC % NR !== 0) throw new Error(`invalid gemm config ${JSON.stringify(cfg)}`);
+  const m = new ModuleBuilder(memory);
+  const I = 'i32' as const;
+  const kernel = m.func([I, I, I, I, I, I], []);
+  emitKernel(kernel.code, cfg);
+  const packA = m.func([I, I, I, I, I, I], []);
+  emitPack(packA.code, MR);
+  const packB = m.func([I, I, I, I, I, I], []);
+  emitPack(packB.code, NR);
+  const edge = m.func([I, I, I, I, I, I], []);
+  emitEdge(edge.code, NR);
+
+  const paBytes = MC * KC * 4;
+  const pbBytes = NC * KC * 4;
+  const tileBytes = MR * NR * 4;
+  const scratchBytes = (paBytes + pbBytes + tileBytes + 63) & ~63;
+
+  const g = m.func(Array<'i32'>(16).fill(I), [], 'gemm');
+  const c = g.code;
+  const [A, B, C, M, N, K, sAm, sAk, sBk, sBn, ldc, batch, strA, strB, strC, scratch] =
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const [b, jc, nc, pc, kc, ic, mc, jr, ir, pA, pB, tile, cptr, nrr, mrr, pa2, pb2] =
+    Array.from({ length: 17 }, () => c.local('i32'));
+  const one = (): void => void c.i32(1);
+  c.get(scratch).set(pA);
+  c.get(scratch).i32(paBytes).add().set(pB);
+  c.get(pB).i32(pbBytes).add().set(tile);
+  c.i32(0).set(b);
+  whileLt(c, b, () => c.get(batch), one, () => {
+    c.i32(0).set(jc);
+    whileLt(c, jc, () => c.get(N), () => c.i32(NC), () => {
+      minInto(c, nc, () => c.i32(NC), () => c.get(N).get(jc).sub());
+      c.i32(0).set(pc);
+      whileLt(c, pc, () => c.get(K), () => c.i32(KC), () => {
+        minInto(c, kc, () => c.i32(KC), () => c.get(K).get(pc).sub());
+        c.get(B).get(pc).get(sBk).mul().get(jc).get(sBn).mul().add().i32(4).mul().add();
+        c.get(sBn).get(sBk).get(nc).get(kc).get(pB).call(packB.index);
+        c.i32(0).set(ic);
+        whileLt(c, ic, () => c.get(M), () => c.i32(MC), () => {
+          minInto(c, mc, () => c.i32(MC), () => c.get(M).get(ic).sub());
+          c.get(A).get(ic).get(sAm).mul().get(pc).get(sAk).mul().add().i32(4).mul().add();
+          c.get(sAm).get(sAk).get(mc).get(kc).get(pA).call(packA.index);
+          c.i32(0).set(jr);
+          whileLt(c, jr, () => c.get(nc), () => c.i32(NR), () => {
+            minInto(c, nrr, () => c.i32(NR), () => c.get(nc).get(jr).sub());
+            c.i32(0).set(ir);
+            whileLt(c, ir, () => c.get(mc), () => c.i32(MR), () => {
+              minInto(c, mrr, () => c.i32(MR), () => c.get(mc).get(ir).sub());
+              c.get(C).get(ic).get(ir).add().get(ldc).mul().get(jc).add().get(jr).add().i32(4).mul().add().set(cptr);
+              c.get(pA).get(ir).get(kc).mul().i32(4).mul().add().set(pa2);
+              c.get(pB).get(jr).get(kc).mul().i32(4).mul().add().set(pb2);
+              c.get(mrr).i32(MR).eq().get(nrr).i32(NR).eq().and().if_();
+              c.get(pa2).get(pb2).get(cptr).get(ldc).i32(4).mul().get(kc).get(pc).i32(0).gtS().call(kernel.index);
+              c.else_();
+              c.get(pa2).get(pb2).get(tile).i32(NR * 4).get(kc).i32(0).call(kernel.index);
+              c.get(tile).get(cptr).get(ldc).get(mrr).get(nrr).get(pc).i32(0).gtS().call(edge.index);
+              c.end();
+            });
+          });
+        });
+      });
+    });
+    c.get(A).get(strA).i32(4).mul().add().set(A);
+    c.get(B).get(strB).i32(4).mul().add().set(B);
+    c.get(C).get(strC).i32(4).mul().add().set(C);
+  });
+  return { bytes: m.encode(), scratchBytes, config: cfg };
+}
