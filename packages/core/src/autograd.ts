@@ -35,7 +35,13 @@ function topoOrder(root: Tensor): Tensor[] {
  * leaves that require grad). Without `createGraph` the VJPs run without recording, every
  * intermediate is disposed and the returned gradients are fresh tensors.
  */
-function computeGrads(root: Tensor, seed: Tensor | number | undefined, createGraph: boolean, wanted?: Set<Tensor>): Map<Tensor, Tensor> {
+function computeGrads(
+  root: Tensor,
+  seed: Tensor | number | undefined,
+  createGraph: boolean,
+  wanted?: Set<Tensor>,
+  partial = false,
+): Map<Tensor, Tensor> {
   if (!root.requiresGrad) throw new Error('backward: this tensor does not require grad (no input was created with requiresGrad)');
   if (seed === undefined && root.size !== 1) {
     throw new Error(`backward: gradient can be implicitly created only for a one-element tensor, got shape ${fmt(root.shape)}; pass a seed gradient`);
@@ -52,9 +58,11 @@ function computeGrads(root: Tensor, seed: Tensor | number | undefined, createGra
       const t = order[k]!;
       const g = grads.get(t);
       if (!g) continue;
-      if (wanted ? wanted.has(t) : !t.node) out.set(t, createGraph ? g : g.shareAs(g.shape));
+      const isWanted = wanted ? wanted.has(t) : !t.node;
+      if (isWanted) out.set(t, createGraph ? g : g.shareAs(g.shape));
       const node = t.node;
-      if (!node) continue;
+      // partial derivatives: a wanted tensor is treated as an independent variable
+      if (!node || (partial && isWanted)) continue;
       const needs = node.inputs.map((x) => x.requiresGrad && isFloat(x.dtype));
       const gin = node.vjp
         ? node.vjp(g, node.inputs, t, needs)
@@ -86,8 +94,12 @@ export function backward(root: Tensor, seed: Tensor | number | undefined, create
   }
 }
 
-/** Gradients of a scalar `output` with respect to `inputs`, leaving every `.grad` untouched; `createGraph` allows higher order. */
-export function grad(output: Tensor, inputs: Tensor[], opts: { createGraph?: boolean } = {}): Tensor[] {
-  const grads = computeGrads(output, undefined, opts.createGraph ?? false, new Set(inputs));
+/**
+ * Gradients of a scalar `output` with respect to `inputs`, leaving every `.grad` untouched;
+ * `createGraph` allows higher order. With `partial`, each input is an independent variable: paths
+ * from one input through another are not followed (a fused op's VJP needs exactly this).
+ */
+export function grad(output: Tensor, inputs: Tensor[], opts: { createGraph?: boolean; partial?: boolean } = {}): Tensor[] {
+  const grads = computeGrads(output, undefined, opts.createGraph ?? false, new Set(inputs), opts.partial ?? false);
   return inputs.map((x) => grads.get(x) ?? ops.zeros(x.shape, x.dtype, x.device));
 }

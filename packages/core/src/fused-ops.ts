@@ -80,3 +80,79 @@ registerFusedKernel<{ c1: number; c2: number; eps: number }>('adamDirection', 'c
   for (let i = 0; i < res.length; i++) res[i] = M[i]! / c1 / (Math.sqrt(V[i]! / c2) + eps);
   return res;
 });
+
+type NormParams = { dims: number; eps: number };
+
+/**
+ * The VJP of standardisation: with x̂ the standardised rows and r = 1/√(var + eps),
+ * dx = r·(g − mean(g) − x̂·mean(g·x̂)) per row. Fused; differentiated through its composition.
+ */
+const standardizeGrad = defineFused<NormParams>({
+  name: 'standardizeGrad',
+  composed: ([x, g], { dims, eps }) => {
+    const axes = Array.from({ length: dims }, (_, i) => x!.ndim - dims + i);
+    const d = ops.sub(x!, ops.mean(x!, axes, true));
+    const r = ops.rsqrt(ops.add(ops.mean(ops.mul(d, d), axes, true), eps));
+    const xhat = ops.mul(d, r);
+    const inner = ops.sub(ops.sub(g!, ops.mean(g!, axes, true)), ops.mul(xhat, ops.mean(ops.mul(g!, xhat), axes, true)));
+    return ops.mul(inner, r);
+  },
+  output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+});
+
+/** (x − mean)/√(var + eps) over the trailing `dims` dims, fused: one pass forward, one backward. */
+export const standardize = defineFused<NormParams>({
+  name: 'standardize',
+  composed: ([x], { dims, eps }) => ops.standardizeComposed(x!, dims, eps),
+  output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+  vjp: (g, [x], _o, params) => [standardizeGrad([x!, g], params)],
+});
+
+function rowsOf(shape: readonly number[], dims: number): [number, number] {
+  let n = 1;
+  for (let i = shape.length - dims; i < shape.length; i++) n *= shape[i]!;
+  return [n === 0 ? 0 : shape.reduce((a, d) => a * d, 1) / n, n];
+}
+
+registerFusedKernel<NormParams>('standardize', 'cpu', ([x], { dims, eps }, out) => {
+  const X = x!.handle as Float;
+  const res = arrayFor(out.dtype, X.length) as Float;
+  const [rows, n] = rowsOf(x!.shape, dims);
+  for (let r = 0, o = 0; r < rows; r++, o += n) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += X[o + i]!;
+    m /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (X[o + i]! - m) ** 2;
+    const rs = 1 / Math.sqrt(v / n + eps);
+    for (let i = 0; i < n; i++) res[o + i] = (X[o + i]! - m) * rs;
+  }
+  return res;
+});
+
+registerFusedKernel<NormParams>('standardizeGrad', 'cpu', ([x, g], { dims, eps }, out) => {
+  if (!sameShape(x!.shape, g!.shape) || x!.dtype !== g!.dtype) return undefined;
+  const X = x!.handle as Float;
+  const G = g!.handle as Float;
+  const res = arrayFor(out.dtype, X.length) as Float;
+  const [rows, n] = rowsOf(x!.shape, dims);
+  for (let r = 0, o = 0; r < rows; r++, o += n) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += X[o + i]!;
+    m /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (X[o + i]! - m) ** 2;
+    const rs = 1 / Math.sqrt(v / n + eps);
+    let mg = 0;
+    let mgx = 0;
+    for (let i = 0; i < n; i++) {
+      const gi = G[o + i]!;
+      mg += gi;
+      mgx += gi * (X[o + i]! - m) * rs;
+    }
+    mg /= n;
+    mgx /= n;
+    for (let i = 0; i < n; i++) res[o + i] = rs * (G[o + i]! - mg - (X[o + i]! - m) * rs * mgx);
+  }
+  return res;
+});

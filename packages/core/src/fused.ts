@@ -28,7 +28,7 @@ export interface FusedDef<P> {
 function composedVjp<P>(def: FusedDef<P>, g: Tensor, inputs: readonly Tensor[], params: P, needs: boolean[]): (Tensor | null)[] {
   const higherOrder = isGradEnabled();
   const wanted = inputs.filter((_, i) => needs[i]);
-  const grads = withGrad(true, () => grad(sum(mul(def.composed([...inputs], params), g)), wanted, { createGraph: higherOrder }));
+  const grads = withGrad(true, () => grad(sum(mul(def.composed([...inputs], params), g)), wanted, { createGraph: higherOrder, partial: true }));
   let k = 0;
   return inputs.map((_, i) => (needs[i] ? grads[k++]! : null));
 }

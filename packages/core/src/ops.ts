@@ -8,7 +8,7 @@ import type { BinaryPrimitive, ComparePrimitive, UnaryPrimitive } from './primit
 import { defaultGenerator, type Generator } from './random.js';
 import { broadcastShapes, fmt, normDim, normDims, sameShape, sizeOf, checkShape, type Shape } from './shape.js';
 import { apply, Tensor } from './tensor.js';
-import { geluExact } from './fused-ops.js';
+import { geluExact, standardize } from './fused-ops.js';
 
 export type TensorLike = Tensor | number;
 
@@ -370,6 +370,13 @@ export function padPrim(x: Tensor, before: number[], after: number[]): Tensor {
   return apply('pad', [x], { before, after }, x.shape.map((s, i) => s + before[i]! + after[i]!), x.dtype);
 }
 
+/** (x − mean)/√(var + eps) over the last `dims` dims (biased variance): layerNorm without its affine part. */
+export function standardizeComposed(x: Tensor, dims: number, eps: number): Tensor {
+  const axes = Array.from({ length: dims }, (_, i) => x.ndim - dims + i);
+  const d = sub(x, mean(x, axes, true));
+  return mul(d, rsqrt(add(mean(mul(d, d), axes, true), eps)));
+}
+
 /** Zero padding, PyTorch style: [left, right] for the last dim, then the dim before it, and so on. */
 export function pad(x: Tensor, pads: readonly number[]): Tensor {
   if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) throw new Error(`pad: expected pairs for at most ${x.ndim} dims, got ${JSON.stringify(pads)}`);
@@ -531,11 +538,8 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   if (k === 0 || k > x.ndim || !sameShape(x.shape.slice(x.ndim - k), normalizedShape)) {
     throw new Error(`layerNorm: normalizedShape ${fmt(normalizedShape)} does not match the trailing dims of ${fmt(x.shape)}`);
   }
-  const axes = normalizedShape.map((_, i) => x.ndim - k + i);
-  const mu = mean(x, axes, true);
-  const d = sub(x, mu);
-  const v = mean(mul(d, d), axes, true);
-  let y = mul(d, rsqrt(add(v, eps)));
+  checkFloat('layerNorm', x);
+  let y = standardize([x], { dims: k, eps });
   if (weight) y = mul(y, weight);
   if (bias) y = add(y, bias);
   return y;

@@ -72,3 +72,22 @@ describe('optimizer fused ops', () => {
     expect(g.gradcheck((m, v) => g.adamDirection([m, v], p), [m, v])).toBeLessThan(1e-6);
   });
 });
+
+describe('fused standardisation (layerNorm)', () => {
+  it('equals the composed layerNorm in values and gradients, float64 and float32', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      const w = g.randn([6], { dtype, rng: g.rng(4) });
+      const b = g.randn([6], { dtype, rng: g.rng(5) });
+      const { fused, composed } = both((x) => g.layerNorm(x, [6], w, b), g.randn([4, 3, 6], { dtype, rng: g.rng(6) }).mul(2).add(1));
+      const tol = dtype === 'float64' ? 1e-12 : 2e-5;
+      close(fused.y, composed.y, tol);
+      close(fused.dx, composed.dx, tol);
+    }
+  });
+
+  it('passes first- and second-order gradient checks', () => {
+    expect(g.gradcheck((x) => g.layerNorm(x, [2, 3]), [leaf([2, 2, 3])])).toBeLessThan(1e-6);
+    const x = leaf([2, 4]);
+    g.gradcheck((x) => g.grad(g.layerNorm(x, [4]).pow(3).sum(), [x], { createGraph: true })[0]!, [x]);
+  });
+});

@@ -19,7 +19,8 @@ export function stridedCopy(out: TypedArray, src: TypedArray, shape: Shape, stri
   const idx = new Int32Array(nd);
   let base = offset;
   for (let o = 0; o < n; o += inner) {
-    if (s === 1) out.set(src.subarray(base, base + inner), o);
+    // a subarray per row costs more than it saves on short rows
+    if (s === 1 && inner >= 64) out.set(src.subarray(base, base + inner), o);
     else for (let j = 0, p = base; j < inner; j++, p += s) out[o + j] = src[p]!;
     for (let d = nd - 2; d >= 0; d--) {
       idx[d]!++;
