@@ -85,8 +85,9 @@ export function transformFor(o: Pick<ArmOptions, 'filter' | 'lr' | 'alpha' | 'wi
 
 /** Train one arm and return its curve and summary. */
 export async function runArm(o: ArmOptions): Promise<ArmResult> {
+  // one seed, three unrelated streams (split, init, batch order): see rng()'s note on streams
   const data = modularArithmetic({ p: o.p, op: o.op, trainFraction: 0.5, seed: o.seed });
-  const model = new Decoder(grokfastConfig(o.p, { dim: o.dim, depth: o.depth, rng: g.rng(o.seed) }));
+  const model = new Decoder(grokfastConfig(o.p, { dim: o.dim, depth: o.depth, rng: g.rng(o.seed, 'init') }));
   const batches = new Batcher(data.train, { batchSize: o.batchSize, seed: o.seed });
   // training accuracy is measured on the minibatches seen since the last evaluation (about one epoch)
   let seen = 0;

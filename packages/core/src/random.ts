@@ -134,9 +134,31 @@ export class Generator {
   }
 }
 
-/** A seeded generator: `rng(0)` always yields the same numbers. */
-export function rng(seed: number | bigint = 0): Generator {
-  return new Generator(seed);
+/** Two 32-bit FNV-1a hashes of a string (different offsets), as a 64-bit stream id. */
+function hash64(s: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x01000193) >>> 0;
+  }
+  return [a, b];
+}
+
+/**
+ * A seeded generator: `rng(0)` always yields the same numbers. Give each use of one seed its own
+ * named `stream` (`rng(seed, 'init')`, `rng(seed, 'batches')`): the stream's key is a Philox block
+ * of the stream's hash under the seed, so streams are unrelated. Without names, two consumers
+ * of the same seed draw the same numbers, and their randomness is correlated.
+ */
+export function rng(seed: number | bigint = 0, stream?: string): Generator {
+  if (stream === undefined) return new Generator(seed);
+  const s = BigInt.asUintN(64, BigInt(seed));
+  const [h0, h1] = hash64(stream);
+  const out = new Uint32Array(4);
+  philox(h0, h1, 0x73747265, 0x616d0000, Number(s & 0xffffffffn), Number(s >> 32n), out);
+  return new Generator((BigInt(out[1]!) << 32n) | BigInt(out[0]!));
 }
 
 let defaultGen = new Generator(0);

@@ -92,7 +92,7 @@ export class Batcher<T extends Examples = Examples> implements Iterable<Batch<T>
     this.dropLast = dropLast;
     const size = Math.min(this.batchSize, n);
     this.batchesPerEpoch = dropLast ? Math.floor(n / size) : Math.ceil(n / size);
-    this.gen = rng(checkSeed(fn, opts.seed ?? 0));
+    this.gen = rng(checkSeed(fn, opts.seed ?? 0), 'batcher');
     this.epochStart = this.gen.state();
   }
 

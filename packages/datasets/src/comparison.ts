@@ -69,7 +69,7 @@ export function comparison(opts: ComparisonOptions = {}): ComparisonDataset {
   const phi = checkNumber(fn, 'phi', opts.phi ?? 3.6, 0);
   const seed = checkSeed(fn, opts.seed ?? 0);
   const testSize = checkInt(fn, 'testSize', opts.testSize ?? 1000, 0);
-  const g = rng(seed);
+  const g = rng(seed, 'comparison');
 
   const nA = E * A;
   const values = new Int32Array(nA);

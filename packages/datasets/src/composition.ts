@@ -71,7 +71,7 @@ export function composition(opts: CompositionOptions = {}): CompositionDataset {
   const phi = checkNumber(fn, 'phi', opts.phi ?? 3.6, 0);
   const seed = checkSeed(fn, opts.seed ?? 0);
   const testSize = checkInt(fn, 'testSize', opts.testSize ?? 1000, 0);
-  const g = rng(seed);
+  const g = rng(seed, 'composition');
 
   const nA = E * degree;
   const facts = new Int32Array(nA * 3);

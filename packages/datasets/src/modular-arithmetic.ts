@@ -99,7 +99,7 @@ export function modularArithmetic(opts: ModularArithmeticOptions = {}): ModularA
       answers[e] = spec.apply(x, y, p);
     }
   }
-  const perm = rng(seed).permutation(n);
+  const perm = rng(seed, 'modular-arithmetic/split').permutation(n);
   const trainIdx = perm.slice(0, nTrain);
   const valIdx = perm.slice(nTrain);
   return {
