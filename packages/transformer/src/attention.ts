@@ -127,7 +127,7 @@ export class MultiHeadAttention extends Module {
       k = this.rotary.forward(k, 0);
     }
     const dtype = x.dtype as FloatDType;
-    let bias: Tensor | null = this.causal && t > 1 && tq > 1 ? causalBias(tq, t, dtype) : null;
+    let bias: Tensor | null = this.causal && t > 1 && tq > 1 ? causalBias(tq, t, dtype, x.device) : null;
     if (call.padMask) {
       const pad = paddingBias(call.padMask, dtype);
       bias = bias ? bias.add(pad) : pad;

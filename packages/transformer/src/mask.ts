@@ -2,7 +2,7 @@
  * Additive attention masks. A masked score gets MASK_VALUE added: finite, so softmax and its
  * gradient stay NaN-free (a fully masked row becomes uniform instead of 0/0), yet exp of it is 0.
  */
-import { keep, tensor, type Tensor } from '@grokkit/core';
+import { currentBackend, keep, tensor, type Tensor } from '@grokkit/core';
 import type { FloatDType } from './checks.js';
 
 export const MASK_VALUE = -1e9;
@@ -11,16 +11,16 @@ const causalCache = new Map<string, Tensor>();
 
 /**
  * The causal bias [Tq, Tk] for queries at the last Tq of Tk positions: query i (absolute
- * position Tk − Tq + i) sees keys j ≤ Tk − Tq + i. Built once per (Tq, Tk, dtype) and kept.
+ * position Tk − Tq + i) sees keys j ≤ Tk − Tq + i. Built once per (Tq, Tk, dtype, device) and kept.
  */
-export function causalBias(tq: number, tk: number, dtype: FloatDType = 'float32'): Tensor {
+export function causalBias(tq: number, tk: number, dtype: FloatDType = 'float32', device: string = currentBackend()): Tensor {
   if (tq > tk) throw new Error(`causalBias: expected at most as many queries as keys, got ${tq} queries and ${tk} keys`);
-  const key = `${tq},${tk},${dtype}`;
+  const key = `${tq},${tk},${dtype},${device}`;
   let t = causalCache.get(key);
   if (!t || t.isDisposed) {
     const data = new Float64Array(tq * tk);
     for (let i = 0; i < tq; i++) for (let j = tk - tq + i + 1; j < tk; j++) data[i * tk + j] = MASK_VALUE;
-    t = keep(tensor(data, { shape: [tq, tk], dtype }));
+    t = keep(tensor(data, { shape: [tq, tk], dtype, device }));
     causalCache.set(key, t);
   }
   return t;

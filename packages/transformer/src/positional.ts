@@ -1,5 +1,5 @@
 /** Additive position embeddings: learned (a trained table) and sinusoidal (a fixed one). */
-import { Module, keep, tensor, type Generator, type Tensor } from '@grokkit/core';
+import { Module, currentBackend, keep, tensor, type Generator, type Tensor } from '@grokkit/core';
 import { checkFloatDType, checkMaxLen, checkPositiveInt, checkSequence, type FloatDType } from './checks.js';
 import { normalParam } from './params.js';
 
@@ -17,8 +17,8 @@ export class LearnedPositions extends Module {
     this.weight = normalParam([maxLen, dim], opts.std ?? 1, opts.rng, checkFloatDType('LearnedPositions', opts.dtype ?? 'float32'));
   }
 
-  /** The embeddings of positions 0..length−1, [length, dim]. */
-  table(length: number): Tensor {
+  /** The embeddings of positions 0..length−1, [length, dim] (on the parameters' device). */
+  table(length: number, _device?: string): Tensor {
     checkMaxLen('LearnedPositions', length, this.maxLen);
     return this.weight.slice(0, 0, length);
   }
@@ -26,7 +26,7 @@ export class LearnedPositions extends Module {
   /** x [B, T, dim] + positions. */
   forward(x: Tensor): Tensor {
     checkSequence('LearnedPositions', x, this.dim);
-    return x.add(this.table(x.shape[1]!));
+    return x.add(this.table(x.shape[1]!, x.device));
   }
 }
 
@@ -48,7 +48,7 @@ export function sinusoidalTable(maxLen: number, dim: number, base = 10000): Floa
 
 /** Adds the fixed sinusoidal table; no parameters. */
 export class SinusoidalPositions extends Module {
-  private readonly cache = new Map<number, Tensor>();
+  private readonly cache = new Map<string, Tensor>();
   readonly dtype: FloatDType;
   readonly base: number;
   constructor(
@@ -64,18 +64,19 @@ export class SinusoidalPositions extends Module {
   }
 
   /** The table rows for positions 0..length−1, [length, dim] (made once per length and kept). */
-  table(length: number): Tensor {
+  table(length: number, device: string = currentBackend()): Tensor {
     checkMaxLen('SinusoidalPositions', length, this.maxLen);
-    let t = this.cache.get(length);
+    const key = `${length},${device}`;
+    let t = this.cache.get(key);
     if (!t) {
-      t = keep(tensor(sinusoidalTable(length, this.dim, this.base), { shape: [length, this.dim], dtype: this.dtype }));
-      this.cache.set(length, t);
+      t = keep(tensor(sinusoidalTable(length, this.dim, this.base), { shape: [length, this.dim], dtype: this.dtype, device }));
+      this.cache.set(key, t);
     }
     return t;
   }
 
   forward(x: Tensor): Tensor {
     checkSequence('SinusoidalPositions', x, this.dim);
-    return x.add(this.table(x.shape[1]!));
+    return x.add(this.table(x.shape[1]!, x.device));
   }
 }

@@ -3,7 +3,7 @@
  * i + d/2 of a head form a pair rotated by the angle p·θ_i, θ_i = base^(−2i/d), at position p.
  * Applied to queries and keys, it makes q·k depend on positions only through their difference.
  */
-import { Module, cat, keep, tensor, type Tensor } from '@grokkit/core';
+import { Module, cat, currentBackend, keep, tensor, type Tensor } from '@grokkit/core';
 import { checkFloatDType, checkPositiveInt, fmt, type FloatDType } from './checks.js';
 
 export class Rotary extends Module {
@@ -24,11 +24,11 @@ export class Rotary extends Module {
   }
 
   /** cos and signed sin tables [length, headDim] for positions offset..offset+length−1 (made once, kept). */
-  tables(offset: number, length: number): [Tensor, Tensor] {
+  tables(offset: number, length: number, device: string = currentBackend()): [Tensor, Tensor] {
     if (offset + length > this.maxLen) {
       throw new Error(`Rotary: sequence length ${offset + length} exceeds maxLen ${this.maxLen}`);
     }
-    const key = `${offset},${length}`;
+    const key = `${offset},${length},${device}`;
     let t = this.cache.get(key);
     if (!t) {
       const d = this.headDim;
@@ -43,7 +43,7 @@ export class Rotary extends Module {
           s[p * d + i + h] = Math.sin(angle);
         }
       }
-      const opts = { shape: [length, d], dtype: this.dtype };
+      const opts = { shape: [length, d], dtype: this.dtype, device };
       t = [keep(tensor(c, opts)), keep(tensor(s, opts))];
       this.cache.set(key, t);
     }
@@ -55,7 +55,7 @@ export class Rotary extends Module {
     const d = this.headDim;
     if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new Error(`Rotary: expected a float input, got ${x.dtype}`);
     if (x.ndim < 2 || x.shape[x.ndim - 1] !== d) throw new Error(`Rotary: expected input of shape [..., T, ${d}], got ${fmt(x.shape)}`);
-    const [cos, sinSigned] = this.tables(offset, x.shape[x.ndim - 2]!);
+    const [cos, sinSigned] = this.tables(offset, x.shape[x.ndim - 2]!, x.device);
     const h = d / 2;
     // (x₁, x₂) ↦ (x₁cos − x₂sin, x₂cos + x₁sin), as x·cos + (x₂, x₁)·(−sin, sin)
     const swapped = cat([x.slice(-1, h, d), x.slice(-1, 0, h)], -1);

@@ -79,7 +79,7 @@ export abstract class TransformerStack extends Module {
   embed(tokens: Tensor): Tensor {
     checkTokens(this.name, tokens, this.config.vocabSize, this.config.maxLen);
     let h = this.tokens.forward(tokens);
-    if (this.positions) h = h.add(this.positions.table(tokens.shape[1]!));
+    if (this.positions) h = h.add(this.positions.table(tokens.shape[1]!, h.device));
     return this.drop ? this.drop.forward(h) : h;
   }
 

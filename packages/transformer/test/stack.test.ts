@@ -148,3 +148,25 @@ describe('Decoder and Encoder', () => {
     expect(maxAbsDiff(m.forward(x), m.forward(x))).toBe(0);
   });
 });
+
+describe('cached tables follow the device', () => {
+  it('a model on another backend does not reuse masks or position tables made for the first', async () => {
+    const g = await import('@grokkit/core');
+    const { Decoder } = await import('../src/index.js');
+    const tokens = (dev: string) => g.tensor(Int32Array.from([1, 2, 3, 0]), { shape: [1, 4], device: dev });
+    const results: number[][] = [];
+    for (const device of ['cpu', 'cpu-reference']) {
+      const prev = g.currentBackend();
+      g.setBackend(device);
+      try {
+        for (const positional of ['learned', 'sinusoidal', 'rotary'] as const) {
+          const m = new Decoder({ vocabSize: 5, maxLen: 4, dim: 8, depth: 1, heads: 2, positional, rng: g.rng(0) });
+          results.push(Array.from(m.forward(tokens(device)).dataSync()));
+        }
+      } finally {
+        g.setBackend(prev);
+      }
+    }
+    for (let i = 0; i < 3; i++) results[i]!.forEach((v, j) => expect(results[i + 3]![j]).toBeCloseTo(v, 5));
+  });
+});
