@@ -1,0 +1,192 @@
+/**
+ * One source generator per primitive (elementwise ones share `elementwise`). Each returns the
+ * kernel source for one signature, or a constant fill where the output needs no input values
+ * (a reduction over an empty dim, a matmul with K = 0).
+ */
+import type { DType, Primitive, PrimitiveParams, Shape } from '@grokkit/core';
+import { broadcastShapes, sizeOf, stridesOf } from '@grokkit/core';
+import { ELEMENTWISE, PRECISE_TRIG, coords, elementwise, kernelSource, offsetExpr, storeAs, type KernelSource } from './source.js';
+
+export interface ShapeInfo {
+  shape: Shape;
+  dtype: DType;
+}
+type Out = { shape: Shape; dtype: DType };
+
+/** What a primitive compiles to: a kernel over (a subset of) its inputs, or a constant output. */
+export type Plan = { kind: 'kernel'; kernel: KernelSource; inputs: number[] } | { kind: 'fill'; value: number };
+
+const kernel = (k: KernelSource, inputs: number[]): Plan => ({ kind: 'kernel', kernel: k, inputs });
+
+/** Strides reading `shape` as `target` (0 along broadcast dims, leading dims added). */
+function bstrides(shape: Shape, target: Shape): number[] {
+  const st = stridesOf(shape);
+  const out = new Array<number>(target.length).fill(0);
+  for (let d = 0; d < shape.length; d++) {
+    const o = target.length - shape.length + d;
+    out[o] = shape[d] === 1 && target[o] !== 1 ? 0 : st[d]!;
+  }
+  return out;
+}
+
+/** A copy of x read through (strides, offset) into the contiguous output. */
+function strided(out: Out, strides: number[], offset = 0): Plan {
+  return kernel(kernelSource(1, [...coords(out.shape), `return x0[${offsetExpr(strides, offset)}];`]), [0]);
+}
+
+function reduction(op: 'sum' | 'max', x: ShapeInfo, out: Out): Plan {
+  const xs = x.shape;
+  const st = stridesOf(xs);
+  const reduced = xs.map((s, d) => (out.shape[d] === 1 && s !== 1 ? d : -1)).filter((d) => d >= 0);
+  const R = reduced.reduce((n, d) => n * xs[d]!, 1);
+  if (R === 0 || sizeOf(xs) === 0) return { kind: 'fill', value: op === 'sum' ? 0 : -Infinity };
+  if (reduced.length === 0) return kernel(kernelSource(1, [`return ${storeAs(out.dtype, 'x0[i]')};`]), [0]);
+  const kept = st.map((s, d) => (reduced.includes(d) ? 0 : s));
+  const body = [...coords(out.shape), `const base = ${offsetExpr(kept)};`];
+  // the offset of reduced position j: its coordinates in the reduced dims, times their strides
+  const rst = stridesOf(reduced.map((d) => xs[d]!));
+  const inner = (j: string) =>
+    reduced
+      .map((d, r) => {
+        const q = rst[r] === 1 ? j : `Math.floor(${j} / ${rst[r]})`;
+        const c = r === 0 ? q : `(${q} % ${xs[d]})`;
+        return st[d] === 1 ? c : `${c} * ${st[d]}`;
+      })
+      .join(' + ') || '0';
+  if (op === 'sum') {
+    body.push('let s = 0;', `for (let j = 0; j < ${R}; j++) {`, `  s += x0[base + ${inner('j')}];`, '}');
+    body.push(`return ${storeAs(out.dtype, 's')};`);
+  } else {
+    body.push('let s = x0[base];', `for (let j = 1; j < ${R}; j++) {`, `  const v = x0[base + ${inner('j')}];`, '  if (v > s || v !== v) {', '    s = v;', '  }', '}');
+    body.push(`return ${storeAs(out.dtype, 's')};`);
+  }
+  return kernel(kernelSource(1, body), [0]);
+}
+
+function matmul(a: ShapeInfo, { ta, tb }: PrimitiveParams['matmul'], out: Out): Plan {
+  const [, M, N] = out.shape as [number, number, number];
+  const K = ta ? a.shape[1]! : a.shape[2]!;
+  if (K === 0) return { kind: 'fill', value: 0 };
+  const body = [
+    ...coords(out.shape, 'c'),
+    // A[b] is [M, K] (or [K, M] when ta); B[b] is [K, N] (or [N, K] when tb)
+    `const a0 = c0 * ${M * K} + ${ta ? 'c1' : `c1 * ${K}`};`,
+    `const b0 = c0 * ${K * N} + ${tb ? `c2 * ${K}` : 'c2'};`,
+    'let s = 0;',
+    `for (let k = 0; k < ${K}; k++) {`,
+    `  s += x0[a0 + k${ta ? ` * ${M}` : ''}] * x1[b0 + k${tb ? '' : ` * ${N}`}];`,
+    '}',
+    'return s;',
+  ];
+  return kernel(kernelSource(2, body), [0, 1]);
+}
+
+function pad(x: ShapeInfo, { before }: PrimitiveParams['pad'], out: Out): Plan {
+  if (sizeOf(x.shape) === 0) return { kind: 'fill', value: 0 };
+  const st = stridesOf(x.shape);
+  const conds: string[] = [];
+  x.shape.forEach((s, d) => {
+    if (before[d] !== 0 || s !== out.shape[d]) conds.push(`c${d} >= ${before[d]}`, `c${d} < ${before[d]! + s}`);
+  });
+  const off = offsetExpr(st, 0, (d) => (before[d] ? `(c${d} - ${before[d]})` : `c${d}`));
+  const body = [...coords(out.shape), 'let r = 0;'];
+  if (conds.length) body.push(`if (${conds.join(' && ')}) {`, `  r = x0[${off}];`, '}');
+  else body.push(`r = x0[${off}];`);
+  body.push('return r;');
+  return kernel(kernelSource(1, body), [0]);
+}
+
+function cat(ins: ShapeInfo[], { dim }: PrimitiveParams['cat'], out: Out): Plan {
+  const used = ins.map((t, k) => (sizeOf(t.shape) > 0 ? k : -1)).filter((k) => k >= 0);
+  const body = [...coords(out.shape), 'let r = 0;'];
+  let start = 0;
+  let first = true;
+  let arg = 0;
+  ins.forEach((t, k) => {
+    const len = t.shape[dim]!;
+    if (used.includes(k)) {
+      const st = stridesOf(t.shape);
+      const off = offsetExpr(st, 0, (d) => (d === dim && start ? `(c${d} - ${start})` : `c${d}`));
+      body.push(`${first ? 'if' : '} else if'} (c${dim} < ${start + len}) {`, `  r = x${arg}[${off}];`);
+      first = false;
+      arg++;
+    }
+    start += len;
+  });
+  if (!first) body.push('}');
+  body.push('return r;');
+  return used.length ? kernel(kernelSource(used.length, body), used) : { kind: 'fill', value: 0 };
+}
+
+function gather(x: ShapeInfo, index: ShapeInfo, { dim }: PrimitiveParams['gather'], out: Out): Plan {
+  const st = stridesOf(x.shape);
+  const off = offsetExpr(st, 0, (d) => (d === dim ? 'v' : `c${d}`));
+  return kernel(kernelSource(2, [...coords(out.shape), 'const v = x1[i];', `return x0[${off}];`]), [0, 1]);
+}
+
+/**
+ * scatterAdd as a gather over the index: each output element loops over the n index positions
+ * along `dim` that could hit it and sums the sources whose index matches its coordinate
+ * (O(output · n) reads; out-of-range indices match nothing and are dropped).
+ */
+function scatterAdd(src: ShapeInfo, index: ShapeInfo, { dim, shape }: PrimitiveParams['scatterAdd'], out: Out): Plan {
+  const I = index.shape;
+  const n = I[dim]!;
+  if (sizeOf(I) === 0) return { kind: 'fill', value: 0 };
+  const ist = stridesOf(I);
+  const sst = stridesOf(src.shape);
+  const at = (strides: number[]) => offsetExpr(strides, 0, (d) => (d === dim ? 'j' : `c${d}`));
+  const conds = shape.map((s, d) => (d !== dim && I[d]! < s ? `c${d} < ${I[d]}` : '')).filter(Boolean);
+  const loop = [`for (let j = 0; j < ${n}; j++) {`, `  if (x1[${at(ist)}] === c${dim}) {`, `    s += x0[${at(sst)}];`, '  }', '}'];
+  const body = [...coords(out.shape), 'let s = 0;'];
+  if (conds.length) body.push(`if (${conds.join(' && ')}) {`, ...loop.map((l) => `  ${l}`), '}');
+  else body.push(...loop);
+  body.push(`return ${storeAs(out.dtype, 's')};`);
+  return kernel(kernelSource(2, body), [0, 1]);
+}
+
+/** The plan for primitive `prim` on inputs `ins` producing `out`. */
+export function planFor<P extends Primitive>(prim: P, ins: ShapeInfo[], params: PrimitiveParams[P], out: Out, preciseTrig = false): Plan {
+  const p = params as PrimitiveParams[keyof PrimitiveParams];
+  switch (prim) {
+    case 'sum':
+    case 'max':
+      return reduction(prim, ins[0]!, out);
+    case 'matmul':
+      return matmul(ins[0]!, p as PrimitiveParams['matmul'], out);
+    case 'reshape':
+      return kernel(kernelSource(1, ['return x0[i];']), [0]);
+    case 'permute': {
+      const st = stridesOf(ins[0]!.shape);
+      return strided(out, (p as PrimitiveParams['permute']).perm.map((d) => st[d]!));
+    }
+    case 'expand':
+      return strided(out, bstrides(ins[0]!.shape, out.shape));
+    case 'slice': {
+      const st = stridesOf(ins[0]!.shape);
+      const { starts } = p as PrimitiveParams['slice'];
+      return strided(out, st, starts.reduce((o, s, d) => o + s * st[d]!, 0));
+    }
+    case 'pad':
+      return pad(ins[0]!, p as PrimitiveParams['pad'], out);
+    case 'cat':
+      return cat(ins, p as PrimitiveParams['cat'], out);
+    case 'gather':
+      return gather(ins[0]!, ins[1]!, p as PrimitiveParams['gather'], out);
+    case 'scatterAdd':
+      return scatterAdd(ins[0]!, ins[1]!, p as PrimitiveParams['scatterAdd'], out);
+    case 'cast':
+      return kernel(elementwise(ELEMENTWISE.copy!, [{ shape: ins[0]!.shape, strides: stridesOf(ins[0]!.shape) }], out.shape, out.dtype), [0]);
+    default: {
+      const op = (preciseTrig ? PRECISE_TRIG[prim] : undefined) ?? ELEMENTWISE[prim];
+      if (!op) throw new Error(`gpujs: no kernel for primitive '${prim}'`);
+      return kernel(elementwiseOver(op, ins, out), ins.map((_, k) => k));
+    }
+  }
+}
+
+/** An elementwise kernel (broadcasting every input to `out`), also used by the fused ops. */
+export function elementwiseOver(op: (typeof ELEMENTWISE)[string] & {}, ins: ShapeInfo[], out: Out, params?: Record<string, number>): KernelSource {
+  broadcastShapes('gpujs', ...ins.map((t) => t.shape), out.shape);
+  return elementwise(op, ins.map((t) => ({ shape: t.shape, strides: bstrides(t.shape, out.shape) })), out.shape, out.dtype, params);
+}

@@ -1,0 +1,143 @@
+/**
+ * The WebGPU backend: every primitive as a WGSL kernel, plus fused gelu / geluDerivative.
+ * Storage is a pooled GPU buffer of 32-bit words (f32, i32, or u32 0/1 for bool).
+ */
+import {
+  registerBackend,
+  registerFusedKernel,
+  type Backend,
+  type DType,
+  type Primitive,
+  type PrimitiveParams,
+  type TensorInfo,
+  type TypedArray,
+} from '@grokkit/core';
+import { acquireDevice, type AdapterDescription, type DeviceOptions } from './device.js';
+import { Engine, type EngineOptions, type EngineStats, type GpuHandle } from './engine.js';
+import { movement } from './kernels/copy.js';
+import { elementwise } from './kernels/elementwise.js';
+import { gatherKernel, scatterAddKernel } from './kernels/indexing.js';
+import { matmulKernel } from './kernels/matmul.js';
+import { reduceKernel } from './kernels/reduce.js';
+import { storageType } from './kernels/wgsl.js';
+
+export interface WebGPUBackendOptions extends DeviceOptions, EngineOptions {
+  /** Use this device instead of requesting one. */
+  device?: GPUDevice;
+  /** Registry name (default 'webgpu'). */
+  name?: string;
+}
+
+export interface WebGPUBackend extends Backend<GpuHandle> {
+  readonly device: GPUDevice;
+  /** Vendor / architecture / device / description of the adapter ('' where not reported). */
+  readonly adapter: AdapterDescription;
+  /** Buffer, pipeline and submission counters (`inUse` counts buffers held by live tensors). */
+  stats(): EngineStats;
+  /** Submit recorded commands now. */
+  flush(): void;
+  /** Wait until the GPU has finished all work so far; throws recorded device errors. */
+  sync(): Promise<void>;
+  /** Destroy pooled buffers (live tensors keep theirs). */
+  trim(): void;
+  /** Destroy the device; the backend is unusable afterwards. */
+  destroy(): void;
+}
+
+const PRIMITIVES: readonly Primitive[] = [
+  'neg', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'erf',
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'eq', 'lt', 'gt', 'where', 'cast',
+  'sum', 'max', 'matmul', 'reshape', 'permute', 'expand', 'slice', 'pad', 'cat', 'gather', 'scatterAdd',
+];
+
+/** Host array → the 32-bit words stored on the GPU (bool widens to u32). */
+function toWords(data: TypedArray, dtype: DType): Float32Array | Int32Array | Uint32Array {
+  storageType(dtype, 'upload');
+  if (dtype === 'bool') return Uint32Array.from(data as Uint8Array);
+  if (dtype === 'float32') return data instanceof Float32Array ? data : Float32Array.from(data);
+  return data instanceof Int32Array ? data : Int32Array.from(data);
+}
+
+function fromWords(words: ArrayBuffer, dtype: DType): TypedArray {
+  if (dtype === 'float32') return new Float32Array(words);
+  if (dtype === 'int32') return new Int32Array(words);
+  const u = new Uint32Array(words);
+  const out = new Uint8Array(u.length);
+  for (let i = 0; i < u.length; i++) out[i] = u[i] ? 1 : 0;
+  return out;
+}
+
+/** Make a backend over an existing device (does not register it). */
+export function webgpuBackendFor(device: GPUDevice, opts: Omit<WebGPUBackendOptions, 'device'> & { adapter?: AdapterDescription } = {}): WebGPUBackend {
+  const engine = new Engine(device, opts);
+  const name = opts.name ?? 'webgpu';
+  const run = <P extends Primitive>(prim: P, ins: TensorInfo[], params: PrimitiveParams[P], out: { shape: readonly number[]; dtype: DType }): GpuHandle => {
+    for (const t of ins) storageType(t.dtype, prim);
+    switch (prim) {
+      case 'sum':
+      case 'max':
+        return reduceKernel(engine, prim, ins[0]!, out);
+      case 'matmul': {
+        const { ta, tb } = params as PrimitiveParams['matmul'];
+        return matmulKernel(engine, ins, ta, tb, out);
+      }
+      case 'reshape':
+      case 'permute':
+      case 'expand':
+      case 'slice':
+      case 'pad':
+      case 'cat':
+        return movement(engine, prim as 'reshape', ins, params as PrimitiveParams['reshape'], out);
+      case 'gather':
+        return gatherKernel(engine, ins, (params as PrimitiveParams['gather']).dim, out);
+      case 'scatterAdd': {
+        const { dim, shape } = params as PrimitiveParams['scatterAdd'];
+        return scatterAddKernel(engine, ins, dim, shape, out);
+      }
+      default:
+        return elementwise(engine, prim, ins, out);
+    }
+  };
+  const backend: WebGPUBackend = {
+    name,
+    device,
+    adapter: opts.adapter ?? { vendor: '', architecture: '', device: '', description: '' },
+    upload: (data, dtype) => engine.upload(toWords(data, dtype)),
+    read: async (h, dtype, size) => {
+      if (h.freed) throw new Error(`${name}: read of a freed buffer`);
+      return fromWords(await engine.read(h.buffer, size * 4), dtype);
+    },
+    free: (h) => engine.release(h),
+    supports: (prim) => PRIMITIVES.includes(prim),
+    run: (prim, inputs, params, out) => run(prim, inputs, params, out),
+    write: (h, data) => engine.write(h, toWords(data, dtypeOf(data))),
+    stats: () => engine.stats(),
+    flush: () => engine.flush(),
+    sync: () => engine.sync(),
+    trim: () => engine.trim(),
+    destroy: () => engine.destroy(),
+  };
+  const fused = (op: 'gelu' | 'geluDerivative') =>
+    registerFusedKernel<null>(op, name, (ins, _p, out) => (out.dtype === 'float32' ? elementwise(engine, op, ins, out) : undefined));
+  fused('gelu');
+  fused('geluDerivative');
+  return backend;
+}
+
+function dtypeOf(data: TypedArray): DType {
+  return data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : 'float64';
+}
+
+/**
+ * Create the WebGPU backend and register it (as 'webgpu' unless `name` is given): uses
+ * `opts.device`, else `navigator.gpu`, else the `webgpu` package in Node. Throws a clear error
+ * naming the fix when no adapter is found.
+ */
+export async function createWebGPUBackend(opts: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+  let device = opts.device;
+  let adapter: AdapterDescription | undefined;
+  if (!device) ({ device, adapter } = await acquireDevice(opts));
+  const backend = webgpuBackendFor(device, { ...opts, ...(adapter ? { adapter } : {}) });
+  registerBackend(backend as Backend);
+  return backend;
+}

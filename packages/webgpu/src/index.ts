@@ -1,0 +1,11 @@
+/**
+ * @grokkit/webgpu: a WebGPU backend for @grokkit/core. Every primitive runs as a WGSL kernel, in
+ * browsers through navigator.gpu and in Node through the optional `webgpu` package (dawn.node).
+ *
+ *   await createWebGPUBackend();   // registers 'webgpu'
+ *   setBackend('webgpu');          // or create tensors with { device: 'webgpu' }
+ */
+export { createWebGPUBackend, webgpuBackendFor, type WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
+export { probeWebGPU, acquireDevice, NO_ADAPTER_HELP, type AdapterDescription, type DeviceOptions } from './device.js';
+export type { GpuHandle, EngineStats, EngineOptions } from './engine.js';
+export type { PoolStats } from './pool.js';

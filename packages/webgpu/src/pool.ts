@@ -1,0 +1,112 @@
+/**
+ * GPU buffers pooled by size class. A freed buffer first goes to `recycled`: commands recorded
+ * but not yet submitted may still read it, so only kernels recorded later in the same batch may
+ * reuse it. After the batch is submitted it moves to `free`, where uploads (queue.writeBuffer,
+ * which runs before any unsubmitted command) may take it too.
+ */
+
+// GPUBufferUsage values, spelled out so Node needs no WebGPU globals
+export const USAGE = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, STORAGE: 128 } as const;
+const STORAGE_USAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
+
+/** Round a byte size up to its class: at most 1/8 wasted above 2 KiB, 256-byte steps below. */
+export function sizeClass(bytes: number): number {
+  const b = Math.max(bytes, 16);
+  if (b <= 2048) return Math.ceil(b / 256) * 256;
+  const step = 2 ** (Math.floor(Math.log2(b)) - 3);
+  return Math.ceil(b / step) * step;
+}
+
+export interface PoolStats {
+  /** GPU storage buffers that exist (in use + pooled). */
+  allocated: number;
+  /** Buffers held by live tensors. */
+  inUse: number;
+  /** Buffers waiting in the pool for reuse. */
+  pooled: number;
+  allocatedBytes: number;
+  pooledBytes: number;
+}
+
+export class BufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private readonly recycled = new Map<number, GPUBuffer[]>();
+  private allocated = 0;
+  private allocatedBytes = 0;
+  private pooled = 0;
+  private pooledBytes = 0;
+
+  constructor(
+    private readonly create: (size: number, usage: number) => GPUBuffer,
+    /** Pooled bytes above this are destroyed instead of kept. */
+    private readonly maxPooledBytes: number,
+  ) {}
+
+  /** A buffer of at least `bytes`; `forUpload` takes only buffers no pending command can touch. */
+  acquire(bytes: number, forUpload: boolean): GPUBuffer {
+    const size = sizeClass(bytes);
+    const lists = forUpload ? [this.free] : [this.recycled, this.free];
+    for (const m of lists) {
+      const l = m.get(size);
+      if (l && l.length > 0) {
+        this.pooled--;
+        this.pooledBytes -= size;
+        return l.pop()!;
+      }
+    }
+    const buf = this.create(size, STORAGE_USAGE);
+    this.allocated++;
+    this.allocatedBytes += size;
+    return buf;
+  }
+
+  release(buf: GPUBuffer): void {
+    const size = buf.size;
+    if (this.pooledBytes + size > this.maxPooledBytes) {
+      buf.destroy();
+      this.allocated--;
+      this.allocatedBytes -= size;
+      return;
+    }
+    let l = this.recycled.get(size);
+    if (!l) this.recycled.set(size, (l = []));
+    l.push(buf);
+    this.pooled++;
+    this.pooledBytes += size;
+  }
+
+  /** The batch was submitted: recycled buffers are now safe for uploads too. */
+  submitted(): void {
+    for (const [size, l] of this.recycled) {
+      if (l.length === 0) continue;
+      let f = this.free.get(size);
+      if (!f) this.free.set(size, (f = []));
+      f.push(...l);
+      l.length = 0;
+    }
+  }
+
+  /** Destroy every pooled buffer (live tensors keep theirs). */
+  trim(): void {
+    for (const m of [this.free, this.recycled]) {
+      for (const l of m.values()) for (const b of l) {
+        this.allocated--;
+        this.allocatedBytes -= b.size;
+        b.destroy();
+      }
+      m.clear();
+    }
+    this.pooled = 0;
+    this.pooledBytes = 0;
+  }
+
+  stats(): PoolStats {
+    return {
+      allocated: this.allocated,
+      inUse: this.allocated - this.pooled,
+      pooled: this.pooled,
+      allocatedBytes: this.allocatedBytes,
+      pooledBytes: this.pooledBytes,
+    };
+  }
+}
