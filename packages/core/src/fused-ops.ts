@@ -3,6 +3,7 @@
  * used on backends without a kernel and in tests), a one-pass kernel per backend, and a VJP.
  */
 import { map } from './cpu/backend.js';
+import { erf } from './cpu/erf.js';
 import { arrayFor, isFloat } from './dtype.js';
 import { fmt, sameShape } from './shape.js';
 import { defineFused, registerFusedKernel } from './fused.js';
@@ -31,13 +32,53 @@ export const geluExact = defineFused<null>({
 });
 
 const SQ = Math.SQRT1_2;
-const gelu32 = map(1, `0.5 * a * (1 + erf32(a * ${SQ}))`);
 const gelu64 = map(1, `0.5 * a * (1 + erf(a * ${SQ}))`);
-const dgelu32 = map(1, `0.5 * (1 + erf32(a * ${SQ})) + a * ${INV_SQRT_2PI} * Math.exp(-0.5 * a * a)`);
 const dgelu64 = map(1, `0.5 * (1 + erf(a * ${SQ})) + a * ${INV_SQRT_2PI} * Math.exp(-0.5 * a * a)`);
-registerFusedKernel<null>('gelu', 'cpu', (ins, p, out) => (out.dtype === 'float32' ? gelu32 : out.dtype === 'float64' ? gelu64 : null)?.(ins as never, p, out));
+
+/**
+ * float32 GELU from tables of the normal CDF Φ and density φ on [−8, 8] (step 1/1024, linear
+ * interpolation: error < 1e-7, at float32's resolution), so the hot loop has no exp, no erf and
+ * no data-dependent branch. Built on first use from the double-precision erf.
+ */
+const STEPS = 1024;
+const SPAN = 8;
+const LAST = 2 * SPAN * STEPS;
+let tables: { cdf: Float64Array; pdf: Float64Array } | null = null;
+function normalTables() {
+  if (!tables) {
+    const cdf = new Float64Array(LAST + 2);
+    const pdf = new Float64Array(LAST + 2);
+    for (let i = 0; i < LAST + 2; i++) {
+      const x = i / STEPS - SPAN;
+      cdf[i] = 0.5 * (1 + erf(x * SQ));
+      pdf[i] = INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+    }
+    tables = { cdf, pdf };
+  }
+  return tables;
+}
+
+function geluTable(X: Float32Array, derivative: boolean): Float32Array {
+  const { cdf, pdf } = normalTables();
+  const res = new Float32Array(X.length);
+  for (let i = 0; i < X.length; i++) {
+    const x = X[i]!;
+    // beyond ±8 the end values are used: Φ is within 1e-15 of 0 or 1 there, φ below 1e-14
+    const t = Math.min(Math.max((x + SPAN) * STEPS, 0), LAST);
+    const k = t | 0;
+    const f = t - k;
+    const c = cdf[k]! + f * (cdf[k + 1]! - cdf[k]!);
+    if (derivative) res[i] = c + x * (pdf[k]! + f * (pdf[k + 1]! - pdf[k]!));
+    else res[i] = x * c;
+  }
+  return res;
+}
+
+registerFusedKernel<null>('gelu', 'cpu', (ins, p, out) =>
+  out.dtype === 'float32' ? geluTable(ins[0]!.handle as Float32Array, false) : out.dtype === 'float64' ? gelu64(ins as never, p, out) : undefined,
+);
 registerFusedKernel<null>('geluDerivative', 'cpu', (ins, p, out) =>
-  (out.dtype === 'float32' ? dgelu32 : out.dtype === 'float64' ? dgelu64 : null)?.(ins as never, p, out),
+  out.dtype === 'float32' ? geluTable(ins[0]!.handle as Float32Array, true) : out.dtype === 'float64' ? dgelu64(ins as never, p, out) : undefined,
 );
 
 type Float = Float32Array | Float64Array;
