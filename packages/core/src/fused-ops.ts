@@ -149,6 +149,16 @@ export const standardize = defineFused<NormParams>({
   vjp: (g, [x], _o, params) => [standardizeGrad([x!, g], params)],
 });
 
+/** Mean and 1/√(var + eps) (biased variance) of X[o .. o+n). */
+function rowStats(X: Float, o: number, n: number, eps: number): [number, number] {
+  let m = 0;
+  for (let i = 0; i < n; i++) m += X[o + i]!;
+  m /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (X[o + i]! - m) ** 2;
+  return [m, 1 / Math.sqrt(v / n + eps)];
+}
+
 function rowsOf(shape: readonly number[], dims: number): [number, number] {
   let n = 1;
   for (let i = shape.length - dims; i < shape.length; i++) n *= shape[i]!;
@@ -160,12 +170,7 @@ registerFusedKernel<NormParams>('standardize', 'cpu', ([x], { dims, eps }, out) 
   const res = arrayFor(out.dtype, X.length) as Float;
   const [rows, n] = rowsOf(x!.shape, dims);
   for (let r = 0, o = 0; r < rows; r++, o += n) {
-    let m = 0;
-    for (let i = 0; i < n; i++) m += X[o + i]!;
-    m /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (X[o + i]! - m) ** 2;
-    const rs = 1 / Math.sqrt(v / n + eps);
+    const [m, rs] = rowStats(X, o, n, eps);
     for (let i = 0; i < n; i++) res[o + i] = (X[o + i]! - m) * rs;
   }
   return res;
@@ -178,12 +183,7 @@ registerFusedKernel<NormParams>('standardizeGrad', 'cpu', ([x, g], { dims, eps }
   const res = arrayFor(out.dtype, X.length) as Float;
   const [rows, n] = rowsOf(x!.shape, dims);
   for (let r = 0, o = 0; r < rows; r++, o += n) {
-    let m = 0;
-    for (let i = 0; i < n; i++) m += X[o + i]!;
-    m /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (X[o + i]! - m) ** 2;
-    const rs = 1 / Math.sqrt(v / n + eps);
+    const [m, rs] = rowStats(X, o, n, eps);
     let mg = 0;
     let mgx = 0;
     for (let i = 0; i < n; i++) {

@@ -6,7 +6,7 @@
 export type { DType, TypedArray } from './dtype.js';
 export { isFloat, promote } from './dtype.js';
 export type { Shape } from './shape.js';
-export { broadcastShapes, sizeOf, stridesOf } from './shape.js';
+export { broadcastShapes, broadcastStrides, collapse, fmt, normDim, normDims, sameShape, sizeOf, stridesOf } from './shape.js';
 export type { Primitive, PrimitiveParams } from './primitives.js';
 export type { Backend, TensorInfo } from './backend.js';
 export { registerBackend, getBackend, setBackend, currentBackend, listBackends } from './backend.js';

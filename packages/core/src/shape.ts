@@ -76,3 +76,25 @@ export function checkShape(op: string, shape: Shape): number[] {
   }
   return [...shape];
 }
+
+/**
+ * Drop size-1 dims and merge neighbours that every stride list reads contiguously, so kernels
+ * loop over fewer, longer dims. Returns the iteration shape and the matching stride lists.
+ */
+export function collapse(shape: Shape, strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, i) => s[d]! * size === outStrides[i]![last])) {
+      outShape[last] = outShape[last]! * size;
+      strides.forEach((s, i) => (outStrides[i]![last] = s[d]!));
+    } else {
+      outShape.push(size);
+      strides.forEach((s, i) => outStrides[i]!.push(s[d]!));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}

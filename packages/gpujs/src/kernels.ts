@@ -4,7 +4,7 @@
  * (a reduction over an empty dim, a matmul with K = 0).
  */
 import type { DType, Primitive, PrimitiveParams, Shape } from '@grokkit/core';
-import { broadcastShapes, sizeOf, stridesOf } from '@grokkit/core';
+import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from '@grokkit/core';
 import { ELEMENTWISE, PRECISE_TRIG, coords, elementwise, kernelSource, offsetExpr, storeAs, type KernelSource } from './source.js';
 
 export interface ShapeInfo {
@@ -17,17 +17,6 @@ type Out = { shape: Shape; dtype: DType };
 export type Plan = { kind: 'kernel'; kernel: KernelSource; inputs: number[] } | { kind: 'fill'; value: number };
 
 const kernel = (k: KernelSource, inputs: number[]): Plan => ({ kind: 'kernel', kernel: k, inputs });
-
-/** Strides reading `shape` as `target` (0 along broadcast dims, leading dims added). */
-function bstrides(shape: Shape, target: Shape): number[] {
-  const st = stridesOf(shape);
-  const out = new Array<number>(target.length).fill(0);
-  for (let d = 0; d < shape.length; d++) {
-    const o = target.length - shape.length + d;
-    out[o] = shape[d] === 1 && target[o] !== 1 ? 0 : st[d]!;
-  }
-  return out;
-}
 
 /** A copy of x read through (strides, offset) into the contiguous output. */
 function strided(out: Out, strides: number[], offset = 0): Plan {
@@ -161,7 +150,7 @@ export function planFor<P extends Primitive>(prim: P, ins: ShapeInfo[], params: 
       return strided(out, (p as PrimitiveParams['permute']).perm.map((d) => st[d]!));
     }
     case 'expand':
-      return strided(out, bstrides(ins[0]!.shape, out.shape));
+      return strided(out, broadcastStrides(ins[0]!.shape, out.shape));
     case 'slice': {
       const st = stridesOf(ins[0]!.shape);
       const { starts } = p as PrimitiveParams['slice'];
@@ -188,5 +177,5 @@ export function planFor<P extends Primitive>(prim: P, ins: ShapeInfo[], params: 
 /** An elementwise kernel (broadcasting every input to `out`), also used by the fused ops. */
 export function elementwiseOver(op: (typeof ELEMENTWISE)[string] & {}, ins: ShapeInfo[], out: Out, params?: Record<string, number>): KernelSource {
   broadcastShapes('gpujs', ...ins.map((t) => t.shape), out.shape);
-  return elementwise(op, ins.map((t) => ({ shape: t.shape, strides: bstrides(t.shape, out.shape) })), out.shape, out.dtype, params);
+  return elementwise(op, ins.map((t) => ({ shape: t.shape, strides: broadcastStrides(t.shape, out.shape) })), out.shape, out.dtype, params);
 }

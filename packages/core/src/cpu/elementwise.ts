@@ -63,22 +63,3 @@ return function kernel(out, ins, shape, strides) {
 };`;
   return new Function('erf', 'erf32', src)(erf, erf32) as MapKernel;
 }
-
-/** Merge adjacent dims that every input reads contiguously, so inner loops are long. */
-export function collapse(shape: Shape, strides: number[][]): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const size = shape[d]!;
-    if (size === 1) continue;
-    const last = outShape.length - 1;
-    if (last >= 0 && strides.every((s, i) => s[d]! * size === outStrides[i]![last])) {
-      outShape[last] = outShape[last]! * size;
-      strides.forEach((s, i) => (outStrides[i]![last] = s[d]!));
-    } else {
-      outShape.push(size);
-      strides.forEach((s, i) => outStrides[i]!.push(s[d]!));
-    }
-  }
-  return { shape: outShape, strides: outStrides };
-}

@@ -1,6 +1,6 @@
 import type { TypedArray } from '../dtype.js';
 import type { Shape } from '../shape.js';
-import { collapse } from './elementwise.js';
+import { collapse } from '../shape.js';
 
 /** Copy `src`, read through (shape, strides, offset), into the contiguous array `out`. */
 export function stridedCopy(out: TypedArray, src: TypedArray, shape: Shape, strides: number[], offset = 0): void {
