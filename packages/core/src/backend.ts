@@ -23,7 +23,7 @@ export interface Backend<H = unknown> {
   /** Synchronous read, where the backend can (cpu). */
   readSync?(handle: H, dtype: DType, size: number): TypedArray;
   /** Release storage now (GPU memory); a no-op where the garbage collector owns memory. */
-  free(handle: H): void;
+  free(handle: H, dtype: DType): void;
   /** Whether `run` implements `prim`; anything else falls back to cpu (logged once). */
   supports(prim: Primitive): boolean;
   run<P extends Primitive>(prim: P, inputs: TensorInfo<H>[], params: PrimitiveParams[P], out: { shape: Shape; dtype: DType }): H;

@@ -4,7 +4,8 @@
  */
 import { map } from './cpu/backend.js';
 import { erf } from './cpu/erf.js';
-import { arrayFor, isFloat } from './dtype.js';
+import { isFloat } from './dtype.js';
+import { alloc } from './cpu/pool.js';
 import { fmt, sameShape } from './shape.js';
 import { defineFused, registerFusedKernel } from './fused.js';
 import * as ops from './ops.js';
@@ -60,7 +61,7 @@ function normalTables() {
 
 function geluTable(X: Float32Array, derivative: boolean): Float32Array {
   const { cdf, pdf } = normalTables();
-  const res = new Float32Array(X.length);
+  const res = alloc('float32', X.length) as Float32Array;
   for (let i = 0; i < X.length; i++) {
     const x = X[i]!;
     // beyond ±8 the end values are used: Φ is within 1e-15 of 0 or 1 there, φ below 1e-14
@@ -101,7 +102,7 @@ export function axpby(a: number, x: Tensor, b: number, y: Tensor): Tensor {
 registerFusedKernel<{ a: number; b: number }>('axpby', 'cpu', ([x, y], { a, b }, out) => {
   const X = x!.handle as Float;
   const Y = y!.handle as Float;
-  const res = arrayFor(out.dtype, X.length) as Float;
+  const res = alloc(out.dtype, X.length) as Float;
   for (let i = 0; i < res.length; i++) res[i] = a * X[i]! + b * Y[i]!;
   return res;
 });
@@ -117,7 +118,7 @@ registerFusedKernel<{ c1: number; c2: number; eps: number }>('adamDirection', 'c
   if (!sameShape(m!.shape, v!.shape) || m!.dtype !== v!.dtype) return undefined;
   const M = m!.handle as Float;
   const V = v!.handle as Float;
-  const res = arrayFor(out.dtype, M.length) as Float;
+  const res = alloc(out.dtype, M.length) as Float;
   for (let i = 0; i < res.length; i++) res[i] = M[i]! / c1 / (Math.sqrt(V[i]! / c2) + eps);
   return res;
 });
@@ -167,7 +168,7 @@ function rowsOf(shape: readonly number[], dims: number): [number, number] {
 
 registerFusedKernel<NormParams>('standardize', 'cpu', ([x], { dims, eps }, out) => {
   const X = x!.handle as Float;
-  const res = arrayFor(out.dtype, X.length) as Float;
+  const res = alloc(out.dtype, X.length) as Float;
   const [rows, n] = rowsOf(x!.shape, dims);
   for (let r = 0, o = 0; r < rows; r++, o += n) {
     const [m, rs] = rowStats(X, o, n, eps);
@@ -180,7 +181,7 @@ registerFusedKernel<NormParams>('standardizeGrad', 'cpu', ([x, g], { dims, eps }
   if (!sameShape(x!.shape, g!.shape) || x!.dtype !== g!.dtype) return undefined;
   const X = x!.handle as Float;
   const G = g!.handle as Float;
-  const res = arrayFor(out.dtype, X.length) as Float;
+  const res = alloc(out.dtype, X.length) as Float;
   const [rows, n] = rowsOf(x!.shape, dims);
   for (let r = 0, o = 0; r < rows; r++, o += n) {
     const [m, rs] = rowStats(X, o, n, eps);

@@ -11,6 +11,7 @@ class Storage {
   constructor(
     readonly backend: Backend,
     readonly handle: unknown,
+    readonly dtype: DType,
   ) {}
 }
 
@@ -139,7 +140,7 @@ export class Tensor {
   static fromHost(data: TypedArray, shape: Shape, dtype: DType, device: string = currentBackend()): Tensor {
     if (data.length !== sizeOf(shape)) throw new Error(`tensor: ${data.length} values do not fill shape ${fmt(shape)}`);
     const b = getBackend(device);
-    return new Tensor(shape, dtype, new Storage(b, b.upload(data, dtype)));
+    return new Tensor(shape, dtype, new Storage(b, b.upload(data, dtype), dtype));
   }
 
   get device(): string {
@@ -176,7 +177,7 @@ export class Tensor {
     if (!s) return;
     this.storage = null;
     live--;
-    if (--s.refs === 0) s.backend.free(s.handle);
+    if (--s.refs === 0) s.backend.free(s.handle, s.dtype);
     if (this.grad) {
       this.grad.dispose();
       this.grad = null;
@@ -205,7 +206,7 @@ export class Tensor {
     s.refs++;
     const old = this._live();
     this.storage = s;
-    if (--old.refs === 0) old.backend.free(old.handle);
+    if (--old.refs === 0) old.backend.free(old.handle, old.dtype);
     return this;
   }
 
@@ -350,16 +351,16 @@ export function apply<P extends Primitive>(prim: P, inputs: Tensor[], params: Pr
     storage = inputs[0]!._live();
     storage.refs++;
   } else if (backend.supports(prim)) {
-    storage = new Storage(backend, backend.run(prim, inputs.map(info), params, out));
+    storage = new Storage(backend, backend.run(prim, inputs.map(info), params, out), dtype);
   } else {
-    storage = new Storage(backend, runOnCpu(backend, prim, inputs, params, out));
+    storage = new Storage(backend, runOnCpu(backend, prim, inputs, params, out), dtype);
   }
   return record(new Tensor(shape, dtype, storage), { prim, inputs, params });
 }
 
 /** @internal wrap a handle a backend just produced as a tensor on `device`. */
 export function wrapOutput(device: string, handle: unknown, shape: Shape, dtype: DType): Tensor {
-  return new Tensor(shape, dtype, new Storage(getBackend(device), handle));
+  return new Tensor(shape, dtype, new Storage(getBackend(device), handle, dtype));
 }
 
 /** @internal attach `node` to `t` when it should be recorded, and run the finiteness check. */

@@ -64,3 +64,21 @@ describe('memory', () => {
     expect(g.liveTensors()).toBe(before);
   });
 });
+
+describe('cpu buffer reuse', () => {
+  it('a disposed tensor’s buffer comes back zero-filled to the next op of its size', () => {
+    const a = g.full([1000], 5).mul(1); // 1000 float32 values, not shared
+    a.dispose();
+    const padded = g.tidy(() => g.ones([10, 99]).pad([0, 1])); // 1000 values; pad relies on zeros
+    expect(padded.slice(1, 99).sum().item()).toBe(0);
+    expect(padded.sum().item()).toBe(990);
+  });
+
+  it('a buffer still shared by a view is not reused', () => {
+    const x = g.full([4, 250], 7).mul(1);
+    const v = x.reshape(1000);
+    x.dispose();
+    g.tidy(() => g.zeros([1000]).add(1));
+    expect(v.sum().item()).toBe(7000);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Backend, TensorInfo } from '../backend.js';
-import { arrayFor, type DType, type TypedArray } from '../dtype.js';
+import { type DType, type TypedArray } from '../dtype.js';
+import { alloc, release } from './pool.js';
 import type { Primitive, PrimitiveParams } from '../primitives.js';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape.js';
 import { mapKernel } from './elementwise.js';
@@ -15,7 +16,7 @@ export type CpuKernel<P extends Primitive> = (ins: Info[], params: PrimitivePara
 export function map(arity: number, expr: string) {
   const k = mapKernel(arity, expr);
   return (ins: Info[], _p: unknown, out: Out): TypedArray => {
-    const res = arrayFor(out.dtype, sizeOf(out.shape));
+    const res = alloc(out.dtype, sizeOf(out.shape));
     k(
       res,
       ins.map((t) => t.handle),
@@ -27,7 +28,7 @@ export function map(arity: number, expr: string) {
 }
 
 function strided(src: Info, out: Out, strides: number[], offset = 0): TypedArray {
-  const res = arrayFor(out.dtype, sizeOf(out.shape));
+  const res = alloc(out.dtype, sizeOf(out.shape));
   stridedCopy(res, src.handle, out.shape, strides, offset);
   return res;
 }
@@ -75,26 +76,26 @@ export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
   where: map(3, 'a ? b : c'),
   cast: (ins, _p, out) => {
     const src = ins[0]!.handle;
-    const res = arrayFor(out.dtype, src.length);
+    const res = alloc(out.dtype, src.length);
     if (out.dtype === 'bool') for (let i = 0; i < src.length; i++) res[i] = src[i] ? 1 : 0;
     else if (out.dtype === 'int32') for (let i = 0; i < src.length; i++) res[i] = Math.trunc(src[i]!);
     else res.set(src);
     return res;
   },
   sum: ([x], _p, out) => {
-    const res = arrayFor(out.dtype, sizeOf(out.shape));
+    const res = alloc(out.dtype, sizeOf(out.shape));
     reduce('sum', res, x!.handle, x!.shape, out.shape);
     return res;
   },
   max: ([x], _p, out) => {
-    const res = arrayFor(out.dtype, sizeOf(out.shape));
+    const res = alloc(out.dtype, sizeOf(out.shape));
     reduce('max', res, x!.handle, x!.shape, out.shape);
     return res;
   },
   matmul: ([a, b], { ta, tb }, out) => {
     const [batch, M, N] = out.shape as [number, number, number];
     const K = ta ? a!.shape[1]! : a!.shape[2]!;
-    const res = arrayFor(out.dtype, batch * M * N) as Float32Array | Float64Array;
+    const res = alloc(out.dtype, batch * M * N) as Float32Array | Float64Array;
     matmulRef(res, a!.handle as Float32Array, b!.handle as Float32Array, batch, M, K, N, ta, tb);
     return res;
   },
@@ -109,7 +110,7 @@ export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
     return strided(x!, out, st, starts.reduce((o, s, d) => o + s * st[d]!, 0));
   },
   pad: ([x], { before }, out) => {
-    const res = arrayFor(out.dtype, sizeOf(out.shape));
+    const res = alloc(out.dtype, sizeOf(out.shape));
     const ost = stridesOf(out.shape);
     const offset = before.reduce((o, b, d) => o + b * ost[d]!, 0);
     const src = x!.handle;
@@ -125,7 +126,7 @@ export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
     return res;
   },
   cat: (ins, { dim }, out) => {
-    const res = arrayFor(out.dtype, sizeOf(out.shape));
+    const res = alloc(out.dtype, sizeOf(out.shape));
     const outer = sizeOf(out.shape.slice(0, dim));
     const rowOut = sizeOf(out.shape.slice(dim));
     let off = 0;
@@ -137,7 +138,7 @@ export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
     return res;
   },
   gather: ([x, index], { dim }, out) => {
-    const res = arrayFor(out.dtype, sizeOf(out.shape));
+    const res = alloc(out.dtype, sizeOf(out.shape));
     const src = x!.handle;
     const idxs = index!.handle;
     const size = x!.shape[dim]!;
@@ -167,7 +168,7 @@ export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
     return res;
   },
   scatterAdd: ([src, index], { dim, shape }, out) => {
-    const res = arrayFor(out.dtype, sizeOf(shape));
+    const res = alloc(out.dtype, sizeOf(shape));
     const vals = src!.handle;
     const idxs = index!.handle;
     const size = shape[dim]!;
@@ -219,7 +220,7 @@ export const fastCpuKernels: { [P in Primitive]: CpuKernel<P> } = {
     if (out.dtype !== 'float32') return cpuKernels.matmul(ins, params, out);
     const [batch, M, N] = out.shape as [number, number, number];
     const K = params.ta ? a!.shape[1]! : a!.shape[2]!;
-    const res = new Float32Array(batch * M * N);
+    const res = alloc('float32', batch * M * N) as Float32Array;
     wasmMatmul(res, a!.handle as Float32Array, b!.handle as Float32Array, batch, M, K, N, params.ta, params.tb);
     return res;
   },
@@ -232,7 +233,7 @@ export function createCpuBackend(name = 'cpu', kernels: { [P in Primitive]: CpuK
     upload: (data) => data,
     read: async (h) => h,
     readSync: (h) => h,
-    free: () => {},
+    free: (h, dtype) => release(h, dtype),
     supports: () => true,
     run: (prim, inputs, params, out) => (kernels[prim] as CpuKernel<typeof prim>)(inputs, params, out),
     write: (h, data) => h.set(data),
