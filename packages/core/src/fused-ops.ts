@@ -198,3 +198,47 @@ registerFusedKernel<NormParams>('standardizeGrad', 'cpu', ([x, g], { dims, eps }
   }
   return res;
 });
+
+/**
+ * Softmax and log-softmax over the last dim, fused. Their VJPs: with y = softmax(x),
+ * dx = y ⊙ (g − Σ g⊙y); with y = logSoftmax(x), dx = g − exp(y) ⊙ Σ g (row sums).
+ */
+export const softmaxLast = defineFused<null>({
+  name: 'softmax',
+  composed: ([x]) => ops.softmaxComposed(x!, x!.ndim - 1),
+  output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+  vjp: (g, _x, y) => [ops.mul(y, ops.sub(g, ops.sum(ops.mul(g, y), -1, true)))],
+});
+
+export const logSoftmaxLast = defineFused<null>({
+  name: 'logSoftmax',
+  composed: ([x]) => ops.logSoftmaxComposed(x!, x!.ndim - 1),
+  output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+  vjp: (g, _x, y) => [ops.sub(g, ops.mul(ops.exp(y), ops.sum(g, -1, true)))],
+});
+
+function softmaxRows(X: Float, shape: readonly number[], dtype: 'float32' | 'float64', log: boolean): Float {
+  const n = shape[shape.length - 1]!;
+  const res = alloc(dtype, X.length) as Float;
+  if (n === 0) return res;
+  for (let o = 0; o < X.length; o += n) {
+    let m = -Infinity;
+    for (let i = 0; i < n; i++) if (X[o + i]! > m) m = X[o + i]!;
+    if (m === -Infinity || m !== m) m = 0; // all −∞ (or NaN) rows: let the arithmetic propagate
+    let z = 0;
+    for (let i = 0; i < n; i++) z += Math.exp(X[o + i]! - m);
+    if (log) {
+      const lz = Math.log(z) + m;
+      for (let i = 0; i < n; i++) res[o + i] = X[o + i]! - lz;
+    } else {
+      for (let i = 0; i < n; i++) res[o + i] = Math.exp(X[o + i]! - m) / z;
+    }
+  }
+  return res;
+}
+
+for (const [name, log] of [['softmax', false], ['logSoftmax', true]] as const) {
+  registerFusedKernel<null>(name, 'cpu', ([x], _p, out) =>
+    out.dtype === 'float32' || out.dtype === 'float64' ? softmaxRows(x!.handle as Float, x!.shape, out.dtype, log) : undefined,
+  );
+}

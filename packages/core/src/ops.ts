@@ -8,7 +8,7 @@ import type { BinaryPrimitive, ComparePrimitive, UnaryPrimitive } from './primit
 import { defaultGenerator, type Generator } from './random.js';
 import { broadcastShapes, fmt, normDim, normDims, sameShape, sizeOf, checkShape, type Shape } from './shape.js';
 import { apply, Tensor } from './tensor.js';
-import { geluExact, standardize } from './fused-ops.js';
+import { geluExact, logSoftmaxLast, softmaxLast, standardize } from './fused-ops.js';
 
 export type TensorLike = Tensor | number;
 
@@ -459,13 +459,27 @@ export function oneHot(index: Tensor, numClasses: number): Tensor {
 
 // ---- composites: normalisation, losses, regularisation ----------------------------------
 
+/** Softmax along `dim` (fused when `dim` is the last one). */
 export function softmax(x: Tensor, dim = -1): Tensor {
+  const d = normDim('softmax', dim, x.ndim);
+  checkFloat('softmax', x);
+  return d === x.ndim - 1 && x.ndim > 0 ? softmaxLast([x], null) : softmaxComposed(x, d);
+}
+
+export function softmaxComposed(x: Tensor, dim: number): Tensor {
   const z = sub(x, detach(max(x, dim, true)));
   const e = exp(z);
   return div(e, sum(e, dim, true));
 }
 
+/** log-softmax along `dim` (fused when `dim` is the last one). */
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
+  const d = normDim('logSoftmax', dim, x.ndim);
+  checkFloat('logSoftmax', x);
+  return d === x.ndim - 1 && x.ndim > 0 ? logSoftmaxLast([x], null) : logSoftmaxComposed(x, d);
+}
+
+export function logSoftmaxComposed(x: Tensor, dim: number): Tensor {
   const z = sub(x, detach(max(x, dim, true)));
   return sub(z, log(sum(exp(z), dim, true)));
 }

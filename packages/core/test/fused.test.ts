@@ -91,3 +91,26 @@ describe('fused standardisation (layerNorm)', () => {
     g.gradcheck((x) => g.grad(g.layerNorm(x, [4]).pow(3).sum(), [x], { createGraph: true })[0]!, [x]);
   });
 });
+
+describe('fused softmax and logSoftmax (last dim)', () => {
+  it('equal their compositions in values and gradients', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      const tol = dtype === 'float64' ? 1e-12 : 2e-6;
+      const x = g.randn([3, 2, 5], { dtype, rng: g.rng(8) }).mul(3);
+      for (const f of [(t: g.Tensor) => t.softmax(-1), (t: g.Tensor) => t.logSoftmax(-1)]) {
+        const { fused, composed } = both(f, x);
+        expect(['softmax', 'logSoftmax']).toContain(fused.fusedNode);
+        close(fused.y, composed.y, tol);
+        close(fused.dx, composed.dx, tol);
+      }
+    }
+  });
+
+  it('pass first- and second-order gradient checks, and stay finite for large logits', () => {
+    expect(g.gradcheck((x) => x.softmax(-1), [leaf([3, 4])])).toBeLessThan(1e-6);
+    expect(g.gradcheck((x) => x.logSoftmax(-1), [leaf([3, 4])])).toBeLessThan(1e-6);
+    const x = leaf([2, 3]);
+    g.gradcheck((x) => g.grad(x.logSoftmax(-1).mul(x).sum(), [x], { createGraph: true })[0]!, [x]);
+    close(g.tensor([[1000, 1001, 1002]]).logSoftmax(-1).dataSync(), [-2.4076059644, -1.4076059644, -0.4076059644], 1e-6);
+  });
+});
