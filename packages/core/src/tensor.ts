@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 import { getBackend, currentBackend, type Backend } from './backend.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
 import type { Primitive, PrimitiveParams } from './primitives.js';
