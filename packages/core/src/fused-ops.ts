@@ -2,9 +2,9 @@
  * Composites with fused kernels. Each is defined by its composition of primitives (the oracle,
  * used on backends without a kernel and in tests), a one-pass kernel per backend, and a VJP.
  */
-import { map } from './cpu/backend.js';
+import { map, fastCpuKernels } from './cpu/backend.js';
 import { erf } from './cpu/erf.js';
-import { isFloat } from './dtype.js';
+import { isFloat, type TypedArray } from './dtype.js';
 import { alloc } from './cpu/pool.js';
 import { fmt, sameShape } from './shape.js';
 import { defineFused, registerFusedKernel } from './fused.js';
@@ -242,3 +242,44 @@ for (const [name, log] of [['softmax', false], ['logSoftmax', true]] as const) {
     out.dtype === 'float32' || out.dtype === 'float64' ? softmaxRows(x!.handle as Float, x!.shape, out.dtype, log) : undefined,
   );
 }
+
+/**
+ * x·Wᵀ + b on 2-D rows x [n, in], W [out, in], b [out], fused (the bias is added in the same
+ * pass that writes the product). VJP: dx = g·W, dW = gᵀ·x, db = Σ_rows g.
+ */
+export const linear2d = defineFused<null>({
+  name: 'linear',
+  composed: ([x, w, b]) => {
+    const y = ops.mm(ops.reshape(x!, [1, ...x!.shape]), ops.reshape(w!, [1, ...w!.shape]), false, true);
+    return ops.reshape(b ? ops.add(y, b) : y, [x!.shape[0]!, w!.shape[0]!]);
+  },
+  output: ([x, w]) => ({ shape: [x!.shape[0]!, w!.shape[0]!], dtype: x!.dtype }),
+  vjp: (g, [x, w, b], _o, _p, needs) => {
+    const g3 = ops.reshape(g, [1, ...g.shape]);
+    return [
+      needs[0] ? ops.reshape(ops.mm(g3, ops.reshape(w!, [1, ...w!.shape])), x!.shape) : null,
+      needs[1] ? ops.reshape(ops.mm(g3, ops.reshape(x!, [1, ...x!.shape]), true, false), w!.shape) : null,
+      b && needs[2] ? ops.sum(g, 0) : null,
+    ];
+  },
+});
+
+registerFusedKernel<null>('linear', 'cpu', (ins, p, out) => {
+  const [x, w, b] = ins;
+  if (out.dtype !== 'float32' || ins.some((t) => t.dtype !== 'float32')) return undefined;
+  const [n, inF] = x!.shape as [number, number];
+  const outF = w!.shape[0]!;
+  const y = fastCpuKernels.matmul(
+    [
+      { handle: x!.handle as TypedArray, shape: [1, n, inF], dtype: 'float32' },
+      { handle: w!.handle as TypedArray, shape: [1, outF, inF], dtype: 'float32' },
+    ],
+    { ta: false, tb: true },
+    { shape: [1, n, outF], dtype: 'float32' },
+  ) as Float32Array;
+  if (b) {
+    const B = b.handle as Float32Array;
+    for (let r = 0, o = 0; r < n; r++, o += outF) for (let j = 0; j < outF; j++) y[o + j] += B[j]!;
+  }
+  return y;
+});

@@ -22,7 +22,7 @@ export {
   neg, exp, log, sqrt, rsqrt, square, reciprocal, sign, abs, sin, cos, tanh, erf, sigmoid, relu, gelu, silu, clamp,
   where, cast, detach, clone,
   sum, mean, max, min, variance, std, argmax, argmin, sumTo,
-  matmul, mm, reshape, flatten, permute, transpose, unsqueeze, squeeze, expand, slice, pad, cat, stack,
+  matmul, mm, linear, reshape, flatten, permute, transpose, unsqueeze, squeeze, expand, slice, pad, cat, stack,
   gather, scatterAdd, indexSelect, oneHot,
   softmax, logSoftmax, stableMax, logStableMax, crossEntropy, mseLoss, layerNorm, dropout,
   type Reduction, type TensorLike,
@@ -39,7 +39,7 @@ export {
   scale, scaleByLearningRate, addDecayedWeights, scaleByAdam, traceMomentum, sgd, adam, adamw, globalNorm, clipByGlobalNorm,
   type AdamOptions, type AdamState,
 } from './optim/optimizers.js';
-export { asSchedule, constant, linear, cosineDecay, linearWarmup, warmupCosine, type Schedule, type ScheduleLike } from './optim/schedules.js';
+export { asSchedule, constantSchedule, linearSchedule, cosineDecay, linearWarmup, warmupCosine, type Schedule, type ScheduleLike } from './optim/schedules.js';
 export { saveSafetensors, saveSafetensorsSync, loadSafetensors, type SafetensorsContents } from './io/safetensors.js';
 export {
   saveCheckpoint, loadCheckpoint, restoreParams, restoreCheckpoint, checkStateShape,

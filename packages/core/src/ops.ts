@@ -8,7 +8,7 @@ import type { BinaryPrimitive, ComparePrimitive, UnaryPrimitive } from './primit
 import { defaultGenerator, type Generator } from './random.js';
 import { broadcastShapes, fmt, normDim, normDims, sameShape, sizeOf, checkShape, type Shape } from './shape.js';
 import { apply, Tensor } from './tensor.js';
-import { geluExact, logSoftmaxLast, softmaxLast, standardize } from './fused-ops.js';
+import { geluExact, linear2d, logSoftmaxLast, softmaxLast, standardize } from './fused-ops.js';
 
 export type TensorLike = Tensor | number;
 
@@ -248,6 +248,20 @@ export function mm(a: Tensor, b: Tensor, ta = false, tb = false): Tensor {
   checkFloat('matmul', a);
   const dtype = promote(a.dtype, b.dtype);
   return apply('matmul', [cast(a, dtype), cast(b, dtype)], { ta, tb }, [B, M, N], dtype);
+}
+
+/** x·Wᵀ + b as PyTorch's `F.linear`: x [..., in], weight [out, in], bias [out]; fused on cpu. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const inF = weight.shape[1];
+  const outF = weight.shape[0]!;
+  if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== inF) {
+    throw new Error(`linear: input ${fmt(x.shape)} and weight ${fmt(weight.shape)} do not fit (expected weight [out, ${x.shape[x.ndim - 1]}])`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new Error(`linear: expected bias [${outF}], got ${fmt(bias.shape)}`);
+  checkFloat('linear', x);
+  const lead = x.shape.slice(0, -1);
+  const y = linear2d(bias ? [reshape(x, [sizeOf(lead), inF]), weight, bias] : [reshape(x, [sizeOf(lead), inF]), weight], null);
+  return reshape(y, [...lead, outF]);
 }
 
 /** Matrix product with PyTorch's rules: 1-D operands, broadcasting batch dims. */

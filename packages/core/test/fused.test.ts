@@ -114,3 +114,35 @@ describe('fused softmax and logSoftmax (last dim)', () => {
     close(g.tensor([[1000, 1001, 1002]]).logSoftmax(-1).dataSync(), [-2.4076059644, -1.4076059644, -0.4076059644], 1e-6);
   });
 });
+
+describe('fused linear', () => {
+  it('equals x·Wᵀ + b in values and gradients, with and without bias', () => {
+    const w = g.randn([5, 3], { rng: g.rng(9) }).requiresGrad_();
+    const b = g.randn([5], { rng: g.rng(10) }).requiresGrad_();
+    for (const bias of [b, null]) {
+      const { fused, composed } = both((x) => g.linear(x, w, bias), g.randn([8, 3], { rng: g.rng(11) }));
+      expect(fused.fusedNode).toBe('linear');
+      close(fused.y, composed.y, 1e-5);
+      close(fused.dx, composed.dx, 1e-5);
+    }
+    expect(() => g.linear(g.ones([2, 4]), w)).toThrow(/input \[2, 4\] and weight \[5, 3\] do not fit/);
+  });
+
+  it('passes a gradient check in every input (float64 runs composed)', () => {
+    expect(g.gradcheck((x, w, b) => g.linear(x, w, b), [leaf([2, 3]), leaf([4, 3]), leaf([4])])).toBeLessThan(1e-6);
+  });
+
+  it('float32 weight and bias gradients match the composed ones', () => {
+    const run = (fusion: boolean) => {
+      g.setFusion(fusion);
+      const w = g.randn([6, 4], { rng: g.rng(12) }).requiresGrad_();
+      const b = g.randn([6], { rng: g.rng(13) }).requiresGrad_();
+      g.linear(g.randn([7, 4], { rng: g.rng(14) }), w, b).square().sum().backward();
+      return [w.grad!.dataSync(), b.grad!.dataSync()];
+    };
+    const [fw, fb] = run(true);
+    const [cw, cb] = run(false);
+    close(fw!, cw!, 1e-5);
+    close(fb!, cb!, 1e-5);
+  });
+});

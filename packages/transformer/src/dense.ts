@@ -1,5 +1,5 @@
 /** A fully connected layer y = x·Wᵀ + b in a chosen dtype and init (PyTorch's weight layout [out, in]). */
-import { Module, mm, type Generator, type Tensor } from '@grokkit/core';
+import { Module, linear, type Generator, type Tensor } from '@grokkit/core';
 import { checkFeatures, checkPositiveInt, type FloatDType } from './checks.js';
 import { constParam, uniformParam } from './params.js';
 
@@ -32,11 +32,7 @@ export class Dense extends Module {
 
   forward(x: Tensor): Tensor {
     checkFeatures('Dense', x, this.inFeatures);
-    const lead = x.shape.slice(0, -1);
-    const rows = lead.reduce((a, b) => a * b, 1);
-    // one [1, rows, in] · [1, out, in]ᵀ product: the weight is read transposed, never copied
-    let y = mm(x.reshape([1, rows, this.inFeatures]), this.weight.reshape([1, this.outFeatures, this.inFeatures]), false, true);
-    if (this.bias) y = y.add(this.bias);
-    return y.reshape([...lead, this.outFeatures]);
+    // one product with the weight read transposed (never copied), the bias added in the same pass
+    return linear(x, this.weight, this.bias);
   }
 }

@@ -1,6 +1,6 @@
-import { layerNorm, gelu, relu, silu, tanh, sigmoid, dropout, indexSelect, mm, reshape } from '../ops.js';
+import { layerNorm, gelu, relu, silu, tanh, sigmoid, dropout, indexSelect, linear, reshape } from '../ops.js';
 import type { Generator } from '../random.js';
-import { fmt, sizeOf } from '../shape.js';
+import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { init } from './init.js';
 import { Module } from './module.js';
@@ -22,11 +22,7 @@ export class Linear extends Module {
     if (x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new Error(`Linear: expected input with last dim ${this.inFeatures}, got shape ${fmt(x.shape)}`);
     }
-    const lead = x.shape.slice(0, -1);
-    const rows = reshape(x, [1, sizeOf(lead), this.inFeatures]);
-    let y = mm(rows, reshape(this.weight, [1, this.outFeatures, this.inFeatures]), false, true);
-    if (this.bias) y = y.add(this.bias);
-    return reshape(y, [...lead, this.outFeatures]);
+    return linear(x, this.weight, this.bias);
   }
 }
 

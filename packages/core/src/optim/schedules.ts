@@ -6,10 +6,10 @@ export function asSchedule(s: ScheduleLike): Schedule {
   return typeof s === 'number' ? () => s : s;
 }
 
-export const constant = (value: number): Schedule => () => value;
+export const constantSchedule = (value: number): Schedule => () => value;
 
 /** Linear from `init` to `end` over `steps` steps, then `end`. */
-export const linear = (init: number, end: number, steps: number): Schedule => (t) =>
+export const linearSchedule = (init: number, end: number, steps: number): Schedule => (t) =>
   steps <= 0 ? end : init + (end - init) * Math.min(1, Math.max(0, t) / steps);
 
 /** Cosine decay from `init` to `init·alpha` over `steps`. */
