@@ -96,7 +96,7 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
     console.warn(`[grokkit] ${reason.split('. ')[0]}; falling back to gpu.js cpu mode as asked ({ fallback: 'cpu' })`);
     mode = 'cpu';
   }
-  const { GPU } = loadGpuJs();
+  const { GPU } = await loadGpuJs();
   const gpu: GpuJsInstance = new GPU({ mode: gpujsModeName(mode) });
   const queued = mode === 'webgpu';
   const excluded = new Set(options.exclude ?? []);

@@ -1,8 +1,10 @@
 /**
  * gpu.js modes: loading gpu.js, checking that a mode can run here, and (for webgpu in Node)
  * installing dawn.node's `navigator.gpu` so gpu.js finds an adapter.
+ *
+ * Nothing here imports a Node built-in statically, so bundlers that target browsers (esbuild with
+ * platform 'browser') take gpu.js's browser build through its package.json "browser" field.
  */
-import { createRequire } from 'node:module';
 
 /** The modes this backend accepts ('wasm' is gpu.js's 'webasm'; 'gpu' is any WebGL, headless-gl in Node). */
 export type GpujsMode = 'gpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webgpu' | 'wasm' | 'cpu';
@@ -29,11 +31,17 @@ export interface GpuJsModule {
   };
 }
 
-const require = createRequire(import.meta.url);
 let gpujs: GpuJsModule | undefined;
 
-export function loadGpuJs(): GpuJsModule {
-  return (gpujs ??= require('gpu.js') as GpuJsModule);
+/** gpu.js, loaded once: its CommonJS entry in Node, its browser build (UMD) in a browser bundle. */
+export async function loadGpuJs(): Promise<GpuJsModule> {
+  if (!gpujs) {
+    const m = (await import('gpu.js')) as unknown as Partial<GpuJsModule> & { default?: GpuJsModule };
+    const GPU = m.GPU ?? m.default?.GPU;
+    if (!GPU) throw new Error("gpujs: the 'gpu.js' module has no GPU export");
+    gpujs = { GPU };
+  }
+  return gpujs;
 }
 
 const GL_HELP =
@@ -48,13 +56,15 @@ export const WEBGPU_HELP =
   "(SwiftShader). In a browser, one with WebGPU enabled. Or pick mode 'wasm' or 'cpu', or pass { fallback: 'cpu' }.";
 
 /** In Node, give gpu.js a `navigator.gpu` from dawn.node (resolved from gpu.js's own dependency). */
-function installNodeWebGPU(): void {
+async function installNodeWebGPU(): Promise<void> {
   const g = globalThis as { navigator?: { gpu?: unknown } };
   if (g.navigator?.gpu) return;
   if (typeof process === 'undefined' || !process.versions?.node) return;
   let dawn: { create(flags: string[]): unknown; globals: Record<string, unknown> };
   try {
-    const fromGpuJs = createRequire(require.resolve('gpu.js'));
+    // inside try: browser bundles leave this Node-only import unresolved instead of failing
+    const { createRequire } = await import('node:module');
+    const fromGpuJs = createRequire(createRequire(import.meta.url).resolve('gpu.js'));
     dawn = fromGpuJs('webgpu') as typeof dawn;
   } catch (e) {
     throw new Error(`gpujs: mode 'webgpu' could not load the 'webgpu' package (${(e as Error).message}). ${WEBGPU_HELP}`);
@@ -72,7 +82,7 @@ export function gpujsModeName(mode: GpujsMode): string {
 
 /** Why `mode` cannot run here (with what to install), or null when it can. */
 export async function unavailableReason(mode: GpujsMode): Promise<string | null> {
-  const { GPU } = loadGpuJs();
+  const { GPU } = await loadGpuJs();
   switch (mode) {
     case 'cpu':
       return null;
@@ -90,7 +100,7 @@ export async function unavailableReason(mode: GpujsMode): Promise<string | null>
         : `gpujs: mode 'gpu' needs WebGL (a browser's, or headless-gl's in Node), and none is available. ${GL_HELP}`;
     case 'webgpu': {
       try {
-        installNodeWebGPU();
+        await installNodeWebGPU();
       } catch (e) {
         return (e as Error).message;
       }
