@@ -1,0 +1,79 @@
+"""PyTorch reference for bench/grokfast-step.ts: one training step of the Grokfast task model
+(width 128, 2 layers, 4 heads, vocab 99, T = 4, batch 512, loss on the last position) with the
+Grokfast-EMA filter and Adam, on the CPU. Prints one JSON line with the median step time.
+
+    python3 bench/pytorch-grokfast-step.py [--steps 20] [--threads N]
+
+Needs PyTorch (e.g. Debian's python3-torch); it is a yardstick, not part of the toolkit.
+"""
+import argparse, json, statistics, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ap = argparse.ArgumentParser()
+ap.add_argument('--steps', type=int, default=20)
+ap.add_argument('--threads', type=int, default=0)
+args = ap.parse_args()
+if args.threads:
+    torch.set_num_threads(args.threads)
+
+
+class Block(nn.Module):
+    def __init__(self, d, heads):
+        super().__init__()
+        self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.attn = nn.MultiheadAttention(d, heads)
+        self.fc1, self.fc2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+
+    def forward(self, x):
+        t = x.shape[0]
+        mask = torch.triu(torch.full((t, t), float('-inf')), 1)
+        x = self.norm1(x)
+        x = x + self.attn(x, x, x, attn_mask=mask, need_weights=False)[0]
+        return x + self.fc2(F.gelu(self.fc1(self.norm2(x))))
+
+
+class Model(nn.Module):
+    def __init__(self, d=128, depth=2, heads=4, vocab=99):
+        super().__init__()
+        self.tokens, self.positions = nn.Embedding(vocab, d), nn.Embedding(5, d)
+        self.blocks = nn.ModuleList(Block(d, heads) for _ in range(depth))
+        self.norm, self.head = nn.LayerNorm(d), nn.Linear(d, vocab, bias=False)
+
+    def forward(self, x):  # x: [T, B]
+        h = self.tokens(x) + self.positions(torch.arange(x.shape[0])).unsqueeze(1)
+        for b in self.blocks:
+            h = b(h)
+        return self.head(self.norm(h))
+
+
+torch.manual_seed(0)
+model = Model()
+opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.98), weight_decay=0.005)
+tokens = torch.randint(0, 99, (4, 512))
+targets = torch.randint(0, 97, (512,))
+mu = None
+
+
+def step():
+    global mu
+    t0 = time.perf_counter()
+    loss = F.cross_entropy(model(tokens)[-1], targets)
+    opt.zero_grad()
+    loss.backward()
+    if mu is None:
+        mu = {n: p.grad.detach().clone() for n, p in model.named_parameters()}
+    for n, p in model.named_parameters():  # Grokfast-EMA, alpha 0.98, lambda 2
+        mu[n] = mu[n] * 0.98 + p.grad.detach() * 0.02
+        p.grad = p.grad + mu[n] * 2
+    opt.step()
+    return (time.perf_counter() - t0) * 1000
+
+
+for _ in range(3):
+    step()
+times = sorted(step() for _ in range(args.steps))
+print(json.dumps({'bench': 'grokfast-step', 'backend': f'pytorch-{torch.__version__}-cpu', 'threads': torch.get_num_threads(),
+                  'batch': 512, 'params': sum(p.numel() for p in model.parameters()), 'steps': args.steps,
+                  'step_ms': round(statistics.median(times), 1), 'p10_ms': round(times[len(times) // 10], 1), 'p90_ms': round(times[9 * len(times) // 10], 1)}))
