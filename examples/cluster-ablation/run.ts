@@ -140,14 +140,10 @@ export async function run(config: ClusterConfig, seed: number): Promise<RunResul
     evalEvery: c.evalEvery,
     seed,
     progress: false,
+    // the batch lives until the runner's tidy ends the step, after backward
     step: () => {
       const b = batcher.next();
-      try {
-        return crossEntropy(model.forward(b.inputs), b.targets);
-      } finally {
-        b.inputs.dispose();
-        b.targets.dispose();
-      }
+      return crossEntropy(model.forward(b.inputs), b.targets);
     },
     hooks: {
       onStep: ({ loss }) => {

@@ -63,6 +63,13 @@ function computeGrads(
       const node = t.node;
       // partial derivatives: a wanted tensor is treated as an independent variable
       if (!node || (partial && isWanted)) continue;
+      const gone = node.inputs.find((x) => x.isDisposed);
+      if (gone) {
+        throw new Error(
+          `backward: an input of '${node.prim}' (tensor #${gone.id} ${fmt(gone.shape)} ${gone.dtype}) was disposed before backward; ` +
+            'keep the tensors a recorded operation used until backward() has run (a tidy around the whole step does this)',
+        );
+      }
       const needs = node.inputs.map((x) => x.requiresGrad && isFloat(x.dtype));
       const gin = node.vjp
         ? node.vjp(g, node.inputs, t, needs)

@@ -64,3 +64,13 @@ describe('bad input gets a clear error', () => {
     expect(() => g.setBackend('nope')).toThrow(/backend 'nope' is not registered \(registered: cpu/);
   });
 });
+
+describe('backward after an input was disposed', () => {
+  it('names the operation and the tensor', () => {
+    const w = g.ones([4, 3], { requiresGrad: true });
+    const x = g.ones([4, 3]);
+    const y = x.mul(w).sum();
+    x.dispose();
+    expect(() => y.backward()).toThrow(/an input of 'mul' \(tensor #\d+ \[4, 3\] float32\) was disposed before backward/);
+  });
+});
