@@ -1,4 +1,3 @@
-import type { DType } from '../dtype.js';
 import { fmt } from '../shape.js';
 import { Tensor, noGrad } from '../tensor.js';
 
@@ -83,10 +82,5 @@ export abstract class Module {
     noGrad(() => {
       for (const [k, p] of Object.entries(params)) p.assign(state[k]!);
     });
-  }
-
-  /** Cast check helper for subclasses. */
-  protected static expectDType(op: string, x: Tensor, dtype: DType): void {
-    if (x.dtype !== dtype) throw new Error(`${op}: expected ${dtype} input, got ${x.dtype}`);
   }
 }

@@ -103,10 +103,7 @@ export class Optimizer<S extends State = State> {
         return r.state;
       }),
     );
-    this.state = keepAll(next);
-    const still = tensorsIn(next);
-    for (const t of tensorsIn(old)) if (!still.has(t)) t.dispose();
-    this.step++;
+    this.setState(next, this.step + 1);
   }
 
   zeroGrad(): void {
