@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # WebGPU checks for a Linux x86-64 GPU machine (NVIDIA H100/H200, PyTorch present, no Node):
-# the conformance suite, bench/webgpu-matmul.ts, and a PyTorch fp32 matmul baseline.
+# the conformance suite, bench/webgpu-matmul.ts (both tile sizes), bench/grokfast-step.ts on
+# webgpu and cpu, and PyTorch's fp32 matmul and Grokfast step on the same machine as yardsticks.
 #
 #   bench/device-check.sh prepare   # HERE (a machine with node_modules): fills .node/ and .gl/
 #   bench/device-check.sh run       # THERE, from the repo root, with .node and .gl carried along
@@ -8,9 +9,9 @@
 # prepare writes (both folders are meant to be git-ignored, e.g. via .git/info/exclude):
 #   .node/node.xz                           this machine's Node 20 linux-x64 binary, xz-compressed
 #                                           (~100 MB raw; compressed it fits a 64 MiB transfer limit)
-#   .node/conformance.mjs, .node/bench.mjs  esbuild bundles of the conformance runner and the benchmark
+#   .node/{conformance,bench,step}.mjs      esbuild bundles of the conformance runner and the benchmarks
 #   .node/node_modules/webgpu/              only index.js, package.json and dist/linux-x64/dawn.node
-#   .gl/*.deb                               the Vulkan loader (libvulkan1), unpacked there when missing
+#   .gl/*.deb                               the Vulkan loader and the glvnd libraries, unpacked there
 # run writes its logs to $OUT (or /tmp/device-check) and exits non-zero if a step failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,13 +25,13 @@ if [ "$mode" = prepare ]; then
   cp "$wg/index.js" "$wg/package.json" .node/node_modules/webgpu/
   cp "$wg/dist/linux-x64/dawn.node" .node/node_modules/webgpu/dist/linux-x64/
   npx turbo run build --filter=@grokkit/webgpu --output-logs=errors-only
-  for pair in "conformance:packages/webgpu/test/device/conformance-runner.ts" "bench:bench/webgpu-matmul.ts"; do
+  for pair in "conformance:packages/webgpu/test/device/conformance-runner.ts" "bench:bench/webgpu-matmul.ts" "step:bench/grokfast-step.ts"; do
     npx esbuild "${pair#*:}" --bundle --platform=node --format=esm --target=node20 \
       --external:webgpu --outfile=".node/${pair%%:*}.mjs" --log-level=warning
   done
   o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
   mkdir -p /tmp/amd64/partial
-  apt-get $o update -qq && (cd .gl && apt-get $o download libvulkan1)
+  apt-get $o update -qq && (cd .gl && apt-get $o download libvulkan1 libglvnd0 libgl1 libglx0 libegl1 libgles2 libopengl0)
   du -sh .node .gl
   exit 0
 fi
@@ -40,32 +41,52 @@ out="${OUT:-/tmp/device-check}"
 mkdir -p "$out"
 status=0
 
-# Vulkan loader and NVIDIA's ICD for dawn.node
-if ! ldconfig -p | grep -q 'libvulkan.so.1'; then
-  for f in .gl/*.deb; do dpkg -x "$f" /; done
-  ldconfig
-fi
+# Vulkan loader, and the GL dispatch libraries NVIDIA's Vulkan driver (libGLX_nvidia) needs
+for f in .gl/*.deb; do dpkg -x "$f" /; done
+ldconfig
 icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if [ -z "${VK_ICD_FILENAMES:-}${VK_DRIVER_FILES:-}" ] && [ -f "$icd" ]; then export VK_DRIVER_FILES="$icd"; fi
 
 # the carried node binary
-if [ ! -x .node/node ]; then xz -dc .node/node.xz > .node/node && chmod +x .node/node; fi
+if [ ! -x .node/node ]; then
+  if command -v xz >/dev/null; then xz -dc .node/node.xz > .node/node
+  else python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' .node/node.xz .node/node
+  fi
+  chmod +x .node/node
+fi
 NODE="$PWD/.node/node"
 "$NODE" --version | tee "$out/env.txt"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee -a "$out/env.txt" || true
 
-echo '== conformance (webgpu vs cpu-reference)'
-(cd .node && "$NODE" conformance.mjs) 2>&1 | tee "$out/conformance.jsonl" || status=1
+t() { timeout "${LIMIT:-150}" "$@"; }  # no step may hang the run
 
-echo '== webgpu matmul'
-(cd .node && "$NODE" bench.mjs --check) 2>&1 | tee "$out/webgpu-matmul.jsonl" || status=1
+echo '== conformance (webgpu vs cpu-reference)'
+(cd .node && t "$NODE" conformance.mjs) 2>&1 | tee "$out/conformance.jsonl" || status=1
+
+# SHAPES and STEPS shrink the run for a rehearsal on SwiftShader: SHAPES=64x64x64 STEPS=2 bench/device-check.sh run
+shapes="${SHAPES:-512x512x512,2048x128x512,2048x512x128,1024x1024x1024,2048x2048x2048,4096x4096x4096}"
+steps="${STEPS:-20}"
+echo '== webgpu matmul (auto tile, checked against cpu), then each tile'
+(cd .node && t "$NODE" bench.mjs --check --shapes="$shapes") 2>&1 | tee "$out/webgpu-matmul.jsonl" || status=1
+for tile in 32 64 128; do
+  (cd .node && t "$NODE" bench.mjs --tile=$tile --shapes="$shapes") 2>&1 | tee -a "$out/webgpu-matmul.jsonl" || status=1
+done
+
+echo '== grokfast step: webgpu, then cpu'
+(cd .node && t "$NODE" step.mjs --backend webgpu --steps "$steps") 2>&1 | tee "$out/grokfast-step.jsonl" || status=1
+(cd .node && t "$NODE" step.mjs --backend cpu --steps "$steps") 2>&1 | tee -a "$out/grokfast-step.jsonl" || status=1
+
+echo '== pytorch: grokfast step on cuda and cpu'
+for d in cuda cpu; do  # cpu on 2 threads, like the wasm kernels
+  t python3 bench/pytorch-grokfast-step.py --device $d --threads 2 --steps "$steps" 2>&1 | tee -a "$out/grokfast-step.jsonl" || status=1
+done
 
 echo '== pytorch fp32 matmul baseline'
-python3 - <<'PY' 2>&1 | tee "$out/torch-matmul.jsonl" || status=1
-import json, torch
+SHAPES=$shapes python3 - <<'PY' 2>&1 | tee "$out/torch-matmul.jsonl" || status=1
+import json, os, torch
 torch.backends.cuda.matmul.allow_tf32 = False  # plain fp32, like the WGSL kernel
 dev = 'cuda'
-for M, K, N in [(512, 512, 512), (2048, 128, 512)]:
+for M, K, N in [tuple(map(int, s.split('x'))) for s in os.environ['SHAPES'].split(',')]:
     a = torch.randn(M, K, device=dev)
     b = torch.randn(K, N, device=dev)
     for _ in range(3):

@@ -1,8 +1,9 @@
 """PyTorch reference for bench/grokfast-step.ts: one training step of the Grokfast task model
 (width 128, 2 layers, 4 heads, vocab 99, T = 4, batch 512, loss on the last position) with the
-Grokfast-EMA filter and Adam, on the CPU. Prints one JSON line with the median step time.
+Grokfast-EMA filter and Adam, on the CPU (or a CUDA GPU). Prints one JSON line with the median
+step time.
 
-    python3 bench/pytorch-grokfast-step.py [--steps 20] [--threads N]
+    python3 bench/pytorch-grokfast-step.py [--steps 20] [--threads N] [--device cpu|cuda]
 
 Needs PyTorch (e.g. Debian's python3-torch); it is a yardstick, not part of the toolkit.
 """
@@ -14,7 +15,9 @@ import torch.nn.functional as F
 ap = argparse.ArgumentParser()
 ap.add_argument('--steps', type=int, default=20)
 ap.add_argument('--threads', type=int, default=0)
+ap.add_argument('--device', default='cpu')
 args = ap.parse_args()
+dev = torch.device(args.device)
 if args.threads:
     torch.set_num_threads(args.threads)
 
@@ -28,7 +31,7 @@ class Block(nn.Module):
 
     def forward(self, x):
         t = x.shape[0]
-        mask = torch.triu(torch.full((t, t), float('-inf')), 1)
+        mask = torch.triu(torch.full((t, t), float('-inf'), device=x.device), 1)
         x = self.norm1(x)
         x = x + self.attn(x, x, x, attn_mask=mask, need_weights=False)[0]
         return x + self.fc2(F.gelu(self.fc1(self.norm2(x))))
@@ -42,17 +45,17 @@ class Model(nn.Module):
         self.norm, self.head = nn.LayerNorm(d), nn.Linear(d, vocab, bias=False)
 
     def forward(self, x):  # x: [T, B]
-        h = self.tokens(x) + self.positions(torch.arange(x.shape[0])).unsqueeze(1)
+        h = self.tokens(x) + self.positions(torch.arange(x.shape[0], device=x.device)).unsqueeze(1)
         for b in self.blocks:
             h = b(h)
         return self.head(self.norm(h))
 
 
 torch.manual_seed(0)
-model = Model()
+model = Model().to(dev)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.98), weight_decay=0.005)
-tokens = torch.randint(0, 99, (4, 512))
-targets = torch.randint(0, 97, (512,))
+tokens = torch.randint(0, 99, (4, 512), device=dev)
+targets = torch.randint(0, 97, (512,), device=dev)
 mu = None
 
 
@@ -68,12 +71,14 @@ def step():
         mu[n] = mu[n] * 0.98 + p.grad.detach() * 0.02
         p.grad = p.grad + mu[n] * 2
     opt.step()
+    if dev.type == 'cuda':
+        torch.cuda.synchronize()
     return (time.perf_counter() - t0) * 1000
 
 
 for _ in range(3):
     step()
 times = sorted(step() for _ in range(args.steps))
-print(json.dumps({'bench': 'grokfast-step', 'backend': f'pytorch-{torch.__version__}-cpu', 'threads': torch.get_num_threads(),
+print(json.dumps({'bench': 'grokfast-step', 'backend': f'pytorch-{torch.__version__}-{dev.type}', 'threads': torch.get_num_threads(),
                   'batch': 512, 'params': sum(p.numel() for p in model.parameters()), 'steps': args.steps,
                   'step_ms': round(statistics.median(times), 1), 'p10_ms': round(times[len(times) // 10], 1), 'p90_ms': round(times[9 * len(times) // 10], 1)}))

@@ -10,6 +10,7 @@ import { sizeOf, type Shape } from './shape.js';
 import { Tensor, tidy } from './tensor.js';
 import { grad } from './autograd.js';
 import * as ops from './ops.js';
+import { adamDirection, axpby } from './fused-ops.js';
 
 export interface InputSpec {
   shape: Shape;
@@ -74,6 +75,12 @@ export const conformanceCases: ConformanceCase[] = [
   { name: 'logSoftmax', inputs: [f([3, 7])], fn: (x) => ops.logSoftmax(x, 1) },
   { name: 'crossEntropy', inputs: [f([5, 4]), int([5], 4)], fn: (x, t) => ops.crossEntropy(x, t) },
   { name: 'layerNorm', inputs: [f([3, 8]), f([8]), f([8])], fn: (x, w, b) => ops.layerNorm(x, [8], w, b) },
+  { name: 'softmax long rows', inputs: [f([2, 300])], fn: (x) => ops.softmax(x, -1) },
+  { name: 'layerNorm over 2 dims', inputs: [f([2, 3, 5])], fn: (x) => ops.layerNorm(x, [3, 5]) },
+  { name: 'linear', inputs: [f([5, 6]), f([4, 6]), f([4])], fn: (x, w, b) => ops.linear(x, w, b) },
+  { name: 'linear 3-d, no bias', inputs: [f([2, 3, 6]), f([4, 6])], fn: (x, w) => ops.linear(x, w) },
+  { name: 'axpby', inputs: [f([3, 5]), f([3, 5])], fn: (x, y) => axpby(0.9, x, -0.25, y) },
+  { name: 'adamDirection', inputs: [f([7]), f([7], 'positive')], fn: (m, v) => adamDirection([m, v], { c1: 0.1, c2: 0.02, eps: 1e-8 }) },
   { name: 'gelu', inputs: [f([4, 8])], fn: (x) => ops.gelu(x) },
   { name: 'sigmoid', inputs: [f([9])], fn: (x) => ops.sigmoid(x) },
 ];

@@ -1,5 +1,5 @@
 /**
- * The WebGPU backend: every primitive as a WGSL kernel, plus fused gelu / geluDerivative.
+ * The WebGPU backend: every primitive as a WGSL kernel, plus every fused op core defines.
  * Storage is a pooled GPU buffer of 32-bit words (f32, i32, or u32 0/1 for bool).
  */
 import {
@@ -16,8 +16,9 @@ import { acquireDevice, type AdapterDescription, type DeviceOptions } from './de
 import { Engine, type EngineOptions, type EngineStats, type GpuHandle } from './engine.js';
 import { movement } from './kernels/copy.js';
 import { elementwise } from './kernels/elementwise.js';
+import { registerFusedKernels } from './kernels/fused.js';
 import { gatherKernel, scatterAddKernel } from './kernels/indexing.js';
-import { matmulKernel } from './kernels/matmul.js';
+import { matmulKernel, type MatmulTile } from './kernels/matmul.js';
 import { reduceKernel } from './kernels/reduce.js';
 import { storageType } from './kernels/wgsl.js';
 
@@ -26,6 +27,11 @@ export interface WebGPUBackendOptions extends DeviceOptions, EngineOptions {
   device?: GPUDevice;
   /** Registry name (default 'webgpu'). */
   name?: string;
+  /**
+   * Output tile edge of the matmul kernel: 'auto' (default) takes the largest of 128, 64 and 32
+   * that still gives a product enough workgroups to fill a GPU.
+   */
+  matmulTile?: MatmulTile | 'auto';
 }
 
 export interface WebGPUBackend extends Backend<GpuHandle> {
@@ -79,7 +85,7 @@ export function webgpuBackendFor(device: GPUDevice, opts: Omit<WebGPUBackendOpti
         return reduceKernel(engine, prim, ins[0]!, out);
       case 'matmul': {
         const { ta, tb } = params as PrimitiveParams['matmul'];
-        return matmulKernel(engine, ins, ta, tb, out);
+        return matmulKernel(engine, ins, ta, tb, out, opts.matmulTile ?? 'auto');
       }
       case 'reshape':
       case 'permute':
@@ -117,10 +123,10 @@ export function webgpuBackendFor(device: GPUDevice, opts: Omit<WebGPUBackendOpti
     trim: () => engine.trim(),
     destroy: () => engine.destroy(),
   };
-  const fused = (op: 'gelu' | 'geluDerivative') =>
+  for (const op of ['gelu', 'geluDerivative'] as const) {
     registerFusedKernel<null>(op, name, (ins, _p, out) => (out.dtype === 'float32' ? elementwise(engine, op, ins, out) : undefined));
-  fused('gelu');
-  fused('geluDerivative');
+  }
+  registerFusedKernels(engine, name, opts.matmulTile ?? 'auto');
   return backend;
 }
 

@@ -6,6 +6,7 @@
  *   setBackend('webgpu');          // or create tensors with { device: 'webgpu' }
  */
 export { createWebGPUBackend, webgpuBackendFor, type WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
+export type { MatmulTile } from './kernels/matmul.js';
 export { probeWebGPU, acquireDevice, NO_ADAPTER_HELP, type AdapterDescription, type DeviceOptions } from './device.js';
 export type { GpuHandle, EngineStats, EngineOptions } from './engine.js';
 export type { PoolStats } from './pool.js';

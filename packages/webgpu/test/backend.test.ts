@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as g from '@grokkit/core';
-import { createWebGPUBackend } from '../src/index.js';
+import { createWebGPUBackend, webgpuBackendFor } from '../src/index.js';
+import { chooseTile, MATMUL_TILES } from '../src/kernels/matmul.js';
 import { backend, probe } from './setup.js';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-4) => {
@@ -62,6 +63,28 @@ describe.skipIf(!probe.ok)('webgpu backend', () => {
     }
   });
 
+  it('every matmul tile size matches cpu with ragged edges, both operand layouts', async () => {
+    const [B, M, K, N] = [1, 150, 21, 131];
+    for (const tile of MATMUL_TILES) {
+      const name = `webgpu-tile${tile}`;
+      g.registerBackend(webgpuBackendFor(backend!.device, { name, matmulTile: tile }) as g.Backend);
+      // (false, false) stages A along K and B along N; (true, true) the other way round
+      for (const [ta, tb] of [[false, false], [true, true]] as const) {
+        const ha = randn(B * M * K, 4);
+        const hb = randn(B * K * N, 5);
+        const run = (device: string) => {
+          const y = g.tidy(() => g.mm(g.Tensor.fromHost(ha, ta ? [B, K, M] : [B, M, K], 'float32', device), g.Tensor.fromHost(hb, tb ? [B, N, K] : [B, K, N], 'float32', device), ta, tb));
+          return y.data().finally(() => y.dispose());
+        };
+        close(await run(name), await run('cpu-reference'), 1e-4);
+      }
+    }
+    expect(chooseTile(1, 512, 512, 'auto')).toBe(32);
+    expect(chooseTile(1, 1024, 1024, 'auto')).toBe(64);
+    expect(chooseTile(1, 2048, 2048, 'auto')).toBe(128);
+    expect(chooseTile(1, 4096, 4096, 64)).toBe(64);
+  });
+
   it('long reductions (workgroup tree) and wide ones (one thread per output) match cpu', async () => {
     const x = { data: randn(3 * 5000, 4), shape: [3, 5000] };
     for (const fn of [(t: g.Tensor) => g.sum(t, 1), (t: g.Tensor) => g.max(t, 1), (t: g.Tensor) => g.sum(t, 0), (t: g.Tensor) => g.sum(t)]) {
@@ -100,6 +123,48 @@ describe.skipIf(!probe.ok)('webgpu backend', () => {
     expect(backend!.stats().pipelines).toBe(s1.pipelines);
     expect(Array.from(await z.data())).toEqual(Array.from(await y.data()));
     [x, y, z].forEach((t) => t.dispose());
+  });
+
+  it('each fused op runs as one kernel and matches its composition', async () => {
+    const t = (shape: number[], seed: number, positive = false) => {
+      const d = randn(shape.reduce((a, b) => a * b, 1), seed);
+      return g.Tensor.fromHost(positive ? d.map((v) => Math.abs(v) + 0.5) : d, shape, 'float32', 'webgpu');
+    };
+    const [x, y, w, b, v] = [t([6, 70], 1), t([6, 70], 2), t([5, 70], 3), t([5], 4), t([6, 70], 5, true)];
+    const ops: [string, () => g.Tensor][] = [
+      ['axpby', () => g.axpby(0.9, x, 0.1, y)],
+      ['adamDirection', () => g.adamDirection([x, v], { c1: 0.1, c2: 0.02, eps: 1e-8 })],
+      ['softmax', () => g.softmax(x, -1)],
+      ['logSoftmax', () => g.logSoftmax(x, -1)],
+      ['layerNorm', () => g.layerNorm(x, [70])],
+      ['linear', () => g.linear(x, w, b)],
+    ];
+    for (const [name, f] of ops) {
+      const s0 = backend!.stats().dispatches;
+      const fused = f();
+      expect(backend!.stats().dispatches - s0, name).toBe(1);
+      const prev = g.setFusion(false);
+      const composed = f();
+      g.setFusion(prev);
+      close(await fused.data(), await composed.data(), 1e-5);
+      fused.dispose();
+      composed.dispose();
+    }
+    // layerNorm's backward: the fused standardizeGrad kernel instead of a chain of primitives
+    const xg = x.detach().requiresGrad_();
+    const backward = (fusion: boolean) => {
+      const prev = g.setFusion(fusion);
+      const s0 = backend!.stats().dispatches;
+      const gx = g.tidy(() => g.grad(g.sum(g.mul(g.layerNorm(xg, [70]), y)), [xg])[0]!);
+      g.setFusion(prev);
+      return { gx, dispatches: backend!.stats().dispatches - s0 };
+    };
+    const fb = backward(true);
+    const cb = backward(false);
+    close(await fb.gx.data(), await cb.gx.data(), 1e-4);
+    expect(fb.dispatches).toBeLessThan(cb.dispatches / 2);
+    const [gx, gc] = [fb.gx, cb.gx];
+    [x, y, w, b, v, xg, gx, gc].forEach((z) => z.dispose());
   });
 
   it('100 training steps of a small MLP leak no tensors and no GPU buffers; losses match cpu', async () => {

@@ -1,96 +1,120 @@
 /**
  * Batched matmul [B,M,K]·[B,K,N] → [B,M,N] with ta/tb reading an operand transposed. Tiled:
- * each 16×16 workgroup computes a 64×64 output tile, staging 64×16 slices of A and B in
- * workgroup memory; each thread accumulates a 4×4 block. Loads are coalesced along the
- * operand's contiguous dim for all four transpose combinations.
+ * each 16×16 workgroup computes a T×T output tile (T = 32, 64 or 128), staging T×16 slices of
+ * A and B in workgroup memory; each thread accumulates a (T/16)×(T/16) block of rows lid.y + 16i
+ * and columns lid.x + 16j. Loads are coalesced along the operand's contiguous dim for all four
+ * transpose combinations; the staged rows are T + 1 long so that threads storing along K hit
+ * different memory banks.
  */
 import type { DType, TensorInfo } from '@grokkit/core';
 import type { Engine, GpuHandle } from '../engine.js';
 import { storageType } from './wgsl.js';
 
-const TILE = 64;
 const TK = 16;
 
-/** Load expression into the shared tile for operand `x` ('a' or 'b'); `rowsT` = the operand is stored [.., K, rows]. */
-function tileLoad(name: 'As' | 'Bs', buf: string, kMajor: boolean, rows: string, base: string): string {
-  // element e of the 64×16 slice: (r, kk) with r along M (or N) and kk along K.
+/** Output tile edge: small tiles give small products more workgroups, large ones more reuse. */
+export type MatmulTile = 32 | 64 | 128;
+export const MATMUL_TILES: readonly MatmulTile[] = [32, 64, 128];
+
+/** Load expression into the shared tile for operand `x` ('a' or 'b'); `kMajor` = the operand is stored [.., K, rows]. */
+function tileLoad(tile: MatmulTile, name: 'As' | 'Bs', buf: string, kMajor: boolean, rows: string, base: string): string {
+  // element e of the T×16 slice: (r, kk) with r along M (or N) and kk along K.
   // kMajor storage ([K, rows]) is contiguous along r; otherwise ([rows, K]) along kk.
-  const rk = kMajor ? `let kk = e / ${TILE}u; let r = e % ${TILE}u;` : `let r = e / ${TK}u; let kk = e % ${TK}u;`;
+  const rk = kMajor ? `let kk = e / ${tile}u; let r = e % ${tile}u;` : `let r = e / ${TK}u; let kk = e % ${TK}u;`;
   const gr = name === 'As' ? 'm0 + r' : 'n0 + r';
   const idx = kMajor ? `${base} + (k0 + kk) * ${rows} + ${gr}` : `${base} + (${gr}) * K + k0 + kk`;
-  return `for (var q = 0u; q < 4u; q++) {
+  return `for (var q = 0u; q < ${(tile * TK) / 256}u; q++) {
       let e = tid + q * 256u;
       ${rk}
       var v = 0.0;
       if (${gr} < ${rows} && k0 + kk < K) { v = ${buf}[${idx}]; }
-      ${name}[kk * ${TILE}u + r] = v;
+      ${name}[kk * ${tile + 1}u + r] = v;
     }`;
 }
 
-export function matmulSource(ta: boolean, tb: boolean): string {
+/** `bias`: add x2[n] (a [N] vector) to every output row as it is stored. */
+export function matmulSource(ta: boolean, tb: boolean, tile: MatmulTile = 64, bias = false): string {
+  const R = tile / 16;
   return `@group(0) @binding(0) var<storage, read> md: array<u32>;
 @group(0) @binding(1) var<storage, read> x0: array<f32>;
 @group(0) @binding(2) var<storage, read> x1: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-var<workgroup> As: array<f32, ${TILE * TK}>;
-var<workgroup> Bs: array<f32, ${TILE * TK}>;
+${bias ? '@group(0) @binding(3) var<storage, read> x2: array<f32>;\n' : ''}@group(0) @binding(${bias ? 4 : 3}) var<storage, read_write> y: array<f32>;
+var<workgroup> As: array<f32, ${(tile + 1) * TK}>;
+var<workgroup> Bs: array<f32, ${(tile + 1) * TK}>;
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let M = md[0]; let N = md[1]; let K = md[2];
   let b = wid.z + md[3];
-  let m0 = wid.y * ${TILE}u;
-  let n0 = wid.x * ${TILE}u;
+  let m0 = wid.y * ${tile}u;
+  let n0 = wid.x * ${tile}u;
   let tid = lid.y * 16u + lid.x;
   let aBase = b * M * K;
   let bBase = b * K * N;
-  var acc: array<f32, 16>;
-  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
+  var acc: array<f32, ${R * R}>;
+  for (var i = 0u; i < ${R * R}u; i++) { acc[i] = 0.0; }
   for (var k0 = 0u; k0 < K; k0 += ${TK}u) {
-    ${tileLoad('As', 'x0', ta, 'M', 'aBase')}
-    ${tileLoad('Bs', 'x1', !tb, 'N', 'bBase')}
+    ${tileLoad(tile, 'As', 'x0', ta, 'M', 'aBase')}
+    ${tileLoad(tile, 'Bs', 'x1', !tb, 'N', 'bBase')}
     workgroupBarrier();
     for (var kk = 0u; kk < ${TK}u; kk++) {
-      var av: array<f32, 4>;
-      var bv: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) {
-        av[i] = As[kk * ${TILE}u + lid.y + i * 16u];
-        bv[i] = Bs[kk * ${TILE}u + lid.x + i * 16u];
+      var av: array<f32, ${R}>;
+      var bv: array<f32, ${R}>;
+      for (var i = 0u; i < ${R}u; i++) {
+        av[i] = As[kk * ${tile + 1}u + lid.y + i * 16u];
+        bv[i] = Bs[kk * ${tile + 1}u + lid.x + i * 16u];
       }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) { acc[i * 4u + j] = fma(av[i], bv[j], acc[i * 4u + j]); }
+      for (var i = 0u; i < ${R}u; i++) {
+        for (var j = 0u; j < ${R}u; j++) { acc[i * ${R}u + j] = fma(av[i], bv[j], acc[i * ${R}u + j]); }
       }
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < ${R}u; i++) {
     let m = m0 + lid.y + i * 16u;
     if (m >= M) { continue; }
-    for (var j = 0u; j < 4u; j++) {
+    for (var j = 0u; j < ${R}u; j++) {
       let n = n0 + lid.x + j * 16u;
-      if (n < N) { y[(b * M + m) * N + n] = acc[i * 4u + j]; }
+      if (n < N) { y[(b * M + m) * N + n] = acc[i * ${R}u + j]${bias ? ' + x2[n]' : ''}; }
     }
   }
 }`;
 }
 
-export function matmulKernel(engine: Engine, [a, b]: TensorInfo[], ta: boolean, tb: boolean, out: { shape: readonly number[]; dtype: DType }): GpuHandle {
+/** The largest tile that still gives the product enough workgroups to fill a GPU. */
+export function chooseTile(B: number, M: number, N: number, pref: MatmulTile | 'auto'): MatmulTile {
+  if (pref !== 'auto') return pref;
+  const groups = (t: number) => B * Math.ceil(M / t) * Math.ceil(N / t);
+  // measured on an H100 (docs/performance.md): 256 workgroups is where each size starts to pay
+  return groups(128) >= 256 ? 128 : groups(64) >= 256 ? 64 : 32;
+}
+
+export function matmulKernel(
+  engine: Engine,
+  [a, b]: TensorInfo[],
+  ta: boolean,
+  tb: boolean,
+  out: { shape: readonly number[]; dtype: DType },
+  pref: MatmulTile | 'auto' = 'auto',
+  bias?: GpuHandle,
+): GpuHandle {
   if (storageType(out.dtype, 'matmul') !== 'f32') throw new Error(`matmul: expected float32 operands on WebGPU, got ${out.dtype}`);
   const [B, M, N] = out.shape as [number, number, number];
   const K = ta ? a!.shape[1]! : a!.shape[2]!;
   const h = engine.alloc(B * M * N * 4);
   if (B * M * N === 0) return h;
-  if (K === 0) {
+  if (K === 0 && !bias) {
     engine.clear(h.buffer, B * M * N * 4);
     return h;
   }
-  const source = matmulSource(ta, tb);
+  const tile = chooseTile(B, M, N, pref);
+  const source = matmulSource(ta, tb, tile, bias !== undefined);
   for (let b0 = 0; b0 < B; b0 += 65535) {
     engine.dispatch({
       source,
-      inputs: [(a!.handle as GpuHandle).buffer, (b!.handle as GpuHandle).buffer],
+      inputs: [(a!.handle as GpuHandle).buffer, (b!.handle as GpuHandle).buffer, ...(bias ? [bias.buffer] : [])],
       output: h.buffer,
       meta: [M, N, K, b0],
-      groups: [Math.ceil(N / TILE), Math.ceil(M / TILE), Math.min(B - b0, 65535)],
+      groups: [Math.ceil(N / tile), Math.ceil(M / tile), Math.min(B - b0, 65535)],
     });
   }
   return h;
