@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/matmul.ts            all shapes
  *   npx tsx bench/matmul.ts --quick    fewer repeats
+ *   npx tsx bench/matmul.ts --backend webgpu [webgpu-matmul.ts options]   the WebGPU kernel instead
  */
 import { matmulRef } from '../packages/core/src/cpu/matmul.js';
 import { DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmAvailable, wasmMatmul, wasmThreads } from '../packages/core/src/wasm/index.js';
@@ -81,4 +82,8 @@ async function main(): Promise<void> {
   setWasmThreads('auto', DEFAULT_THREAD_MIN_FLOPS);
 }
 
-await main();
+const at = process.argv.findIndex((a) => a === '--backend' || a.startsWith('--backend='));
+const backend = at < 0 ? 'cpu' : process.argv[at]!.includes('=') ? process.argv[at]!.split('=')[1] : process.argv[at + 1];
+if (backend === 'webgpu') await import('./webgpu-matmul.js');
+else if (backend === 'cpu') await main();
+else throw new Error(`--backend: expected cpu or webgpu, got ${backend}`);
