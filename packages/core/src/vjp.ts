@@ -1,5 +1,8 @@
 import type { Primitive, PrimitiveParams } from './primitives.js';
 import * as ops from './ops.js';
+// a binding, not `const { sumTo } = ops`: ops.ts imports this module back, and bundlers may
+// create the `ops` namespace object only after this module has run
+import { sumTo } from './ops.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -16,7 +19,6 @@ export type VjpRule<P extends Primitive> = (
   needs: boolean[],
 ) => (Tensor | null)[];
 
-const { sumTo } = ops;
 const none = (): null[] => [null, null, null];
 
 /** One rule per primitive; the mapped type makes a missing rule a compile error. */
