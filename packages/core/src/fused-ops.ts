@@ -6,6 +6,7 @@ import { map, fastCpuKernels } from './cpu/backend.js';
 import { erf } from './cpu/erf.js';
 import { isFloat, type TypedArray } from './dtype.js';
 import { alloc } from './cpu/pool.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmPointwise } from './wasm/vector.js';
 import { fmt, sameShape } from './shape.js';
 import { defineFused, registerFusedKernel } from './fused.js';
 import * as ops from './ops.js';
@@ -103,6 +104,7 @@ registerFusedKernel<{ a: number; b: number }>('axpby', 'cpu', ([x, y], { a, b },
   const X = x!.handle as Float;
   const Y = y!.handle as Float;
   const res = alloc(out.dtype, X.length) as Float;
+  if (res instanceof Float32Array && res.length >= VECTOR_MIN_ELEMENTS && wasmPointwise('axpby', res, X as Float32Array, Y as Float32Array, [a, b])) return res;
   for (let i = 0; i < res.length; i++) res[i] = a * X[i]! + b * Y[i]!;
   return res;
 });
@@ -119,6 +121,7 @@ registerFusedKernel<{ c1: number; c2: number; eps: number }>('adamDirection', 'c
   const M = m!.handle as Float;
   const V = v!.handle as Float;
   const res = alloc(out.dtype, M.length) as Float;
+  if (res instanceof Float32Array && res.length >= VECTOR_MIN_ELEMENTS && wasmPointwise('adam', res, M as Float32Array, V as Float32Array, [c1, c2, eps])) return res;
   for (let i = 0; i < res.length; i++) res[i] = M[i]! / c1 / (Math.sqrt(V[i]! / c2) + eps);
   return res;
 });
@@ -277,7 +280,9 @@ registerFusedKernel<null>('linear', 'cpu', (ins, p, out) => {
     { ta: false, tb: true },
     { shape: [1, n, outF], dtype: 'float32' },
   ) as Float32Array;
-  if (b) addRowVector(y, b.handle as Float32Array, n, outF);
+  if (b && !(y.length >= VECTOR_MIN_ELEMENTS && wasmBinary('add', y, y, b.handle as Float32Array, [n, outF], [outF, 1], [0, 1]))) {
+    addRowVector(y, b.handle as Float32Array, n, outF);
+  }
   return y;
 });
 

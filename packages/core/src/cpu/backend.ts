@@ -1,11 +1,12 @@
 import type { Backend, TensorInfo } from '../backend.js';
 import { type DType, type TypedArray } from '../dtype.js';
-import { alloc, release } from './pool.js';
+import { alloc, allocZeroed, release } from './pool.js';
 import type { Primitive, PrimitiveParams } from '../primitives.js';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape.js';
 import { mapKernel } from './elementwise.js';
 import { matmulRef } from './matmul.js';
 import { wasmMatmul } from '../wasm/matmul.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, type BinaryOp } from '../wasm/vector.js';
 import { reduce, stridedCopy } from './strided.js';
 
 type Info = TensorInfo<TypedArray>;
@@ -110,7 +111,7 @@ export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
     return strided(x!, out, st, starts.reduce((o, s, d) => o + s * st[d]!, 0));
   },
   pad: ([x], { before }, out) => {
-    const res = alloc(out.dtype, sizeOf(out.shape));
+    const res = allocZeroed(out.dtype, sizeOf(out.shape));
     const ost = stridesOf(out.shape);
     const offset = before.reduce((o, b, d) => o + b * ost[d]!, 0);
     const src = x!.handle;
@@ -168,7 +169,7 @@ export const cpuKernels: { [P in Primitive]: CpuKernel<P> } = {
     return res;
   },
   scatterAdd: ([src, index], { dim, shape }, out) => {
-    const res = alloc(out.dtype, sizeOf(shape));
+    const res = allocZeroed(out.dtype, sizeOf(shape));
     const vals = src!.handle;
     const idxs = index!.handle;
     const size = shape[dim]!;
@@ -209,12 +210,34 @@ function blocks(shape: Shape, index: Shape, dim: number): { outer: number; n: nu
   return { outer: sizeOf(shape.slice(0, dim)), n: index[dim]!, inner: sizeOf(shape.slice(dim + 1)) };
 }
 
+/** float32 add/sub/mul/div in WebAssembly SIMD where the layout allows (wasm/vector.ts), else the JS loop. */
+function simdBinary<P extends BinaryOp>(op: P): CpuKernel<P> {
+  const js = cpuKernels[op] as CpuKernel<P>;
+  return (ins, params, out) => {
+    const [a, b] = ins as [Info, Info];
+    const n = sizeOf(out.shape);
+    if (out.dtype === 'float32' && a.dtype === 'float32' && b.dtype === 'float32' && n >= VECTOR_MIN_ELEMENTS) {
+      const res = alloc('float32', n) as Float32Array;
+      const sa = broadcastStrides(a.shape, out.shape);
+      const sb = broadcastStrides(b.shape, out.shape);
+      if (wasmBinary(op, res, a.handle as Float32Array, b.handle as Float32Array, out.shape, sa, sb)) return res;
+      release(res, 'float32');
+    }
+    return js(ins, params, out);
+  };
+}
+
 /**
  * The default cpu kernels: the reference ones, with float32 matmul in WebAssembly SIMD on up to
- * two threads (it falls back to the reference loop where WebAssembly SIMD is missing).
+ * two threads and float32 add/sub/mul/div in WebAssembly SIMD (each falls back to the reference
+ * loop where WebAssembly SIMD is missing).
  */
 export const fastCpuKernels: { [P in Primitive]: CpuKernel<P> } = {
   ...cpuKernels,
+  add: simdBinary('add'),
+  sub: simdBinary('sub'),
+  mul: simdBinary('mul'),
+  div: simdBinary('div'),
   matmul: (ins, params, out) => {
     const [a, b] = ins;
     if (out.dtype !== 'float32') return cpuKernels.matmul(ins, params, out);

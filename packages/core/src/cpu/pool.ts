@@ -3,7 +3,8 @@ import { arrayFor, type DType, type TypedArray } from '../dtype.js';
 /**
  * Recycles the typed arrays of disposed cpu tensors (by dtype and length), so a training step
  * that `tidy` cleans up reuses last step's buffers instead of allocating and collecting them.
- * Arrays come back zero-filled. At most `LIMIT` bytes are kept.
+ * `alloc` hands out arrays with unspecified contents, for kernels that write every element;
+ * `allocZeroed` for the ones that accumulate or write only some. At most `LIMIT` bytes are kept.
  */
 const LIMIT = 512 * 1024 * 1024;
 const free = new Map<string, TypedArray[]>();
@@ -16,7 +17,11 @@ export function alloc(dtype: DType, n: number): TypedArray {
   const a = list?.pop();
   if (!a) return arrayFor(dtype, n);
   pooledBytes -= a.byteLength;
-  return a.fill(0);
+  return a;
+}
+
+export function allocZeroed(dtype: DType, n: number): TypedArray {
+  return alloc(dtype, n).fill(0);
 }
 
 export function release(a: TypedArray, dtype: DType): void {

@@ -2,46 +2,88 @@ import type { TypedArray } from '../dtype.js';
 import type { Shape } from '../shape.js';
 import { collapse } from '../shape.js';
 
-/** Copy `src`, read through (shape, strides, offset), into the contiguous array `out`. */
-export function stridedCopy(out: TypedArray, src: TypedArray, shape: Shape, strides: number[], offset = 0): void {
-  const c = collapse(shape, [strides]);
-  const sh = c.shape;
-  const st = c.strides[0]!;
+/**
+ * The loops below run over every typed-array type (float32/64, int32, bool). One shared loop would
+ * see them all and V8 would compile it for the general case (several times slower), so each is
+ * compiled from source once per array type it meets, like the elementwise kernels.
+ */
+const compiled = new Map<string, (...args: never[]) => void>();
+function byType<F extends (...args: never[]) => void>(name: string, arrays: TypedArray[], source: string): F {
+  let key = name;
+  for (const a of arrays) key += `:${a.constructor.name}`;
+  let f = compiled.get(key);
+  if (!f) compiled.set(key, (f = new Function(`return ${source}`)() as F));
+  return f as F;
+}
+
+const COPY = `function copy(out, src, sh, st, offset) {
   const nd = sh.length;
   const n = out.length;
-  if (n === 0) return;
-  if (nd === 0) {
-    out[0] = src[offset]!;
-    return;
-  }
-  const inner = sh[nd - 1]!;
-  const s = st[nd - 1]!;
+  if (nd === 0) { out[0] = src[offset]; return; }
+  const inner = sh[nd - 1];
+  const s = st[nd - 1];
   const idx = new Int32Array(nd);
   let base = offset;
   for (let o = 0; o < n; o += inner) {
     // a subarray per row costs more than it saves on short rows
     if (s === 1 && inner >= 64) out.set(src.subarray(base, base + inner), o);
-    else for (let j = 0, p = base; j < inner; j++, p += s) out[o + j] = src[p]!;
+    else for (let j = 0, p = base; j < inner; j++, p += s) out[o + j] = src[p];
     for (let d = nd - 2; d >= 0; d--) {
-      idx[d]!++;
-      base += st[d]!;
-      if (idx[d]! < sh[d]!) break;
-      base -= st[d]! * sh[d]!;
+      idx[d]++;
+      base += st[d];
+      if (idx[d] < sh[d]) break;
+      base -= st[d] * sh[d];
       idx[d] = 0;
     }
   }
+}`;
+
+/** Copy `src`, read through (shape, strides, offset), into the contiguous array `out`. */
+export function stridedCopy(out: TypedArray, src: TypedArray, shape: Shape, strides: number[], offset = 0): void {
+  if (out.length === 0) return;
+  const c = collapse(shape, [strides]);
+  byType<(o: TypedArray, s: TypedArray, sh: number[], st: number[], off: number) => void>('copy', [out, src], COPY)(out, src, c.shape, c.strides[0]!, offset);
 }
+
+/** The reduction loop: acc[base + …] ⊕= src[i] in input order; the output offset moves with stride 0 along reduced dims. */
+function reduceSource(op: 'sum' | 'max'): string {
+  const fold = (r: string, v: string) => (op === 'sum' ? `${r} += ${v};` : `{ const v = ${v}; if (v > ${r} || v !== v) ${r} = v; }`);
+  return `function reduce(acc, src, sh, st) {
+  const n = src.length;
+  const nd = sh.length;
+  if (nd === 0) { ${fold('acc[0]', 'src[0]')} return; }
+  const inner = sh[nd - 1];
+  const s = st[nd - 1];
+  const idx = new Int32Array(nd);
+  let base = 0;
+  for (let i = 0; i < n; i += inner) {
+    if (s === 0) {
+      let r = acc[base];
+      for (let j = 0; j < inner; j++) ${fold('r', 'src[i + j]')}
+      acc[base] = r;
+    } else {
+      for (let j = 0, p = base; j < inner; j++, p += s) ${fold('acc[p]', 'src[i + j]')}
+    }
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++;
+      base += st[d];
+      if (idx[d] < sh[d]) break;
+      base -= st[d] * sh[d];
+      idx[d] = 0;
+    }
+  }
+}`;
+}
+const REDUCE = { sum: reduceSource('sum'), max: reduceSource('max') };
 
 /**
  * Reduce `src` (contiguous, `shape`) over the dims where `outShape` is 1 and `shape` is not,
  * writing the contiguous `out` (reduced dims kept with size 1). `op` is 'sum' or 'max'.
+ * Accumulates in float64.
  */
 export function reduce(op: 'sum' | 'max', out: TypedArray, src: TypedArray, shape: Shape, outShape: Shape): void {
-  const n = src.length;
-  const init = op === 'sum' ? 0 : -Infinity;
-  const acc = new Float64Array(out.length).fill(init);
-  if (n > 0) {
-    // read the input in order; the output offset moves with stride 0 along reduced dims
+  const acc = new Float64Array(out.length).fill(op === 'sum' ? 0 : -Infinity);
+  if (src.length > 0) {
     const ost: number[] = [];
     let a = 1;
     for (let d = shape.length - 1; d >= 0; d--) {
@@ -49,43 +91,7 @@ export function reduce(op: 'sum' | 'max', out: TypedArray, src: TypedArray, shap
       a *= outShape[d]!;
     }
     const c = collapse(shape, [ost]);
-    const sh = c.shape;
-    const st = c.strides[0]!;
-    const nd = sh.length;
-    if (nd === 0) {
-      acc[0] = op === 'sum' ? acc[0]! + src[0]! : Math.max(acc[0]!, src[0]!);
-    } else {
-      const inner = sh[nd - 1]!;
-      const s = st[nd - 1]!;
-      const idx = new Int32Array(nd);
-      let base = 0;
-      for (let i = 0; i < n; i += inner) {
-        if (s === 0) {
-          let r = acc[base]!;
-          if (op === 'sum') for (let j = 0; j < inner; j++) r += src[i + j]!;
-          else
-            for (let j = 0; j < inner; j++) {
-              const v = src[i + j]!;
-              if (v > r || v !== v) r = v;
-            }
-          acc[base] = r;
-        } else if (op === 'sum') {
-          for (let j = 0, p = base; j < inner; j++, p += s) acc[p] += src[i + j]!;
-        } else {
-          for (let j = 0, p = base; j < inner; j++, p += s) {
-            const v = src[i + j]!;
-            if (v > acc[p]! || v !== v) acc[p] = v;
-          }
-        }
-        for (let d = nd - 2; d >= 0; d--) {
-          idx[d]!++;
-          base += st[d]!;
-          if (idx[d]! < sh[d]!) break;
-          base -= st[d]! * sh[d]!;
-          idx[d] = 0;
-        }
-      }
-    }
+    byType<(acc: Float64Array, src: TypedArray, sh: number[], st: number[]) => void>(`reduce-${op}`, [src], REDUCE[op])(acc, src, c.shape, c.strides[0]!);
   }
   if (out instanceof Uint8Array && op === 'sum') for (let i = 0; i < out.length; i++) out[i] = acc[i]! ? 1 : 0;
   else out.set(acc);

@@ -111,6 +111,10 @@ export class Code {
     return this;
   }
   f32Add(): this { return this.op(0x92); }
+  f32Sub(): this { return this.op(0x93); }
+  f32Mul(): this { return this.op(0x94); }
+  f32Div(): this { return this.op(0x95); }
+  f32Sqrt(): this { return this.op(0x91); }
 
   // SIMD
   v128Load(offset = 0): this { return this.simd(0x00).mem(4, offset); }
@@ -127,8 +131,12 @@ export class Code {
     for (const l of [l0, l1, l2, l3]) for (let b = 0; b < 4; b++) this.bytes.push(l * 4 + b);
     return this;
   }
+  f32x4Splat(): this { return this.simd(0x13); }
   f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Div(): this { return this.simd(0xe7); }
+  f32x4Sqrt(): this { return this.simd(0xe3); }
 
   /** The encoded body: local declarations followed by the instructions and the final `end`. */
   encode(): number[] {

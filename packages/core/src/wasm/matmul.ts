@@ -17,7 +17,7 @@ import { CMD_EXIT, CMD_GEMM, CTRL, CTRL_BYTES, workerSource } from './worker-sou
 
 const PAGE = 65536;
 /** 2 GiB: keeps every byte address a non-negative i32. */
-const MAX_PAGES = 32768;
+export const MAX_PAGES = 32768;
 /**
  * Below this many flops (2·batch·M·N·K) the helper thread costs more than it saves. Measured on two
  * real cores: 48³ is 8% slower split, 64³ even, 80³ (1.0 Mflop) 8% slower, 96³ (1.8 Mflop) 35%
@@ -37,7 +37,7 @@ interface HelperWorker {
   terminate(): Promise<number>;
 }
 
-interface Runtime {
+export interface Runtime {
   cfg: GemmConfig;
   memory: WasmMemory;
   shared: boolean;
@@ -104,7 +104,7 @@ function createRuntime(shared: boolean): Runtime {
   };
 }
 
-function getRuntime(): Runtime | null {
+export function getRuntime(): Runtime | null {
   if (runtime !== undefined) return runtime;
   runtime = null;
   if (!wasmApi()) return null;
@@ -241,7 +241,7 @@ function stopWorker(rt: Runtime): void {
 }
 
 /** Grow memory so the data region holds `bytes`; false when that exceeds the maximum. */
-function ensureData(rt: Runtime, bytes: number): boolean {
+export function ensureData(rt: Runtime, bytes: number): boolean {
   const need = rt.dataBase + bytes;
   if (need > MAX_PAGES * PAGE) return false;
   const have = rt.memory.buffer.byteLength;

@@ -1,0 +1,239 @@
+/**
+ * Elementwise float32 kernels in WebAssembly SIMD, on the GEMM's memory (see matmul.ts).
+ *
+ * A JS loop over Float32Arrays costs ≈2 ns per element here (every value goes through a double),
+ * while copying an array into wasm memory and back is a memcpy (≈0.1 ns per element) and an
+ * f32x4 loop does four elements per instruction. So each call copies its inputs into the data
+ * region, runs one SIMD loop, and copies the result out.
+ *
+ * Binary ops work on 2-D views [rows, cols] of the broadcast iteration space: each operand steps
+ * through a row with stride 1 (a vector) or 0 (a scalar per row) and between rows with any
+ * stride. Collapsing adjacent dims (shape.collapse) brings same-shape ops, scalar operands, bias
+ * rows ([n, m] + [m]) and per-row statistics ([n, m] − [n, 1]) to that form.
+ */
+import { collapse, type Shape } from '../shape.js';
+import { Code, ModuleBuilder } from './emitter.js';
+import { ensureData, getRuntime, MAX_PAGES, type Runtime } from './matmul.js';
+import { wasmApi } from './webassembly-api.js';
+
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+type Layout = 'vv' | 'vs' | 'sv';
+
+const VOP: Record<BinaryOp, (c: Code) => Code> = {
+  add: (c) => c.f32x4Add(),
+  sub: (c) => c.f32x4Sub(),
+  mul: (c) => c.f32x4Mul(),
+  div: (c) => c.f32x4Div(),
+};
+const SOP: Record<BinaryOp, (c: Code) => Code> = {
+  add: (c) => c.f32Add(),
+  sub: (c) => c.f32Sub(),
+  mul: (c) => c.f32Mul(),
+  div: (c) => c.f32Div(),
+};
+
+/** addr = base + 4·j */
+const at = (c: Code, base: number, j: number) => c.get(base).get(j).i32(2).shl().add();
+
+/**
+ * `bin_<layout>_<op>(out, a, b, rows, cols, lda, ldb)`: out[r·cols + j] = a(r, j) op b(r, j), with
+ * a(r, j) = a[r·lda + j] for a vector operand or a[r·lda] for a scalar one (likewise b). Pointers
+ * are byte addresses, strides are in elements.
+ */
+function binary(mb: ModuleBuilder, layout: Layout, op: BinaryOp): void {
+  const { code: c } = mb.func(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], `bin_${layout}_${op}`);
+  const [OUT, A, B, ROWS, COLS, LDA, LDB] = [0, 1, 2, 3, 4, 5, 6];
+  const r = c.local('i32');
+  const j = c.local('i32');
+  const pa = c.local('i32');
+  const pb = c.local('i32');
+  const po = c.local('i32');
+  const s = c.local('f32');
+  const vs = c.local('v128');
+  const scalarSide = layout === 'vs' ? pb : layout === 'sv' ? pa : -1;
+  const vecA = (cc: Code) => (layout === 'sv' ? cc.get(vs) : at(cc, pa, j).v128Load());
+  const vecB = (cc: Code) => (layout === 'vs' ? cc.get(vs) : at(cc, pb, j).v128Load());
+  const scA = (cc: Code) => (layout === 'sv' ? cc.get(s) : at(cc, pa, j).f32Load());
+  const scB = (cc: Code) => (layout === 'vs' ? cc.get(s) : at(cc, pb, j).f32Load());
+  c.i32(0).set(r);
+  c.block().loop();
+  c.get(r).get(ROWS).geS().brIf(1);
+  c.get(A).get(r).get(LDA).mul().i32(2).shl().add().set(pa);
+  c.get(B).get(r).get(LDB).mul().i32(2).shl().add().set(pb);
+  c.get(OUT).get(r).get(COLS).mul().i32(2).shl().add().set(po);
+  if (scalarSide >= 0) c.get(scalarSide).f32Load().tee(s).f32x4Splat().set(vs);
+  c.i32(0).set(j);
+  // four lanes at a time
+  c.block().loop();
+  c.get(j).i32(4).add().get(COLS).gtS().brIf(1);
+  at(c, po, j);
+  vecA(c);
+  vecB(c);
+  VOP[op](c).v128Store();
+  c.get(j).i32(4).add().set(j);
+  c.br(0);
+  c.end().end();
+  // the rest one by one
+  c.block().loop();
+  c.get(j).get(COLS).geS().brIf(1);
+  at(c, po, j);
+  scA(c);
+  scB(c);
+  SOP[op](c).f32Store();
+  c.get(j).i32(1).add().set(j);
+  c.br(0);
+  c.end().end();
+  c.get(r).i32(1).add().set(r);
+  c.br(0);
+  c.end().end();
+}
+
+/**
+ * `name(out, x, y, n, p0, p1, …)`: out[i] = f(x[i], y[i]) over n elements, where `vec` and `scalar`
+ * push the value from (x, y) on the stack given the splatted / scalar parameters.
+ */
+function pointwise(
+  mb: ModuleBuilder,
+  name: string,
+  params: number,
+  vec: (c: Code, x: () => void, y: () => void, p: number[]) => void,
+  scalar: (c: Code, x: () => void, y: () => void, p: number[]) => void,
+): void {
+  const { code: c } = mb.func(['i32', 'i32', 'i32', 'i32', ...Array<'f32'>(params).fill('f32')], [], name);
+  const [OUT, X, Y, N] = [0, 1, 2, 3];
+  const ps = Array.from({ length: params }, (_, k) => 4 + k);
+  const vps = ps.map(() => c.local('v128'));
+  const j = c.local('i32');
+  ps.forEach((p, k) => c.get(p).f32x4Splat().set(vps[k]!));
+  c.i32(0).set(j);
+  c.block().loop();
+  c.get(j).i32(4).add().get(N).gtS().brIf(1);
+  at(c, OUT, j);
+  vec(c, () => at(c, X, j).v128Load(), () => at(c, Y, j).v128Load(), vps);
+  c.v128Store();
+  c.get(j).i32(4).add().set(j);
+  c.br(0);
+  c.end().end();
+  c.block().loop();
+  c.get(j).get(N).geS().brIf(1);
+  at(c, OUT, j);
+  scalar(c, () => at(c, X, j).f32Load(), () => at(c, Y, j).f32Load(), ps);
+  c.f32Store();
+  c.get(j).i32(1).add().set(j);
+  c.br(0);
+  c.end().end();
+}
+
+/** The module's bytes (memory imported as env.memory with the given limits). */
+export function buildVectorModule(memory: { initial: number; maximum: number; shared: boolean }): Uint8Array {
+  const mb = new ModuleBuilder(memory);
+  for (const layout of ['vv', 'vs', 'sv'] as const) for (const op of ['add', 'sub', 'mul', 'div'] as const) binary(mb, layout, op);
+  // axpby: p0·x + p1·y
+  const axpby = (c: Code, x: () => void, y: () => void, p: number[], mul: (c: Code) => Code, add: (c: Code) => Code) => {
+    c.get(p[0]!);
+    x();
+    mul(c);
+    c.get(p[1]!);
+    y();
+    mul(c);
+    add(c);
+  };
+  pointwise(mb, 'axpby', 2, (c, x, y, p) => axpby(c, x, y, p, (k) => k.f32x4Mul(), (k) => k.f32x4Add()), (c, x, y, p) => axpby(c, x, y, p, (k) => k.f32Mul(), (k) => k.f32Add()));
+  // Adam's direction: (m / p0) / (√(v / p1) + p2)
+  pointwise(
+    mb,
+    'adam',
+    3,
+    (c, m, v, p) => {
+      m();
+      c.get(p[0]!).f32x4Div();
+      v();
+      c.get(p[1]!).f32x4Div().f32x4Sqrt().get(p[2]!).f32x4Add().f32x4Div();
+    },
+    (c, m, v, p) => {
+      m();
+      c.get(p[0]!).f32Div();
+      v();
+      c.get(p[1]!).f32Div().f32Sqrt().get(p[2]!).f32Add().f32Div();
+    },
+  );
+  return mb.encode();
+}
+
+type Fn = (...args: number[]) => void;
+let vector: { rt: Runtime; fns: Record<string, Fn> } | null | undefined;
+
+function vectorFns(): { rt: Runtime; fns: Record<string, Fn> } | null {
+  if (vector !== undefined) return vector;
+  vector = null;
+  const rt = getRuntime();
+  const WA = wasmApi();
+  if (!rt || !WA) return null;
+  try {
+    const bytes = buildVectorModule({ initial: 1, maximum: MAX_PAGES, shared: rt.shared });
+    const instance = new WA.Instance(new WA.Module(bytes), { env: { memory: rt.memory } });
+    vector = { rt, fns: instance.exports as Record<string, Fn> };
+  } catch {
+    vector = null;
+  }
+  return vector;
+}
+
+/** Elements below which the JS loop is as fast (the copies and the call cost a few µs). */
+export const VECTOR_MIN_ELEMENTS = 1024;
+
+const align = (x: number) => (x + 63) & ~63;
+
+/** Copy `arrays` into the data region one after another (64-byte aligned); returns their byte addresses and the next free one. */
+function stage(rt: Runtime, arrays: Float32Array[], outElements: number): number[] | null {
+  let bytes = 0;
+  for (const a of arrays) bytes += align(4 * a.length);
+  if (!ensureData(rt, bytes + 4 * outElements)) return null;
+  const ptrs: number[] = [];
+  let p = rt.dataBase;
+  for (const a of arrays) {
+    ptrs.push(p);
+    rt.f32.set(a, p >> 2);
+    p += align(4 * a.length);
+  }
+  ptrs.push(p);
+  return ptrs;
+}
+
+/**
+ * out = A op B over the broadcast iteration space `shape`, reading A and B through `sa` and `sb`
+ * (0 where broadcast). Returns false, touching nothing, when the layout has no SIMD kernel or
+ * WebAssembly SIMD is missing: the caller then runs the JS loop.
+ */
+export function wasmBinary(op: BinaryOp, out: Float32Array, A: Float32Array, B: Float32Array, shape: Shape, sa: readonly number[], sb: readonly number[]): boolean {
+  const c = collapse(shape, [sa, sb]);
+  const nd = c.shape.length;
+  if (nd < 1 || nd > 2) return false;
+  const [ra, rb] = c.strides as [number[], number[]];
+  const rows = nd === 2 ? c.shape[0]! : 1;
+  const cols = c.shape[nd - 1]!;
+  const ca = ra[nd - 1]!;
+  const cb = rb[nd - 1]!;
+  const layout: Layout | null = ca === 1 && cb === 1 ? 'vv' : ca === 1 && cb === 0 ? 'vs' : ca === 0 && cb === 1 ? 'sv' : null;
+  if (!layout) return false;
+  const v = vectorFns();
+  if (!v) return false;
+  const ptrs = stage(v.rt, [A, B], out.length);
+  if (!ptrs) return false;
+  const [pa, pb, po] = ptrs as [number, number, number];
+  v.fns[`bin_${layout}_${op}`]!(po, pa, pb, rows, cols, nd === 2 ? ra[0]! : 0, nd === 2 ? rb[0]! : 0);
+  out.set(v.rt.f32.subarray(po >> 2, (po >> 2) + out.length));
+  return true;
+}
+
+/** out = f(X, Y, params) elementwise with one of the pointwise kernels ('axpby' or 'adam'); false when unavailable. */
+export function wasmPointwise(name: 'axpby' | 'adam', out: Float32Array, X: Float32Array, Y: Float32Array, params: number[]): boolean {
+  const v = vectorFns();
+  if (!v) return false;
+  const ptrs = stage(v.rt, [X, Y], out.length);
+  if (!ptrs) return false;
+  const [px, py, po] = ptrs as [number, number, number];
+  v.fns[name]!(po, px, py, out.length, ...params);
+  out.set(v.rt.f32.subarray(po >> 2, (po >> 2) + out.length));
+  return true;
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import * as g from '../src/index.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmPointwise } from '../src/wasm/vector.js';
+
+const rand = (n: number, seed: number, positive = false) => {
+  const r = g.rng(seed);
+  return Float32Array.from({ length: n }, () => (positive ? Math.abs(r.normal()) + 0.5 : r.normal()));
+};
+
+/** Run fn on 'cpu' (SIMD kernels) and 'cpu-reference' (JS loops) with the same float32 inputs. */
+function both(shapes: number[][], fn: (...xs: g.Tensor[]) => g.Tensor, positive = false) {
+  const datas = shapes.map((s, i) => rand(s.reduce((a, b) => a * b, 1), i + 1, positive));
+  const run = (device: string) => g.tidy(() => fn(...datas.map((d, i) => g.Tensor.fromHost(d.slice(), shapes[i]!, 'float32', device)))).dataSync();
+  return { fast: run('cpu'), ref: run('cpu-reference') };
+}
+
+const expectClose = (a: ArrayLike<number>, b: ArrayLike<number>, rel = 0) => {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) {
+    const err = Math.abs(a[i]! - b[i]!);
+    if (!(err <= rel * Math.max(1, Math.abs(b[i]!)))) throw new Error(`index ${i}: ${a[i]} vs ${b[i]}`);
+  }
+};
+
+describe('WebAssembly SIMD elementwise kernels', () => {
+  // each layout with a column count that is not a multiple of 4 (the scalar tail runs too)
+  const layouts: [string, number[], number[]][] = [
+    ['same shape', [37, 53], [37, 53]],
+    ['row vector (bias)', [41, 67], [67]],
+    ['column (per-row scalar)', [43, 61], [43, 1]],
+    ['scalar', [2049], []],
+    ['scalar on the left', [1], [33, 70]],
+    ['broadcast inner block', [9, 4, 61], [4, 61]],
+  ];
+  for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+    for (const [name, sa, sb] of layouts) {
+      it(`${op}, ${name}: bit-identical to the JS loop`, () => {
+        const { fast, ref } = both([sa, sb], (a, b) => g[op](a!, b!), op === 'div');
+        expect(fast.length).toBeGreaterThanOrEqual(VECTOR_MIN_ELEMENTS);
+        // one IEEE float32 operation per element on both sides: the results agree exactly
+        expect(Array.from(fast)).toEqual(Array.from(ref));
+      });
+    }
+  }
+
+  it('a layout without a SIMD kernel is declined untouched and the JS loop runs', () => {
+    const out = new Float32Array(4096).fill(7);
+    // a transposed read: the operand steps by 64 along the row
+    expect(wasmBinary('add', out, rand(4096, 1), rand(4096, 2), [64, 64], [1, 64], [64, 1])).toBe(false);
+    expect(out.every((v) => v === 7)).toBe(true);
+    const { fast, ref } = both([[64, 64], [64, 64]], (a, b) => g.add(g.transpose(a!), b!));
+    expect(Array.from(fast)).toEqual(Array.from(ref));
+  });
+
+  it('axpby and the Adam direction match their compositions', () => {
+    const n = 3001;
+    const x = rand(n, 1);
+    const y = rand(n, 2, true);
+    const out = new Float32Array(n);
+    expect(wasmPointwise('axpby', out, x, y, [0.9, -0.25])).toBe(true);
+    expectClose(out, Float32Array.from(x, (v, i) => 0.9 * v - 0.25 * y[i]!), 1e-6);
+    expect(wasmPointwise('adam', out, x, y, [0.1, 0.02, 1e-8])).toBe(true);
+    expectClose(out, Float32Array.from(x, (v, i) => v / 0.1 / (Math.sqrt(y[i]! / 0.02) + 1e-8)), 1e-6);
+    // and through the fused ops on the cpu backend, against cpu-reference's compositions
+    const a = both([[n], [n]], (p, q) => g.axpby(0.98, p!, 0.02, q!));
+    expectClose(a.fast, a.ref, 1e-6);
+    const d = both([[n], [n]], (m, v) => g.adamDirection([m!, v!], { c1: 0.1, c2: 0.02, eps: 1e-8 }), true);
+    expectClose(d.fast, d.ref, 1e-6);
+  });
+
+  it('linear adds its bias in SIMD with the same result as the composition', () => {
+    const { fast, ref } = both([[130, 24], [67, 24], [67]], (x, w, b) => g.linear(x!, w!, b!));
+    expectClose(fast, ref, 1e-5);
+  });
+});
