@@ -200,7 +200,10 @@ function applyFilter(): void {
   const changed = JSON.stringify(f) !== JSON.stringify(state.filter);
   state.filter = f;
   if (changed && session) chart.mark({ step: session.step, label: describeFilter(f) });
-  message(`filter: ${describeFilter(f)}${session && state.running ? ` from step ${session.step + 1}` : ''}`);
+  // keep "from step N" of the last real change when a control fires without changing anything
+  if (changed || !session || $('message').classList.contains('error')) {
+    message(`filter: ${describeFilter(f)}${session && state.running ? ` from step ${session.step + 1}` : ''}`);
+  }
   render();
 }
 
