@@ -6,7 +6,7 @@ import { map, fastCpuKernels } from './cpu/backend.js';
 import { erf } from './cpu/erf.js';
 import { isFloat, type TypedArray } from './dtype.js';
 import { alloc } from './cpu/pool.js';
-import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmPointwise } from './wasm/vector.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmPointwise, wasmStandardize } from './wasm/vector.js';
 import { fmt, sameShape } from './shape.js';
 import { defineFused, registerFusedKernel } from './fused.js';
 import * as ops from './ops.js';
@@ -173,6 +173,7 @@ registerFusedKernel<NormParams>('standardize', 'cpu', ([x], { dims, eps }, out) 
   const X = x!.handle as Float;
   const res = alloc(out.dtype, X.length) as Float;
   const [rows, n] = rowsOf(x!.shape, dims);
+  if (res instanceof Float32Array && res.length >= VECTOR_MIN_ELEMENTS && wasmStandardize(res, X as Float32Array, null, n, eps)) return res;
   for (let r = 0, o = 0; r < rows; r++, o += n) {
     const [m, rs] = rowStats(X, o, n, eps);
     for (let i = 0; i < n; i++) res[o + i] = (X[o + i]! - m) * rs;
@@ -186,6 +187,7 @@ registerFusedKernel<NormParams>('standardizeGrad', 'cpu', ([x, g], { dims, eps }
   const G = g!.handle as Float;
   const res = alloc(out.dtype, X.length) as Float;
   const [rows, n] = rowsOf(x!.shape, dims);
+  if (res instanceof Float32Array && res.length >= VECTOR_MIN_ELEMENTS && wasmStandardize(res, X as Float32Array, G as Float32Array, n, eps)) return res;
   for (let r = 0, o = 0; r < rows; r++, o += n) {
     const [m, rs] = rowStats(X, o, n, eps);
     let mg = 0;

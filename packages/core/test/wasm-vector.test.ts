@@ -68,6 +68,25 @@ describe('WebAssembly SIMD elementwise kernels', () => {
     expectClose(d.fast, d.ref, 1e-6);
   });
 
+  it('layerNorm (fused standardize and its gradient) matches the composition, ragged rows included', () => {
+    for (const [shape, dims] of [[[40, 128], 1], [[31, 67], 1], [[6, 5, 43], 2]] as const) {
+      const normalized = shape.slice(shape.length - dims);
+      const w = rand(shape.reduce((a, b) => a * b, 1), 9);
+      const run = (device: string) =>
+        g.tidy(() => {
+          const x = g.Tensor.fromHost(rand(w.length, 3).map((v) => 2 * v + 1), [...shape], 'float32', device).requiresGrad_();
+          const y = g.layerNorm(x, normalized);
+          const [dx] = g.grad(g.sum(g.mul(y, g.Tensor.fromHost(w.slice(), [...shape], 'float32', device))), [x]);
+          return [y.dataSync(), dx!.dataSync()];
+        });
+      const [fy, fdx] = run('cpu');
+      const [ry, rdx] = run('cpu-reference');
+      expect(fy!.length).toBeGreaterThanOrEqual(VECTOR_MIN_ELEMENTS);
+      expectClose(fy!, ry!, 2e-5);
+      expectClose(fdx!, rdx!, 2e-5);
+    }
+  });
+
   it('linear adds its bias in SIMD with the same result as the composition', () => {
     const { fast, ref } = both([[130, 24], [67, 24], [67]], (x, w, b) => g.linear(x!, w!, b!));
     expectClose(fast, ref, 1e-5);

@@ -115,6 +115,7 @@ export class Code {
   f32Mul(): this { return this.op(0x94); }
   f32Div(): this { return this.op(0x95); }
   f32Sqrt(): this { return this.op(0x91); }
+  f32ConvertI32S(): this { return this.op(0xb2); }
 
   // SIMD
   v128Load(offset = 0): this { return this.simd(0x00).mem(4, offset); }
@@ -132,6 +133,7 @@ export class Code {
     return this;
   }
   f32x4Splat(): this { return this.simd(0x13); }
+  f32x4ExtractLane(lane: number): this { this.simd(0x1f); this.bytes.push(lane); return this; }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }

@@ -124,6 +124,145 @@ function pointwise(
   c.end().end();
 }
 
+/**
+ * Emit `for (; j + 4 <= n; j += 4) simd(); for (; j < n; j++) scalar();` from wherever j is; a
+ * null body leaves its loop out (so a tail can follow a sum of the four lanes).
+ */
+function each4(c: Code, j: number, n: number, simd: (() => void) | null, scalar: (() => void) | null): void {
+  if (simd) {
+    c.block().loop();
+    c.get(j).i32(4).add().get(n).gtS().brIf(1);
+    simd();
+    c.get(j).i32(4).add().set(j);
+    c.br(0);
+    c.end().end();
+  }
+  if (scalar) {
+    c.block().loop();
+    c.get(j).get(n).geS().brIf(1);
+    scalar();
+    c.get(j).i32(1).add().set(j);
+    c.br(0);
+    c.end().end();
+  }
+}
+
+/**
+ * Row standardisation and its gradient over `rows` contiguous rows of `n` (see core's
+ * fused-ops.ts): `standardize(out, x, rows, n, eps)` and `standardizeGrad(out, x, g, rows, n, eps)`.
+ * Row sums accumulate in four f32 lanes.
+ */
+function standardizeFns(mb: ModuleBuilder): void {
+  for (const grad of [false, true]) {
+    const params: ('i32' | 'f32')[] = grad ? ['i32', 'i32', 'i32', 'i32', 'i32', 'f32'] : ['i32', 'i32', 'i32', 'i32', 'f32'];
+    const { code: c } = mb.func(params, [], grad ? 'standardizeGrad' : 'standardize');
+    const [OUT, X] = [0, 1];
+    const G = grad ? 2 : -1;
+    const [ROWS, N, EPS] = grad ? [3, 4, 5] : [2, 3, 4];
+    const r = c.local('i32');
+    const j = c.local('i32');
+    const row = c.local('i32'); // byte offset of the row
+    const acc = c.local('v128');
+    const acc2 = c.local('v128');
+    const s = c.local('f32');
+    const s2 = c.local('f32');
+    const mean = c.local('f32');
+    const rs = c.local('f32');
+    const vmean = c.local('v128');
+    const vrs = c.local('v128');
+    const mg = c.local('f32');
+    const mgx = c.local('f32');
+    const vmg = c.local('v128');
+    const vmgx = c.local('v128');
+    const d = c.local('v128');
+    const ds = c.local('f32');
+    const addr = (base: number) => c.get(base).get(row).add().get(j).i32(2).shl().add();
+    const hsum = (v: number, into: number) => {
+      c.get(v).f32x4ExtractLane(0).get(v).f32x4ExtractLane(1).f32Add();
+      c.get(v).f32x4ExtractLane(2).get(v).f32x4ExtractLane(3).f32Add().f32Add().set(into);
+    };
+    const overN = (v: number) => c.get(v).get(N).f32ConvertI32S().f32Div();
+    c.i32(0).set(r);
+    c.block().loop();
+    c.get(r).get(ROWS).geS().brIf(1);
+    c.get(r).get(N).mul().i32(2).shl().set(row);
+    // mean
+    c.v128Zero().set(acc).i32(0).set(j);
+    each4(c, j, N, () => { c.get(acc); addr(X).v128Load(); c.f32x4Add().set(acc); }, null);
+    hsum(acc, s);
+    each4(c, j, N, null, () => { c.get(s); addr(X).f32Load(); c.f32Add().set(s); });
+    overN(s);
+    c.tee(mean).f32x4Splat().set(vmean);
+    // 1/√(var + eps)
+    c.v128Zero().set(acc).i32(0).set(j);
+    each4(c, j, N, () => { addr(X).v128Load(); c.get(vmean).f32x4Sub().tee(d).get(d).f32x4Mul().get(acc).f32x4Add().set(acc); }, null);
+    hsum(acc, s);
+    each4(c, j, N, null, () => { addr(X).f32Load(); c.get(mean).f32Sub().tee(ds).get(ds).f32Mul().get(s).f32Add().set(s); });
+    c.f32Const(1);
+    overN(s);
+    c.get(EPS).f32Add().f32Sqrt().f32Div().tee(rs).f32x4Splat().set(vrs);
+    if (grad) {
+      // mean(g) and mean(g·x̂)
+      c.v128Zero().tee(acc).set(acc2).i32(0).set(j);
+      each4(
+        c, j, N,
+        () => {
+          addr(G).v128Load().tee(d).get(acc).f32x4Add().set(acc);
+          c.get(d);
+          addr(X).v128Load();
+          c.get(vmean).f32x4Sub().get(vrs).f32x4Mul().f32x4Mul().get(acc2).f32x4Add().set(acc2);
+        },
+        null,
+      );
+      hsum(acc, s);
+      hsum(acc2, s2);
+      each4(
+        c, j, N,
+        null,
+        () => {
+          addr(G).f32Load().tee(ds).get(s).f32Add().set(s);
+          c.get(ds);
+          addr(X).f32Load();
+          c.get(mean).f32Sub().get(rs).f32Mul().f32Mul().get(s2).f32Add().set(s2);
+        },
+      );
+      overN(s);
+      c.tee(mg).f32x4Splat().set(vmg);
+      overN(s2);
+      c.tee(mgx).f32x4Splat().set(vmgx);
+      // out = rs·(g − mg − x̂·mgx)
+      c.i32(0).set(j);
+      each4(
+        c, j, N,
+        () => {
+          addr(OUT);
+          addr(G).v128Load();
+          c.get(vmg).f32x4Sub();
+          addr(X).v128Load();
+          c.get(vmean).f32x4Sub().get(vrs).f32x4Mul().get(vmgx).f32x4Mul().f32x4Sub().get(vrs).f32x4Mul().v128Store();
+        },
+        () => {
+          addr(OUT);
+          addr(G).f32Load();
+          c.get(mg).f32Sub();
+          addr(X).f32Load();
+          c.get(mean).f32Sub().get(rs).f32Mul().get(mgx).f32Mul().f32Sub().get(rs).f32Mul().f32Store();
+        },
+      );
+    } else {
+      c.i32(0).set(j);
+      each4(
+        c, j, N,
+        () => { addr(OUT); addr(X).v128Load(); c.get(vmean).f32x4Sub().get(vrs).f32x4Mul().v128Store(); },
+        () => { addr(OUT); addr(X).f32Load(); c.get(mean).f32Sub().get(rs).f32Mul().f32Store(); },
+      );
+    }
+    c.get(r).i32(1).add().set(r);
+    c.br(0);
+    c.end().end();
+  }
+}
+
 /** The module's bytes (memory imported as env.memory with the given limits). */
 export function buildVectorModule(memory: { initial: number; maximum: number; shared: boolean }): Uint8Array {
   const mb = new ModuleBuilder(memory);
@@ -157,6 +296,7 @@ export function buildVectorModule(memory: { initial: number; maximum: number; sh
       c.get(p[1]!).f32Div().f32Sqrt().get(p[2]!).f32Add().f32Div();
     },
   );
+  standardizeFns(mb);
   return mb.encode();
 }
 
@@ -222,6 +362,23 @@ export function wasmBinary(op: BinaryOp, out: Float32Array, A: Float32Array, B: 
   if (!ptrs) return false;
   const [pa, pb, po] = ptrs as [number, number, number];
   v.fns[`bin_${layout}_${op}`]!(po, pa, pb, rows, cols, nd === 2 ? ra[0]! : 0, nd === 2 ? rb[0]! : 0);
+  out.set(v.rt.f32.subarray(po >> 2, (po >> 2) + out.length));
+  return true;
+}
+
+/**
+ * Standardise each of the rows of n contiguous values of X (or, with G, apply the gradient of
+ * that to G): see core's fused standardize / standardizeGrad. False when unavailable.
+ */
+export function wasmStandardize(out: Float32Array, X: Float32Array, G: Float32Array | null, n: number, eps: number): boolean {
+  const v = vectorFns();
+  if (!v || n === 0) return false;
+  const ptrs = stage(v.rt, G ? [X, G] : [X], out.length);
+  if (!ptrs) return false;
+  const rows = X.length / n;
+  if (G) v.fns.standardizeGrad!(ptrs[2]!, ptrs[0]!, ptrs[1]!, rows, n, eps);
+  else v.fns.standardize!(ptrs[1]!, ptrs[0]!, rows, n, eps);
+  const po = ptrs[ptrs.length - 1]!;
   out.set(v.rt.f32.subarray(po >> 2, (po >> 2) + out.length));
   return true;
 }
