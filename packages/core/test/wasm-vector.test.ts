@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '../src/index.js';
-import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmPointwise } from '../src/wasm/vector.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmColumnSums, wasmPointwise } from '../src/wasm/vector.js';
 
 const rand = (n: number, seed: number, positive = false) => {
   const r = g.rng(seed);
@@ -85,6 +85,18 @@ describe('WebAssembly SIMD elementwise kernels', () => {
       expectClose(fy!, ry!, 2e-5);
       expectClose(fdx!, rdx!, 2e-5);
     }
+  });
+
+  it('column sums (float64 lanes) are identical to the JS loop, ragged column counts included', () => {
+    for (const [shape, dims] of [[[300, 128], [0]], [[50, 4, 67], [0, 1]], [[2, 700, 6], [0, 1]]] as const) {
+      const data = rand(shape.reduce((a, b) => a * b, 1), 12);
+      const run = (device: string) => g.sum(g.Tensor.fromHost(data.slice(), [...shape], 'float32', device), [...dims]).dataSync();
+      expect(Array.from(run('cpu'))).toEqual(Array.from(run('cpu-reference')));
+    }
+    const acc = new Float64Array(6).fill(1);
+    expect(wasmColumnSums(acc, Float32Array.from({ length: 18 }, (_, i) => i), 3, 6)).toBe(true);
+    // columns 0-3 from wasm (1 + column sums); 4 and 5 are the caller's
+    expect(Array.from(acc)).toEqual([19, 22, 25, 28, 1, 1]);
   });
 
   it('linear adds its bias in SIMD with the same result as the composition', () => {

@@ -263,6 +263,39 @@ function standardizeFns(mb: ModuleBuilder): void {
   }
 }
 
+/**
+ * Column sums in float64: `colsum(acc, x, rows, cols, ld)` adds row r's first `cols` values
+ * (cols a multiple of 4; row r starts at x + 4·r·ld) to the float64 accumulators at acc, row
+ * after row: per column the same additions in the same order as the JS loop.
+ */
+function colsumFn(mb: ModuleBuilder): void {
+  const { code: c } = mb.func(['i32', 'i32', 'i32', 'i32', 'i32'], [], 'colsum');
+  const [ACC, X, ROWS, COLS, LD] = [0, 1, 2, 3, 4];
+  const r = c.local('i32');
+  const j = c.local('i32');
+  const px = c.local('i32');
+  const pa = c.local('i32');
+  const v = c.local('v128');
+  c.i32(0).set(r);
+  c.block().loop();
+  c.get(r).get(ROWS).geS().brIf(1);
+  c.get(X).get(r).get(LD).mul().i32(2).shl().add().set(px);
+  c.i32(0).set(j);
+  each4(
+    c, j, COLS,
+    () => {
+      c.get(px).get(j).i32(2).shl().add().v128Load().set(v);
+      c.get(ACC).get(j).i32(3).shl().add().tee(pa);
+      c.get(pa).v128Load().get(v).f64x2PromoteLowF32x4().f64x2Add().v128Store();
+      c.get(pa).get(pa).v128Load(16).get(v).get(v).shuffle32(2, 3, 0, 1).f64x2PromoteLowF32x4().f64x2Add().v128Store(16);
+    },
+    null,
+  );
+  c.get(r).i32(1).add().set(r);
+  c.br(0);
+  c.end().end();
+}
+
 /** The module's bytes (memory imported as env.memory with the given limits). */
 export function buildVectorModule(memory: { initial: number; maximum: number; shared: boolean }): Uint8Array {
   const mb = new ModuleBuilder(memory);
@@ -297,6 +330,7 @@ export function buildVectorModule(memory: { initial: number; maximum: number; sh
     },
   );
   standardizeFns(mb);
+  colsumFn(mb);
   return mb.encode();
 }
 
@@ -380,6 +414,24 @@ export function wasmStandardize(out: Float32Array, X: Float32Array, G: Float32Ar
   else v.fns.standardize!(ptrs[1]!, ptrs[0]!, rows, n, eps);
   const po = ptrs[ptrs.length - 1]!;
   out.set(v.rt.f32.subarray(po >> 2, (po >> 2) + out.length));
+  return true;
+}
+
+/**
+ * acc[j] += Σ_r X[r·cols + j] for the first cols − cols % 4 columns, in float64 (the caller adds
+ * the last few columns). False when unavailable.
+ */
+export function wasmColumnSums(acc: Float64Array, X: Float32Array, rows: number, cols: number): boolean {
+  const v = vectorFns();
+  const c4 = cols & ~3;
+  if (!v || c4 === 0) return false;
+  const ptrs = stage(v.rt, [X], 2 * c4);
+  if (!ptrs) return false;
+  const [px, pa] = ptrs as [number, number];
+  const a = new Float64Array(v.rt.memory.buffer, pa, c4);
+  a.set(acc.subarray(0, c4));
+  v.fns.colsum!(pa, px, rows, c4, cols);
+  acc.set(new Float64Array(v.rt.memory.buffer, pa, c4));
   return true;
 }
 
