@@ -222,21 +222,26 @@ export const logSoftmaxLast = defineFused<null>({
   vjp: (g, _x, y) => [ops.sub(g, ops.mul(ops.exp(y), ops.sum(g, -1, true)))],
 });
 
+/** One row's exponentials, kept in float64 between the sum and the division (one exp per element). */
+let expRow = new Float64Array(64);
+
 function softmaxRows(X: Float, shape: readonly number[], dtype: 'float32' | 'float64', log: boolean): Float {
   const n = shape[shape.length - 1]!;
   const res = alloc(dtype, X.length) as Float;
   if (n === 0) return res;
+  if (expRow.length < n) expRow = new Float64Array(n);
+  const e = expRow;
   for (let o = 0; o < X.length; o += n) {
     let m = -Infinity;
     for (let i = 0; i < n; i++) if (X[o + i]! > m) m = X[o + i]!;
     if (m === -Infinity || m !== m) m = 0; // all −∞ (or NaN) rows: let the arithmetic propagate
     let z = 0;
-    for (let i = 0; i < n; i++) z += Math.exp(X[o + i]! - m);
+    for (let i = 0; i < n; i++) z += e[i] = Math.exp(X[o + i]! - m);
     if (log) {
       const lz = Math.log(z) + m;
       for (let i = 0; i < n; i++) res[o + i] = X[o + i]! - lz;
     } else {
-      for (let i = 0; i < n; i++) res[o + i] = Math.exp(X[o + i]! - m) / z;
+      for (let i = 0; i < n; i++) res[o + i] = e[i]! / z;
     }
   }
   return res;
