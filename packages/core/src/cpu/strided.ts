@@ -17,6 +17,15 @@ function byType<F extends (...args: never[]) => void>(name: string, arrays: Type
   return f as F;
 }
 
+/** Step the multi-index idx (and the offset base) to the next row of the collapsed shape sh with strides st. */
+const NEXT_ROW = `for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++;
+      base += st[d];
+      if (idx[d] < sh[d]) break;
+      base -= st[d] * sh[d];
+      idx[d] = 0;
+    }`;
+
 const COPY = `function copy(out, src, sh, st, offset) {
   const nd = sh.length;
   const n = out.length;
@@ -29,13 +38,7 @@ const COPY = `function copy(out, src, sh, st, offset) {
     // a subarray per row costs more than it saves on short rows
     if (s === 1 && inner >= 64) out.set(src.subarray(base, base + inner), o);
     else for (let j = 0, p = base; j < inner; j++, p += s) out[o + j] = src[p];
-    for (let d = nd - 2; d >= 0; d--) {
-      idx[d]++;
-      base += st[d];
-      if (idx[d] < sh[d]) break;
-      base -= st[d] * sh[d];
-      idx[d] = 0;
-    }
+    ${NEXT_ROW}
   }
 }`;
 
@@ -65,13 +68,7 @@ function reduceSource(op: 'sum' | 'max'): string {
     } else {
       for (let j = 0, p = base; j < inner; j++, p += s) ${fold('acc[p]', 'src[i + j]')}
     }
-    for (let d = nd - 2; d >= 0; d--) {
-      idx[d]++;
-      base += st[d];
-      if (idx[d] < sh[d]) break;
-      base -= st[d] * sh[d];
-      idx[d] = 0;
-    }
+    ${NEXT_ROW}
   }
 }`;
 }
