@@ -85,10 +85,17 @@ describe.skipIf(!has)('the browser demo in headless Chromium', () => {
     await page.click('#start');
     const until = (points: number) =>
       page.waitForFunction((n) => (globalThis as unknown as { grokkitDemo: DemoState }).grokkitDemo.points >= n, points, { timeout: 40_000 });
+    // the chart canvas as a PNG data URL (the test's tsconfig has no DOM types)
+    type Page = { document: { getElementById(id: string): { toDataURL(): string } } };
+    const pixels = () => page.evaluate(() => (globalThis as unknown as Page).document.getElementById('chart').toDataURL());
     await until(3);
     const a = await demo(page);
+    const before = await pixels();
     await until(a.points + 3);
     const b = await demo(page);
+    // the canvas itself was redrawn with the new points
+    await page.waitForFunction((old) => (globalThis as unknown as Page).document.getElementById('chart').toDataURL() !== old, before, { timeout: 10_000 });
+    expect(await pixels()).not.toBe(before);
     expect(a.running && b.running).toBe(true);
     expect(b.step).toBeGreaterThan(a.step);
     expect(b.points).toBeGreaterThan(a.points);
