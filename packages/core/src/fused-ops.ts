@@ -6,7 +6,7 @@ import { map, fastCpuKernels } from './cpu/backend.js';
 import { erf } from './cpu/erf.js';
 import { isFloat, type TypedArray } from './dtype.js';
 import { alloc } from './cpu/pool.js';
-import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmPointwise, wasmStandardize } from './wasm/vector.js';
+import { wasmBinary, wasmPointwise, wasmStandardize } from './wasm/vector.js';
 import { fmt, sameShape } from './shape.js';
 import { defineFused, registerFusedKernel } from './fused.js';
 import * as ops from './ops.js';
@@ -104,7 +104,7 @@ registerFusedKernel<{ a: number; b: number }>('axpby', 'cpu', ([x, y], { a, b },
   const X = x!.handle as Float;
   const Y = y!.handle as Float;
   const res = alloc(out.dtype, X.length) as Float;
-  if (res instanceof Float32Array && res.length >= VECTOR_MIN_ELEMENTS && wasmPointwise('axpby', res, X as Float32Array, Y as Float32Array, [a, b])) return res;
+  if (res instanceof Float32Array && wasmPointwise('axpby', res, X as Float32Array, Y as Float32Array, [a, b])) return res;
   for (let i = 0; i < res.length; i++) res[i] = a * X[i]! + b * Y[i]!;
   return res;
 });
@@ -121,7 +121,7 @@ registerFusedKernel<{ c1: number; c2: number; eps: number }>('adamDirection', 'c
   const M = m!.handle as Float;
   const V = v!.handle as Float;
   const res = alloc(out.dtype, M.length) as Float;
-  if (res instanceof Float32Array && res.length >= VECTOR_MIN_ELEMENTS && wasmPointwise('adam', res, M as Float32Array, V as Float32Array, [c1, c2, eps])) return res;
+  if (res instanceof Float32Array && wasmPointwise('adam', res, M as Float32Array, V as Float32Array, [c1, c2, eps])) return res;
   for (let i = 0; i < res.length; i++) res[i] = M[i]! / c1 / (Math.sqrt(V[i]! / c2) + eps);
   return res;
 });
@@ -173,7 +173,7 @@ registerFusedKernel<NormParams>('standardize', 'cpu', ([x], { dims, eps }, out) 
   const X = x!.handle as Float;
   const res = alloc(out.dtype, X.length) as Float;
   const [rows, n] = rowsOf(x!.shape, dims);
-  if (res instanceof Float32Array && res.length >= VECTOR_MIN_ELEMENTS && wasmStandardize(res, X as Float32Array, null, n, eps)) return res;
+  if (res instanceof Float32Array && wasmStandardize(res, X as Float32Array, null, n, eps)) return res;
   for (let r = 0, o = 0; r < rows; r++, o += n) {
     const [m, rs] = rowStats(X, o, n, eps);
     for (let i = 0; i < n; i++) res[o + i] = (X[o + i]! - m) * rs;
@@ -187,7 +187,7 @@ registerFusedKernel<NormParams>('standardizeGrad', 'cpu', ([x, g], { dims, eps }
   const G = g!.handle as Float;
   const res = alloc(out.dtype, X.length) as Float;
   const [rows, n] = rowsOf(x!.shape, dims);
-  if (res instanceof Float32Array && res.length >= VECTOR_MIN_ELEMENTS && wasmStandardize(res, X as Float32Array, G as Float32Array, n, eps)) return res;
+  if (res instanceof Float32Array && wasmStandardize(res, X as Float32Array, G as Float32Array, n, eps)) return res;
   for (let r = 0, o = 0; r < rows; r++, o += n) {
     const [m, rs] = rowStats(X, o, n, eps);
     let mg = 0;
@@ -287,7 +287,7 @@ registerFusedKernel<null>('linear', 'cpu', (ins, p, out) => {
     { ta: false, tb: true },
     { shape: [1, n, outF], dtype: 'float32' },
   ) as Float32Array;
-  if (b && !(y.length >= VECTOR_MIN_ELEMENTS && wasmBinary('add', y, y, b.handle as Float32Array, [n, outF], [outF, 1], [0, 1]))) {
+  if (b && !(wasmBinary('add', y, y, b.handle as Float32Array, [n, outF], [outF, 1], [0, 1]))) {
     addRowVector(y, b.handle as Float32Array, n, outF);
   }
   return y;

@@ -94,9 +94,13 @@ describe('WebAssembly SIMD elementwise kernels', () => {
       expect(Array.from(run('cpu'))).toEqual(Array.from(run('cpu-reference')));
     }
     const acc = new Float64Array(6).fill(1);
-    expect(wasmColumnSums(acc, Float32Array.from({ length: 18 }, (_, i) => i), 3, 6)).toBe(true);
+    const rows = 300;
+    expect(wasmColumnSums(acc, Float32Array.from({ length: rows * 6 }, (_, i) => i % 6), rows, 6)).toBe(true);
     // columns 0-3 from wasm (1 + column sums); 4 and 5 are the caller's
-    expect(Array.from(acc)).toEqual([19, 22, 25, 28, 1, 1]);
+    expect(Array.from(acc)).toEqual([1, 1 + rows, 1 + 2 * rows, 1 + 3 * rows, 1, 1]);
+    // too few elements to be worth the copies: declined, untouched
+    expect(wasmColumnSums(acc, new Float32Array(12), 2, 6)).toBe(false);
+    expect(acc[0]).toBe(1);
   });
 
   it('linear adds its bias in SIMD with the same result as the composition', () => {

@@ -216,6 +216,7 @@ function simdBinary<P extends BinaryOp>(op: P): CpuKernel<P> {
   return (ins, params, out) => {
     const [a, b] = ins as [Info, Info];
     const n = sizeOf(out.shape);
+    // (checked here too so that small ops, which the SIMD kernel declines, allocate once)
     if (out.dtype === 'float32' && a.dtype === 'float32' && b.dtype === 'float32' && n >= VECTOR_MIN_ELEMENTS) {
       const res = alloc('float32', n) as Float32Array;
       const sa = broadcastStrides(a.shape, out.shape);

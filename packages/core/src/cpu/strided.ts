@@ -1,7 +1,7 @@
 import type { TypedArray } from '../dtype.js';
 import type { Shape } from '../shape.js';
 import { collapse } from '../shape.js';
-import { VECTOR_MIN_ELEMENTS, wasmColumnSums } from '../wasm/vector.js';
+import { wasmColumnSums } from '../wasm/vector.js';
 
 /**
  * The loops below run over every typed-array type (float32/64, int32, bool). One shared loop would
@@ -92,7 +92,7 @@ export function reduce(op: 'sum' | 'max', out: TypedArray, src: TypedArray, shap
     const [rows, cols] = c.shape as [number, number];
     const st = c.strides[0]!;
     // column sums of float32 rows (bias and norm-weight gradients): float64 SIMD lanes, same result
-    if (op === 'sum' && src instanceof Float32Array && c.shape.length === 2 && st[0] === 0 && st[1] === 1 && src.length >= VECTOR_MIN_ELEMENTS && wasmColumnSums(acc, src, rows, cols)) {
+    if (op === 'sum' && src instanceof Float32Array && c.shape.length === 2 && st[0] === 0 && st[1] === 1 && wasmColumnSums(acc, src, rows, cols)) {
       for (let r = 0; r < rows; r++) for (let j = cols & ~3; j < cols; j++) acc[j] += src[r * cols + j]!;
     } else {
       byType<(acc: Float64Array, src: TypedArray, sh: number[], st: number[]) => void>(`reduce-${op}`, [src], REDUCE[op])(acc, src, c.shape, st);

@@ -334,10 +334,15 @@ export function buildVectorModule(memory: { initial: number; maximum: number; sh
   return mb.encode();
 }
 
+/** Elements below which the JS loop is as fast (the copies and the call cost a few µs): the kernels decline. */
+export const VECTOR_MIN_ELEMENTS = 1024;
+
 type Fn = (...args: number[]) => void;
 let vector: { rt: Runtime; fns: Record<string, Fn> } | null | undefined;
 
-function vectorFns(): { rt: Runtime; fns: Record<string, Fn> } | null {
+/** The kernels, or null when WebAssembly SIMD is missing or `elements` is too few to be worth the copies. */
+function vectorFns(elements: number): { rt: Runtime; fns: Record<string, Fn> } | null {
+  if (elements < VECTOR_MIN_ELEMENTS) return null;
   if (vector !== undefined) return vector;
   vector = null;
   const rt = getRuntime();
@@ -352,9 +357,6 @@ function vectorFns(): { rt: Runtime; fns: Record<string, Fn> } | null {
   }
   return vector;
 }
-
-/** Elements below which the JS loop is as fast (the copies and the call cost a few µs). */
-export const VECTOR_MIN_ELEMENTS = 1024;
 
 const align = (x: number) => (x + 63) & ~63;
 
@@ -390,7 +392,7 @@ export function wasmBinary(op: BinaryOp, out: Float32Array, A: Float32Array, B: 
   const cb = rb[nd - 1]!;
   const layout: Layout | null = ca === 1 && cb === 1 ? 'vv' : ca === 1 && cb === 0 ? 'vs' : ca === 0 && cb === 1 ? 'sv' : null;
   if (!layout) return false;
-  const v = vectorFns();
+  const v = vectorFns(out.length);
   if (!v) return false;
   const ptrs = stage(v.rt, [A, B], out.length);
   if (!ptrs) return false;
@@ -405,7 +407,7 @@ export function wasmBinary(op: BinaryOp, out: Float32Array, A: Float32Array, B: 
  * that to G): see core's fused standardize / standardizeGrad. False when unavailable.
  */
 export function wasmStandardize(out: Float32Array, X: Float32Array, G: Float32Array | null, n: number, eps: number): boolean {
-  const v = vectorFns();
+  const v = vectorFns(out.length);
   if (!v || n === 0) return false;
   const ptrs = stage(v.rt, G ? [X, G] : [X], out.length);
   if (!ptrs) return false;
@@ -422,7 +424,7 @@ export function wasmStandardize(out: Float32Array, X: Float32Array, G: Float32Ar
  * the last few columns). False when unavailable.
  */
 export function wasmColumnSums(acc: Float64Array, X: Float32Array, rows: number, cols: number): boolean {
-  const v = vectorFns();
+  const v = vectorFns(X.length);
   const c4 = cols & ~3;
   if (!v || c4 === 0) return false;
   const ptrs = stage(v.rt, [X], 2 * c4);
@@ -437,7 +439,7 @@ export function wasmColumnSums(acc: Float64Array, X: Float32Array, rows: number,
 
 /** out = f(X, Y, params) elementwise with one of the pointwise kernels ('axpby' or 'adam'); false when unavailable. */
 export function wasmPointwise(name: 'axpby' | 'adam', out: Float32Array, X: Float32Array, Y: Float32Array, params: number[]): boolean {
-  const v = vectorFns();
+  const v = vectorFns(out.length);
   if (!v) return false;
   const ptrs = stage(v.rt, [X, Y], out.length);
   if (!ptrs) return false;
