@@ -36,95 +36,6 @@ const SOP: Record<BinaryOp, (c: Code) => Code> = {
 const at = (c: Code, base: number, j: number) => c.get(base).get(j).i32(2).shl().add();
 
 /**
- * `bin_<layout>_<op>(out, a, b, rows, cols, lda, ldb)`: out[r·cols + j] = a(r, j) op b(r, j), with
- * a(r, j) = a[r·lda + j] for a vector operand or a[r·lda] for a scalar one (likewise b). Pointers
- * are byte addresses, strides are in elements.
- */
-function binary(mb: ModuleBuilder, layout: Layout, op: BinaryOp): void {
-  const { code: c } = mb.func(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], `bin_${layout}_${op}`);
-  const [OUT, A, B, ROWS, COLS, LDA, LDB] = [0, 1, 2, 3, 4, 5, 6];
-  const r = c.local('i32');
-  const j = c.local('i32');
-  const pa = c.local('i32');
-  const pb = c.local('i32');
-  const po = c.local('i32');
-  const s = c.local('f32');
-  const vs = c.local('v128');
-  const scalarSide = layout === 'vs' ? pb : layout === 'sv' ? pa : -1;
-  const vecA = (cc: Code) => (layout === 'sv' ? cc.get(vs) : at(cc, pa, j).v128Load());
-  const vecB = (cc: Code) => (layout === 'vs' ? cc.get(vs) : at(cc, pb, j).v128Load());
-  const scA = (cc: Code) => (layout === 'sv' ? cc.get(s) : at(cc, pa, j).f32Load());
-  const scB = (cc: Code) => (layout === 'vs' ? cc.get(s) : at(cc, pb, j).f32Load());
-  c.i32(0).set(r);
-  c.block().loop();
-  c.get(r).get(ROWS).geS().brIf(1);
-  c.get(A).get(r).get(LDA).mul().i32(2).shl().add().set(pa);
-  c.get(B).get(r).get(LDB).mul().i32(2).shl().add().set(pb);
-  c.get(OUT).get(r).get(COLS).mul().i32(2).shl().add().set(po);
-  if (scalarSide >= 0) c.get(scalarSide).f32Load().tee(s).f32x4Splat().set(vs);
-  c.i32(0).set(j);
-  // four lanes at a time
-  c.block().loop();
-  c.get(j).i32(4).add().get(COLS).gtS().brIf(1);
-  at(c, po, j);
-  vecA(c);
-  vecB(c);
-  VOP[op](c).v128Store();
-  c.get(j).i32(4).add().set(j);
-  c.br(0);
-  c.end().end();
-  // the rest one by one
-  c.block().loop();
-  c.get(j).get(COLS).geS().brIf(1);
-  at(c, po, j);
-  scA(c);
-  scB(c);
-  SOP[op](c).f32Store();
-  c.get(j).i32(1).add().set(j);
-  c.br(0);
-  c.end().end();
-  c.get(r).i32(1).add().set(r);
-  c.br(0);
-  c.end().end();
-}
-
-/**
- * `name(out, x, y, n, p0, p1, …)`: out[i] = f(x[i], y[i]) over n elements, where `vec` and `scalar`
- * push the value from (x, y) on the stack given the splatted / scalar parameters.
- */
-function pointwise(
-  mb: ModuleBuilder,
-  name: string,
-  params: number,
-  vec: (c: Code, x: () => void, y: () => void, p: number[]) => void,
-  scalar: (c: Code, x: () => void, y: () => void, p: number[]) => void,
-): void {
-  const { code: c } = mb.func(['i32', 'i32', 'i32', 'i32', ...Array<'f32'>(params).fill('f32')], [], name);
-  const [OUT, X, Y, N] = [0, 1, 2, 3];
-  const ps = Array.from({ length: params }, (_, k) => 4 + k);
-  const vps = ps.map(() => c.local('v128'));
-  const j = c.local('i32');
-  ps.forEach((p, k) => c.get(p).f32x4Splat().set(vps[k]!));
-  c.i32(0).set(j);
-  c.block().loop();
-  c.get(j).i32(4).add().get(N).gtS().brIf(1);
-  at(c, OUT, j);
-  vec(c, () => at(c, X, j).v128Load(), () => at(c, Y, j).v128Load(), vps);
-  c.v128Store();
-  c.get(j).i32(4).add().set(j);
-  c.br(0);
-  c.end().end();
-  c.block().loop();
-  c.get(j).get(N).geS().brIf(1);
-  at(c, OUT, j);
-  scalar(c, () => at(c, X, j).f32Load(), () => at(c, Y, j).f32Load(), ps);
-  c.f32Store();
-  c.get(j).i32(1).add().set(j);
-  c.br(0);
-  c.end().end();
-}
-
-/**
  * Emit `for (; j + 4 <= n; j += 4) simd(); for (; j < n; j++) scalar();` from wherever j is; a
  * null body leaves its loop out (so a tail can follow a sum of the four lanes).
  */
@@ -145,6 +56,84 @@ function each4(c: Code, j: number, n: number, simd: (() => void) | null, scalar:
     c.br(0);
     c.end().end();
   }
+}
+
+/** Emit `for (i = 0; i < n; i++) body();`. */
+function times(c: Code, i: number, n: number, body: () => void): void {
+  c.i32(0).set(i);
+  c.block().loop();
+  c.get(i).get(n).geS().brIf(1);
+  body();
+  c.get(i).i32(1).add().set(i);
+  c.br(0);
+  c.end().end();
+}
+
+/**
+ * `bin_<layout>_<op>(out, a, b, rows, cols, lda, ldb)`: out[r·cols + j] = a(r, j) op b(r, j), with
+ * a(r, j) = a[r·lda + j] for a vector operand or a[r·lda] for a scalar one (likewise b). Pointers
+ * are byte addresses, strides are in elements.
+ */
+function binary(mb: ModuleBuilder, layout: Layout, op: BinaryOp): void {
+  const { code: c } = mb.func(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], `bin_${layout}_${op}`);
+  const [OUT, A, B, ROWS, COLS, LDA, LDB] = [0, 1, 2, 3, 4, 5, 6];
+  const r = c.local('i32');
+  const j = c.local('i32');
+  const pa = c.local('i32');
+  const pb = c.local('i32');
+  const po = c.local('i32');
+  const s = c.local('f32');
+  const vs = c.local('v128');
+  const scalarSide = layout === 'vs' ? pb : layout === 'sv' ? pa : -1;
+  const vecA = (cc: Code) => (layout === 'sv' ? cc.get(vs) : at(cc, pa, j).v128Load());
+  const vecB = (cc: Code) => (layout === 'vs' ? cc.get(vs) : at(cc, pb, j).v128Load());
+  const scA = (cc: Code) => (layout === 'sv' ? cc.get(s) : at(cc, pa, j).f32Load());
+  const scB = (cc: Code) => (layout === 'vs' ? cc.get(s) : at(cc, pb, j).f32Load());
+  times(c, r, ROWS, () => {
+    c.get(A).get(r).get(LDA).mul().i32(2).shl().add().set(pa);
+    c.get(B).get(r).get(LDB).mul().i32(2).shl().add().set(pb);
+    c.get(OUT).get(r).get(COLS).mul().i32(2).shl().add().set(po);
+    if (scalarSide >= 0) c.get(scalarSide).f32Load().tee(s).f32x4Splat().set(vs);
+    c.i32(0).set(j);
+    each4(
+      c, j, COLS,
+      () => { at(c, po, j); vecA(c); vecB(c); VOP[op](c).v128Store(); },
+      () => { at(c, po, j); scA(c); scB(c); SOP[op](c).f32Store(); },
+    );
+  });
+}
+
+/**
+ * `name(out, x, y, n, p0, p1, …)`: out[i] = f(x[i], y[i]) over n elements, where `vec` and `scalar`
+ * push the value from (x, y) on the stack given the splatted / scalar parameters.
+ */
+function pointwise(
+  mb: ModuleBuilder,
+  name: string,
+  params: number,
+  vec: (c: Code, x: () => void, y: () => void, p: number[]) => void,
+  scalar: (c: Code, x: () => void, y: () => void, p: number[]) => void,
+): void {
+  const { code: c } = mb.func(['i32', 'i32', 'i32', 'i32', ...Array<'f32'>(params).fill('f32')], [], name);
+  const [OUT, X, Y, N] = [0, 1, 2, 3];
+  const ps = Array.from({ length: params }, (_, k) => 4 + k);
+  const vps = ps.map(() => c.local('v128'));
+  const j = c.local('i32');
+  ps.forEach((p, k) => c.get(p).f32x4Splat().set(vps[k]!));
+  c.i32(0).set(j);
+  each4(
+    c, j, N,
+    () => {
+      at(c, OUT, j);
+      vec(c, () => at(c, X, j).v128Load(), () => at(c, Y, j).v128Load(), vps);
+      c.v128Store();
+    },
+    () => {
+      at(c, OUT, j);
+      scalar(c, () => at(c, X, j).f32Load(), () => at(c, Y, j).f32Load(), ps);
+      c.f32Store();
+    },
+  );
 }
 
 /**
@@ -182,84 +171,80 @@ function standardizeFns(mb: ModuleBuilder): void {
       c.get(v).f32x4ExtractLane(2).get(v).f32x4ExtractLane(3).f32Add().f32Add().set(into);
     };
     const overN = (v: number) => c.get(v).get(N).f32ConvertI32S().f32Div();
-    c.i32(0).set(r);
-    c.block().loop();
-    c.get(r).get(ROWS).geS().brIf(1);
-    c.get(r).get(N).mul().i32(2).shl().set(row);
-    // mean
-    c.v128Zero().set(acc).i32(0).set(j);
-    each4(c, j, N, () => { c.get(acc); addr(X).v128Load(); c.f32x4Add().set(acc); }, null);
-    hsum(acc, s);
-    each4(c, j, N, null, () => { c.get(s); addr(X).f32Load(); c.f32Add().set(s); });
-    overN(s);
-    c.tee(mean).f32x4Splat().set(vmean);
-    // 1/√(var + eps)
-    c.v128Zero().set(acc).i32(0).set(j);
-    each4(c, j, N, () => { addr(X).v128Load(); c.get(vmean).f32x4Sub().tee(d).get(d).f32x4Mul().get(acc).f32x4Add().set(acc); }, null);
-    hsum(acc, s);
-    each4(c, j, N, null, () => { addr(X).f32Load(); c.get(mean).f32Sub().tee(ds).get(ds).f32Mul().get(s).f32Add().set(s); });
-    c.f32Const(1);
-    overN(s);
-    c.get(EPS).f32Add().f32Sqrt().f32Div().tee(rs).f32x4Splat().set(vrs);
-    if (grad) {
-      // mean(g) and mean(g·x̂)
-      c.v128Zero().tee(acc).set(acc2).i32(0).set(j);
-      each4(
-        c, j, N,
-        () => {
-          addr(G).v128Load().tee(d).get(acc).f32x4Add().set(acc);
-          c.get(d);
-          addr(X).v128Load();
-          c.get(vmean).f32x4Sub().get(vrs).f32x4Mul().f32x4Mul().get(acc2).f32x4Add().set(acc2);
-        },
-        null,
-      );
+    times(c, r, ROWS, () => {
+      c.get(r).get(N).mul().i32(2).shl().set(row);
+      // mean
+      c.v128Zero().set(acc).i32(0).set(j);
+      each4(c, j, N, () => { c.get(acc); addr(X).v128Load(); c.f32x4Add().set(acc); }, null);
       hsum(acc, s);
-      hsum(acc2, s2);
-      each4(
-        c, j, N,
-        null,
-        () => {
-          addr(G).f32Load().tee(ds).get(s).f32Add().set(s);
-          c.get(ds);
-          addr(X).f32Load();
-          c.get(mean).f32Sub().get(rs).f32Mul().f32Mul().get(s2).f32Add().set(s2);
-        },
-      );
+      each4(c, j, N, null, () => { c.get(s); addr(X).f32Load(); c.f32Add().set(s); });
       overN(s);
-      c.tee(mg).f32x4Splat().set(vmg);
-      overN(s2);
-      c.tee(mgx).f32x4Splat().set(vmgx);
-      // out = rs·(g − mg − x̂·mgx)
-      c.i32(0).set(j);
-      each4(
-        c, j, N,
-        () => {
-          addr(OUT);
-          addr(G).v128Load();
-          c.get(vmg).f32x4Sub();
-          addr(X).v128Load();
-          c.get(vmean).f32x4Sub().get(vrs).f32x4Mul().get(vmgx).f32x4Mul().f32x4Sub().get(vrs).f32x4Mul().v128Store();
-        },
-        () => {
-          addr(OUT);
-          addr(G).f32Load();
-          c.get(mg).f32Sub();
-          addr(X).f32Load();
-          c.get(mean).f32Sub().get(rs).f32Mul().get(mgx).f32Mul().f32Sub().get(rs).f32Mul().f32Store();
-        },
-      );
-    } else {
-      c.i32(0).set(j);
-      each4(
-        c, j, N,
-        () => { addr(OUT); addr(X).v128Load(); c.get(vmean).f32x4Sub().get(vrs).f32x4Mul().v128Store(); },
-        () => { addr(OUT); addr(X).f32Load(); c.get(mean).f32Sub().get(rs).f32Mul().f32Store(); },
-      );
-    }
-    c.get(r).i32(1).add().set(r);
-    c.br(0);
-    c.end().end();
+      c.tee(mean).f32x4Splat().set(vmean);
+      // 1/√(var + eps)
+      c.v128Zero().set(acc).i32(0).set(j);
+      each4(c, j, N, () => { addr(X).v128Load(); c.get(vmean).f32x4Sub().tee(d).get(d).f32x4Mul().get(acc).f32x4Add().set(acc); }, null);
+      hsum(acc, s);
+      each4(c, j, N, null, () => { addr(X).f32Load(); c.get(mean).f32Sub().tee(ds).get(ds).f32Mul().get(s).f32Add().set(s); });
+      c.f32Const(1);
+      overN(s);
+      c.get(EPS).f32Add().f32Sqrt().f32Div().tee(rs).f32x4Splat().set(vrs);
+      if (grad) {
+        // mean(g) and mean(g·x̂)
+        c.v128Zero().tee(acc).set(acc2).i32(0).set(j);
+        each4(
+          c, j, N,
+          () => {
+            addr(G).v128Load().tee(d).get(acc).f32x4Add().set(acc);
+            c.get(d);
+            addr(X).v128Load();
+            c.get(vmean).f32x4Sub().get(vrs).f32x4Mul().f32x4Mul().get(acc2).f32x4Add().set(acc2);
+          },
+          null,
+        );
+        hsum(acc, s);
+        hsum(acc2, s2);
+        each4(
+          c, j, N,
+          null,
+          () => {
+            addr(G).f32Load().tee(ds).get(s).f32Add().set(s);
+            c.get(ds);
+            addr(X).f32Load();
+            c.get(mean).f32Sub().get(rs).f32Mul().f32Mul().get(s2).f32Add().set(s2);
+          },
+        );
+        overN(s);
+        c.tee(mg).f32x4Splat().set(vmg);
+        overN(s2);
+        c.tee(mgx).f32x4Splat().set(vmgx);
+        // out = rs·(g − mg − x̂·mgx)
+        c.i32(0).set(j);
+        each4(
+          c, j, N,
+          () => {
+            addr(OUT);
+            addr(G).v128Load();
+            c.get(vmg).f32x4Sub();
+            addr(X).v128Load();
+            c.get(vmean).f32x4Sub().get(vrs).f32x4Mul().get(vmgx).f32x4Mul().f32x4Sub().get(vrs).f32x4Mul().v128Store();
+          },
+          () => {
+            addr(OUT);
+            addr(G).f32Load();
+            c.get(mg).f32Sub();
+            addr(X).f32Load();
+            c.get(mean).f32Sub().get(rs).f32Mul().get(mgx).f32Mul().f32Sub().get(rs).f32Mul().f32Store();
+          },
+        );
+      } else {
+        c.i32(0).set(j);
+        each4(
+          c, j, N,
+          () => { addr(OUT); addr(X).v128Load(); c.get(vmean).f32x4Sub().get(vrs).f32x4Mul().v128Store(); },
+          () => { addr(OUT); addr(X).f32Load(); c.get(mean).f32Sub().get(rs).f32Mul().f32Store(); },
+        );
+      }
+    });
   }
 }
 
@@ -276,24 +261,20 @@ function colsumFn(mb: ModuleBuilder): void {
   const px = c.local('i32');
   const pa = c.local('i32');
   const v = c.local('v128');
-  c.i32(0).set(r);
-  c.block().loop();
-  c.get(r).get(ROWS).geS().brIf(1);
-  c.get(X).get(r).get(LD).mul().i32(2).shl().add().set(px);
-  c.i32(0).set(j);
-  each4(
-    c, j, COLS,
-    () => {
-      c.get(px).get(j).i32(2).shl().add().v128Load().set(v);
-      c.get(ACC).get(j).i32(3).shl().add().tee(pa);
-      c.get(pa).v128Load().get(v).f64x2PromoteLowF32x4().f64x2Add().v128Store();
-      c.get(pa).get(pa).v128Load(16).get(v).get(v).shuffle32(2, 3, 0, 1).f64x2PromoteLowF32x4().f64x2Add().v128Store(16);
-    },
-    null,
-  );
-  c.get(r).i32(1).add().set(r);
-  c.br(0);
-  c.end().end();
+  times(c, r, ROWS, () => {
+    c.get(X).get(r).get(LD).mul().i32(2).shl().add().set(px);
+    c.i32(0).set(j);
+    each4(
+      c, j, COLS,
+      () => {
+        c.get(px).get(j).i32(2).shl().add().v128Load().set(v);
+        c.get(ACC).get(j).i32(3).shl().add().tee(pa);
+        c.get(pa).v128Load().get(v).f64x2PromoteLowF32x4().f64x2Add().v128Store();
+        c.get(pa).get(pa).v128Load(16).get(v).get(v).shuffle32(2, 3, 0, 1).f64x2PromoteLowF32x4().f64x2Add().v128Store(16);
+      },
+      null,
+    );
+  });
 }
 
 /** The module's bytes (memory imported as env.memory with the given limits). */
