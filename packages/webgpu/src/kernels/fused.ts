@@ -11,6 +11,7 @@
  */
 import { registerFusedKernel, type DType, type TensorInfo } from '@grokkit/core';
 import type { Engine, GpuHandle } from '../engine.js';
+import { sameShape, sizeOf } from '../shape-utils.js';
 import { matmulKernel, type MatmulTile } from './matmul.js';
 import { bindings, entry1d, grid, MATH, WG } from './wgsl.js';
 
@@ -19,10 +20,9 @@ type Out = { shape: readonly number[]; dtype: DType };
 const ROW_WG = 64;
 
 const bits = (v: number) => new Uint32Array(Float32Array.of(v).buffer)[0]!;
-const size = (shape: readonly number[]) => shape.reduce((a, d) => a * d, 1);
 const buf = (t: TensorInfo) => (t.handle as GpuHandle).buffer;
 const f32 = (ts: TensorInfo[], out: Out) => out.dtype === 'float32' && ts.every((t) => t.dtype === 'float32');
-const same = (a: TensorInfo, b: TensorInfo) => a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+const same = (a: TensorInfo, b: TensorInfo) => sameShape(a.shape, b.shape);
 
 /** One thread per element: y[i] = expr, with x0, x1 the inputs and p0, p1, … float parameters. */
 function pointwiseSource(expr: string, params: number): string {
@@ -37,7 +37,7 @@ ${entry1d()}
 }
 
 function pointwise(engine: Engine, expr: string, [x, y]: TensorInfo[], params: number[], out: Out): GpuHandle {
-  const n = size(out.shape);
+  const n = sizeOf(out.shape);
   const h = engine.alloc(n * 4);
   if (n === 0) return h;
   engine.dispatch({
@@ -127,7 +127,7 @@ const ROW_BODIES = {
 };
 
 function rows(engine: Engine, op: keyof typeof ROW_BODIES, ins: TensorInfo[], n: number, eps: number, out: Out): GpuHandle {
-  const total = size(out.shape);
+  const total = sizeOf(out.shape);
   const h = engine.alloc(total * 4);
   if (total === 0 || n === 0) return h;
   const count = total / n;
@@ -152,7 +152,7 @@ export function registerFusedKernels(engine: Engine, name: string, matmulTile: M
   for (const op of ['softmax', 'logSoftmax'] as const) {
     registerFusedKernel<null>(op, name, (ins, _p, out) => (f32(ins, out) ? rows(engine, op, ins, out.shape[out.shape.length - 1] ?? 1, 0, out) : undefined));
   }
-  const trailing = (shape: readonly number[], dims: number) => size(shape.slice(shape.length - dims));
+  const trailing = (shape: readonly number[], dims: number) => sizeOf(shape.slice(shape.length - dims));
   registerFusedKernel<{ dims: number; eps: number }>('standardize', name, (ins, { dims, eps }, out) =>
     f32(ins, out) ? rows(engine, 'standardize', ins, trailing(out.shape, dims), eps, out) : undefined,
   );
