@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adamw, liveTensors, rng, tensor, type Tensor } from '@grokkit/core';
 import { describe, expect, it } from 'vitest';
-import { accuracy, readJsonl, sustained, train, type TrainOptions } from '../src/index.js';
+import { accuracy, sustained } from '../src/index.js';
+import { readJsonl, train, type TrainOptions } from '../src/node/index.js';
 import { Mlp, batchLoss, teacherData } from './helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'grokkit-eval-'));
