@@ -36,7 +36,7 @@ describe('the browser bundle of @grokkit/eval', () => {
       globalName: 'grokkit',
     });
     const page = {
-      console, performance, setTimeout, clearTimeout, queueMicrotask, TextEncoder, TextDecoder, URL, WebAssembly, crypto,
+      console, performance, setTimeout, clearTimeout, queueMicrotask, TextEncoder, TextDecoder, URL, crypto, WebAssembly: globalThis.WebAssembly,
     } as Record<string, unknown>;
     runInNewContext(r.outputFiles![0]!.text, page);
     const src = `(async () => {
