@@ -36,7 +36,7 @@ describe('the browser bundle of @grokkit/eval', () => {
       globalName: 'grokkit',
     });
     const page = {
-      console, performance, setTimeout, clearTimeout, queueMicrotask, TextEncoder, TextDecoder, URL, crypto, WebAssembly: globalThis.WebAssembly,
+      console, performance, setTimeout, clearTimeout, queueMicrotask, TextEncoder, TextDecoder, URL, crypto, WebAssembly: (globalThis as Record<string, unknown>).WebAssembly,
     } as Record<string, unknown>;
     runInNewContext(r.outputFiles![0]!.text, page);
     const src = `(async () => {
