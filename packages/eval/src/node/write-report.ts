@@ -17,7 +17,7 @@ export interface WrittenReport {
  * unless the caller gives them. Returns the paths written.
  */
 export async function writeReport(outDir: string, o: ReportOptions): Promise<WrittenReport> {
-  const setup = { command: commandLine(), environment: environment(), ...o.setup };
+  const setup = { ...o.setup, command: o.setup?.command ?? commandLine(), environment: o.setup?.environment ?? environment() };
   const r = renderReport({ ...o, setup });
   const name = o.name ?? 'report';
   await mkdir(outDir, { recursive: true });
