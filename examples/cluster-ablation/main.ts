@@ -19,7 +19,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { aggregate, formatSummary, lineChart, markdownTable, palette, sweep, writeReport, type Series, type Summary, type SweepRun } from '@grokkit/eval';
+import { aggregate, formatSummary, markdownTable, palette, type Series, type Summary, type SweepRun } from '@grokkit/eval';
+import { sweep, writeReport } from '@grokkit/eval/node';
 import { DEFAULTS, removedSubclasses, run, type ClusterConfig, type ModelKind, type Preset, type RunPoint, type RunResult } from './run.js';
 
 export interface AblationOptions extends Partial<Omit<ClusterConfig, 'f'>> {
@@ -195,7 +196,7 @@ async function writeAblationReport(
     perF.map(({ f, runs: rs }, i) => ({ name: `f = ${f}${dashed ? ' (train)' : ''}`, points: meanCurve(rs, key), dashed, color: palette[i % palette.length] }));
   // log-scaled steps: memorisation takes tens of steps, the recovery of a removed subclass thousands
   const chart = (key: keyof RunPoint, title: string, extra: Series[] = []) =>
-    lineChart({ series: [...series(key), ...extra], title, xLabel: 'step (log scale; step 0 not shown)', yLabel: 'accuracy', yRange: [0, 1], logX: true });
+    ({ series: [...series(key), ...extra], title, xLabel: 'step (log scale)', yLabel: 'accuracy', yRange: [0, 1] as const, logX: true });
   const perSeed = runs.map((r) => ({
     f: r.config.f,
     seed: r.seed,
@@ -215,7 +216,6 @@ async function writeAblationReport(
     `- model ${c.model} (width ${c.width}, depth ${c.depth}${c.model === 'transformer' ? `, ${c.heads} heads` : ''}), initial parameters ×${c.initScale}`,
     `- AdamW lr ${c.lr}, weight decay ${c.weightDecay}, batch ${c.batch}, ${c.steps} steps, evaluation every ${c.evalEvery}`,
     `- ${s.seeds} seed(s); data seed ${c.dataSeed === 'seed' ? 'per run seed' : c.dataSeed}; wall time ${s.wallSeconds.toFixed(1)} s`,
-    command ? `- command: \`${command}\`` : '',
   ].filter(Boolean).join('\n');
   const fmt = (v: unknown) => (v && typeof v === 'object' && 'mean' in (v as object) ? formatSummary(v as Summary, 3) : String(v ?? '—'));
   const cols = Object.keys(rows[0] ?? {}).map((key) => ({ key, format: (v: unknown) => (typeof v === 'number' ? String(v) : fmt(v)) }));
@@ -224,10 +224,11 @@ async function writeAblationReport(
     name: 'report',
     title: `Cluster ablation (${s.preset}, ${s.model})`,
     intro: settings,
+    setup: { command },
     sections: [
       { heading: 'Summary (mean ± std over seeds, at the last step)', markdown: markdownTable(rows, cols) + '\nα₀ / α₁ are computed on the removed-subclass test curve against the train curve (`grokkingSummary`); “—” means undefined for every seed (no rise ≥ 0.1).' },
-      { heading: 'Accuracy on the removed subclasses', svg: chart('removedAcc', 'Removed-subclass test accuracy (mean over seeds)') },
-      { heading: 'Overall test accuracy', svg: chart('testAcc', 'Balanced test accuracy (mean over seeds)', series('trainAcc', true)) },
+      { heading: 'Accuracy on the removed subclasses', charts: chart('removedAcc', 'Removed-subclass test accuracy (mean over seeds)') },
+      { heading: 'Overall test accuracy', charts: chart('testAcc', 'Balanced test accuracy (mean over seeds)', series('trainAcc', true)) },
       { heading: 'Per seed', markdown: markdownTable(perSeed) },
     ],
   });

@@ -6,7 +6,8 @@
  */
 import * as g from '@grokkit/core';
 import { Batcher, modularArithmetic, type ModularOp } from '@grokkit/datasets';
-import { stepsToThreshold, curve, train, type EvalRecord, type ProgressMode } from '@grokkit/eval';
+import { stepsToThreshold, curve, type EvalRecord, type ProgressMode } from '@grokkit/eval';
+import { train } from '@grokkit/eval/node';
 import { grokfastEma, grokfastMa } from '@grokkit/filters';
 import { Decoder, grokfastConfig } from '@grokkit/transformer';
 
@@ -71,6 +72,16 @@ export interface ArmResult {
   history: EvalRecord[];
 }
 
+/** The hyperparameters that differ between arms, as one arm uses them (for the report's setup table). */
+export function armSettings(o: Pick<ArmOptions, 'filter' | 'alpha' | 'windowSize' | 'weightDecay' | 'lamb'>): Record<string, number | string> {
+  const paper = PAPER[o.filter];
+  const out: Record<string, number | string> = { 'weight decay': o.weightDecay ?? paper.weightDecay };
+  if (o.filter !== 'none') out['λ'] = o.lamb ?? paper.lamb;
+  if (o.filter === 'ema') out['α'] = o.alpha;
+  if (o.filter === 'ma') Object.assign(out, { window: o.windowSize, 'MA warmup': 'yes' });
+  return out;
+}
+
 /** The update rule of one arm: the filter (if any) then Adam with its warmup. */
 export function transformFor(o: Pick<ArmOptions, 'filter' | 'lr' | 'alpha' | 'windowSize' | 'weightDecay' | 'lamb'>): g.GradientTransform<any> {
   const paper = PAPER[o.filter];
@@ -89,9 +100,11 @@ export async function runArm(o: ArmOptions): Promise<ArmResult> {
   const data = modularArithmetic({ p: o.p, op: o.op, trainFraction: 0.5, seed: o.seed });
   const model = new Decoder(grokfastConfig(o.p, { dim: o.dim, depth: o.depth, rng: g.rng(o.seed, 'init') }));
   const batches = new Batcher(data.train, { batchSize: o.batchSize, seed: o.seed });
-  // training accuracy is measured on the minibatches seen since the last evaluation (about one epoch)
+  // training accuracy and loss are measured on the minibatches seen since the last evaluation (about one epoch)
   let seen = 0;
   let correct = 0;
+  let lossSum = 0;
+  let lossSteps = 0;
   const result = await train({
     model,
     transform: transformFor(o),
@@ -114,11 +127,17 @@ export async function runArm(o: ArmOptions): Promise<ArmResult> {
       const valAcc = logits.argmax(-1).eq(data.val.targets).float().mean().item();
       const valLoss = g.crossEntropy(logits, data.val.targets).item();
       const trainAcc = seen > 0 ? correct / seen : 0;
-      seen = 0;
-      correct = 0;
-      return { trainAcc, valAcc, valLoss };
+      const trainLoss = lossSteps > 0 ? lossSum / lossSteps : NaN;
+      seen = correct = lossSum = lossSteps = 0;
+      return { trainAcc, valAcc, trainLoss, valLoss };
     },
-    hooks: { shouldStop: (r) => r.valAcc! >= o.until },
+    hooks: {
+      onStep: ({ loss }) => {
+        lossSum += loss;
+        lossSteps++;
+      },
+      shouldStop: (r) => r.valAcc! >= o.until,
+    },
   });
   const last = result.final!;
   return {

@@ -13,8 +13,9 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isModularOp, modularOpIds } from '@grokkit/datasets';
-import { lineChart, markdownTable, writeReport, type ProgressMode, type Series } from '@grokkit/eval';
-import { DEFAULTS, FILTERS, runArm, type ArmResult, type FilterKind } from './experiment.js';
+import { compareChart, markdownTable, palette, runChart, type ProgressMode } from '@grokkit/eval';
+import { writeReport } from '@grokkit/eval/node';
+import { DEFAULTS, FILTERS, armSettings, runArm, type ArmResult, type FilterKind } from './experiment.js';
 
 const LABEL: Record<FilterKind, string> = { none: 'baseline', ema: 'Grokfast-EMA', ma: 'Grokfast-MA' };
 
@@ -139,13 +140,22 @@ export async function main(o: DemoOptions) {
 
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function report(o: DemoOptions, runs: ArmResult[], speedups: Record<string, number | null>) {
-  const series = (key: 'valAcc' | 'trainAcc'): Series[] =>
-    runs.map((r) => ({
-      name: `${LABEL[r.filter]}${o.seeds.length > 1 ? ` s${r.seed}` : ''}`,
-      dashed: key === 'trainAcc',
-      points: r.history.filter((h) => h.step > 0).map((h) => ({ x: h.step, y: h[key]! })),
-    }));
+const COLOR: Record<FilterKind, string> = { none: palette[6]!, ema: palette[1]!, ma: palette[2]! };
+
+/** The mean speed-ups as a sentence, or why there are none. */
+function speedupText(o: DemoOptions, runs: ArmResult[], speedups: Record<string, number | null>): string {
+  if (!o.filters.includes('none')) return `No baseline arm was run (--filter ${o.filters.join(',')}), so there is no speed-up to report.`;
+  const arms = Object.entries(speedups);
+  if (arms.length === 0) return 'Only the baseline was run, so there is no speed-up to report.';
+  // where the baseline never got there, its step budget stands in: the speed-up is a lower bound
+  const bound = runs.some((r) => r.filter === 'none' && r.stepsTo95 === null) ? '≥ ' : '';
+  const parts = arms.map(([k, v]) => `${LABEL[k as FilterKind]} ${v === null ? `none (it did not reach 95% on any seed)` : `${bound}×${v.toFixed(1)}`}`);
+  return `Mean speed-up over the baseline (steps to 95% validation accuracy, same seed${bound ? '; ≥: the baseline did not reach 95% within its budget' : ''}): ${parts.join(', ')}.`;
+}
+
+/** Write the report of finished runs to `o.out`. */
+export async function report(o: DemoOptions, runs: ArmResult[], speedups: Record<string, number | null>) {
+  const name = (r: ArmResult) => `${LABEL[r.filter]}${o.seeds.length > 1 ? ` seed ${r.seed}` : ''}`;
   const table = markdownTable(
     runs.map((r) => {
       const base = runs.find((b) => b.filter === 'none' && b.seed === r.seed);
@@ -154,7 +164,7 @@ async function report(o: DemoOptions, runs: ArmResult[], speedups: Record<string
         filter: LABEL[r.filter],
         seed: r.seed,
         'steps to 95% val': r.stepsTo95 ?? `> ${r.steps}`,
-        'speed-up': speedup === null ? '—' : `${base?.stepsTo95 === null ? '≥ ' : ''}×${speedup.toFixed(1)}`,
+        ...(o.filters.includes('none') ? { 'speed-up': speedup === null ? '—' : `${base?.stepsTo95 === null ? '≥ ' : ''}×${speedup.toFixed(1)}` } : {}),
         'final val acc': r.finalValAcc,
         'final train acc': r.finalTrainAcc,
         'ms/step': Math.round(r.msPerStep),
@@ -166,13 +176,21 @@ async function report(o: DemoOptions, runs: ArmResult[], speedups: Record<string
   const written = await writeReport(o.out, {
     title: `Grokfast on x${a.op === 'mul' ? '·' : ` ${a.op} `}y mod ${a.p}`,
     intro:
-      `Causal transformer (width ${a.dim}, ${a.depth} layers), batch ${a.batchSize}, Adam lr ${a.lr} (betas 0.9, 0.98, 10-step warmup), ` +
-      `evaluated every ${a.evalEvery} steps on the held-out half. EMA α=${a.alpha}, MA window ${a.windowSize}. ` +
-      `Training stops at ${a.until >= 1 ? 'the step budget' : `${a.until * 100}% val acc`} (budget ${a.steps} steps).`,
+      `Causal transformer (width ${a.dim}, ${a.depth} layers) trained with Adam on half of the equations, with and without a Grokfast ` +
+      `gradient filter, on the same data and seed; evaluated every ${a.evalEvery} steps on the held-out half. Training accuracy and loss ` +
+      `are measured on the minibatches since the previous evaluation. Training stops at ${a.until >= 1 ? 'the step budget' : `${a.until * 100}% val acc`} (budget ${a.steps} steps).`,
+    setup: {
+      arms: Object.fromEntries(o.filters.map((f) => [LABEL[f], armSettings({ ...a, filter: f })])),
+      shared: { optimizer: 'Adam', lr: a.lr, betas: [0.9, 0.98], 'lr warmup steps': 10, batch: a.batchSize, width: a.dim, layers: a.depth, p: a.p, op: a.op, 'train fraction': 0.5, seeds: o.seeds },
+    },
     sections: [
-      { heading: 'Steps to 95% validation accuracy', markdown: table + `\nMean speed-up over the baseline: ${Object.entries(speedups).map(([k, v]) => `${LABEL[k as FilterKind]} ${v === null ? '—' : `×${v.toFixed(1)}`}`).join(', ')}.` },
-      { heading: 'Validation accuracy', svg: lineChart({ series: series('valAcc'), xLabel: 'step', yLabel: 'val acc', logX: true, yRange: [0, 1] }) },
-      { heading: 'Training accuracy', svg: lineChart({ series: series('trainAcc'), xLabel: 'step', yLabel: 'train acc', logX: true, yRange: [0, 1] }) },
+      { heading: 'Steps to 95% validation accuracy', markdown: `${table}\n${speedupText(o, runs, speedups)}` },
+      { heading: 'Validation accuracy of every run', charts: compareChart(runs.map((r) => ({ name: name(r), records: r.history, color: COLOR[r.filter] })), { yLabel: 'val acc' }) },
+      {
+        heading: 'Each run: train and validation accuracy, loss',
+        markdown: 'Dashed: training accuracy; solid: validation accuracy (left axis); grey: training and validation loss (right axis, log scale). Markers: first evaluation at or above 95%.',
+        charts: runs.map((r) => runChart(r.history, { title: name(r), color: COLOR[r.filter] })),
+      },
     ],
   });
   console.log(`report: ${written.html}`);

@@ -18,7 +18,8 @@ import * as g from '@grokkit/core';
 import { grokfastEma, frequencyResponse } from '@grokkit/filters';
 import { Decoder } from '@grokkit/transformer';
 import { modularArithmetic } from '@grokkit/datasets';
-import { markdownTable } from '@grokkit/eval';
+import { markdownTable, renderReport, runChart } from '@grokkit/eval';
+import { environment } from '@grokkit/eval/node';
 import { maskTokens } from '@grokkit/diffusion';
 
 const data = modularArithmetic({ p: 7, op: 'add', seed: 0 });
@@ -36,7 +37,8 @@ for (let i = 0; i < 30; i++) {
 const gain: number = frequencyResponse(filter, 2).magnitude[0]!;
 void maskTokens;
 console.log(markdownTable([{ first: losses[0]!, last: losses[29]!, gain }]));
-console.log(JSON.stringify({ fell: losses[29]! < losses[0]!, gain }));
+const page = renderReport({ title: 'packed', setup: { environment: environment() }, sections: [{ heading: 'run', charts: runChart(losses.map((l, step) => ({ step, trainAcc: 0, valAcc: 0, trainLoss: l }))) }] });
+console.log(JSON.stringify({ fell: losses[29]! < losses[0]!, gain, page: page.html.includes('grokkitCharts') && page.markdown.includes('Runtime: Node') }));
 g.shutdownWasmThreads();
 `;
 
@@ -59,4 +61,5 @@ it('packs, installs into a fresh project, type-checks and runs', () => {
   const result = JSON.parse(out.trim().split('\n').pop()!);
   expect(result.fell).toBe(true);
   expect(result.gain).toBeCloseTo(3, 6);
+  expect(result.page).toBe(true); // @grokkit/eval's report script and @grokkit/eval/node came along
 }, 240_000);

@@ -1,6 +1,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { sweep, sweepTable } from '../src/index.js';
+import { sweepTable } from '../src/index.js';
+import { sweep } from '../src/node/index.js';
 
 const mjs = fileURLToPath(new URL('./fixtures/sweep-run.mjs', import.meta.url));
 const ts = fileURLToPath(new URL('./fixtures/sweep-run.ts', import.meta.url));

@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adamw, liveTensors, rng, tensor, type Tensor } from '@grokkit/core';
 import { describe, expect, it } from 'vitest';
-import { accuracy, readJsonl, sustained, train, type TrainOptions } from '../src/index.js';
+import { accuracy, sustained, train as trainInMemory } from '../src/index.js';
+import { readJsonl, train, type TrainOptions } from '../src/node/index.js';
 import { Mlp, batchLoss, teacherData } from './helpers.js';
+
+/** The root's `train` (no files) on the same options; `resumeFrom` must then be bytes. */
+const inMemory = (o: TrainOptions) => trainInMemory(o as Parameters<typeof trainInMemory>[0]);
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'grokkit-eval-'));
 
@@ -122,6 +126,23 @@ describe('train', () => {
     for (const p of m2.parameters()) p.dispose();
   });
 
+  it('hands checkpoints to onCheckpoint as bytes, which resume like a file (no outDir)', async () => {
+    const saved: { step: number; bytes: Uint8Array }[] = [];
+    const a = setup({ steps: 20, checkpointEvery: 10 });
+    a.opts.hooks = { ...a.opts.hooks, onCheckpoint: (bytes, step) => void saved.push({ step, bytes }) };
+    const r = await inMemory(a.opts);
+    expect(saved.map((c) => c.step)).toEqual([10, 20]);
+    expect(r.checkpointStep).toBe(20);
+    const b = setup({ steps: 30, resumeFrom: saved[1]!.bytes });
+    const started: number[][] = [];
+    b.opts.hooks = { ...b.opts.hooks, onStart: (history) => void started.push(history.map((h) => h.step)) };
+    const r2 = await inMemory(b.opts);
+    expect(started).toEqual([[0, 10, 20]]);
+    expect(r2.history.map((h) => h.step)).toEqual([0, 10, 20, 30]);
+    a.dispose();
+    b.dispose();
+  });
+
   it('restores user state and refuses a checkpoint that lacks a registered rng', async () => {
     const dir = tmp();
     let pos = 0;
@@ -144,6 +165,7 @@ describe('train', () => {
     await expect(train(s.opts)).rejects.toThrow(/evalEvery to be a positive integer, got 0/);
     const t = setup({ checkpointEvery: 5 });
     await expect(train(t.opts)).rejects.toThrow(/checkpointEvery needs outDir/);
+    await expect(inMemory(t.opts)).rejects.toThrow(/checkpointEvery needs hooks.onCheckpoint/);
     s.dispose();
     t.dispose();
   });
