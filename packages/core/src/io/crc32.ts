@@ -1,7 +1,7 @@
 /**
  * CRC-32 (the IEEE 802.3 polynomial, reflected, as in zlib, gzip and PNG), so a checksum written
  * here can be checked with any standard tool (`zlib.crc32`, Python's `binascii.crc32`). It detects
- * every single-bit and double-bit error and every burst of up to 32 bits in files of our size.
+ * every burst of up to 32 bits, and every single-bit and double-bit error in files up to 512 MiB.
  */
 const TABLE = (() => {
   const t = new Uint32Array(256);
