@@ -107,7 +107,10 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
   const n = Math.max(0, Math.ceil((end - start) / step));
   checkSize('arange', [n]);
   const dtype = checkDType('arange', opts.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32'));
-  if (dtype === 'int32' && n > 0) toTyped(dtype, [start, start + (n - 1) * step], 'arange');
+  if (dtype === 'int32' && n > 0) {
+    checkInt32('arange', start, ' (start)');
+    checkInt32('arange', start + (n - 1) * step, ` (the last value, at index ${n - 1})`);
+  }
   const data = arrayFor(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return make(data, [n], dtype, opts);
