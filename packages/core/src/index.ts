@@ -6,7 +6,7 @@
 export type { DType, TypedArray } from './dtype.js';
 export { isFloat, promote } from './dtype.js';
 export type { Shape } from './shape.js';
-export { broadcastShapes, broadcastStrides, collapse, fmt, normDim, normDims, sameShape, sizeOf, stridesOf } from './shape.js';
+export { broadcastShapes, broadcastStrides, collapse, fmt, normDim, normDims, sameShape, sizeOf, stridesOf, MAX_ELEMENTS } from './shape.js';
 export type { Primitive, PrimitiveParams } from './primitives.js';
 export type { Backend, TensorInfo } from './backend.js';
 export { registerBackend, getBackend, setBackend, currentBackend, listBackends } from './backend.js';
@@ -32,7 +32,7 @@ export { Module } from './nn/module.js';
 export { Linear, Embedding, LayerNorm, Dropout, Activation, Sequential, type Forward } from './nn/layers.js';
 export { init, parameter } from './nn/init.js';
 export {
-  chain, mapParams, zerosLikeParams, checkSameTree, Optimizer,
+  chain, emptyParams, mapParams, zerosLikeParams, checkSameTree, Optimizer,
   type GradientTransform, type Params, type State,
 } from './optim/transform.js';
 export {
@@ -40,10 +40,10 @@ export {
   type AdamOptions, type AdamState,
 } from './optim/optimizers.js';
 export { asSchedule, constantSchedule, linearSchedule, cosineDecay, linearWarmup, warmupCosine, type Schedule, type ScheduleLike } from './optim/schedules.js';
-export { saveSafetensors, saveSafetensorsSync, loadSafetensors, type SafetensorsContents } from './io/safetensors.js';
+export { saveSafetensors, saveSafetensorsSync, loadSafetensors, CHECKSUM_KEY, type SafetensorsContents, type SaveSafetensorsOptions } from './io/safetensors.js';
 export {
   saveCheckpoint, loadCheckpoint, restoreParams, restoreCheckpoint, checkStateShape,
-  type Checkpoint, type LoadedCheckpoint,
+  type Checkpoint, type LoadedCheckpoint, type RestoreTarget,
 } from './io/checkpoint.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
 export { defineFused, registerFusedKernel, setFusion, type FusedDef, type FusedKernel } from './fused.js';

@@ -3,10 +3,10 @@
  * then call `apply`; everything below "composites" is built from primitives and so gets its
  * gradient from their VJP rules.
  */
-import { isFloat, promote, scalarDType, arrayFor, type DType } from './dtype.js';
+import { isFloat, promote, scalarDType, arrayFor, checkDType, type DType } from './dtype.js';
 import type { BinaryPrimitive, ComparePrimitive, UnaryPrimitive } from './primitives.js';
 import { defaultGenerator, type Generator } from './random.js';
-import { broadcastShapes, fmt, normDim, normDims, sameShape, sizeOf, checkShape, type Shape } from './shape.js';
+import { broadcastShapes, fmt, normDim, normDims, sameShape, sizeOf, checkShape, checkSize, type Shape } from './shape.js';
 import { apply, Tensor } from './tensor.js';
 import { geluExact, linear2d, logSoftmaxLast, softmaxLast, standardize } from './fused-ops.js';
 
@@ -94,6 +94,7 @@ export const erf = (x: Tensor) => unary('erf', x);
 
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
+  checkDType('cast', dtype);
   return apply('cast', [x], { dtype }, x.shape, dtype);
 }
 
@@ -203,13 +204,20 @@ export function std(x: Tensor, dim?: number | number[], opts: { correction?: num
   return sqrt(variance(x, dim, opts));
 }
 
-/** Index of the first maximum along `dim` (over all elements when omitted), int32. */
+/**
+ * Index of the first maximum along `dim` (over all elements when omitted), int32. NaN counts as
+ * the maximum, as in PyTorch: a row holding NaN gives the index of its first NaN.
+ */
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   if (dim === undefined) return argmax(reshape(x, [x.size]), 0, false);
   const d = normDim('argmax', dim, x.ndim);
   const n = x.shape[d]!;
   if (n === 0) throw new Error(`argmax: cannot reduce over an empty dim (shape ${fmt(x.shape)})`);
-  const isMax = eq(x, max(x, d, true));
+  let isMax = eq(x, max(x, d, true));
+  if (isFloat(x.dtype)) {
+    const nan = ne(x, x);
+    isMax = where(gt(max(cast(nan, 'int32'), d, true), 0), nan, isMax);
+  }
   const idxShape = x.shape.map((s, i) => (i === d ? s : 1));
   const idx = reshape(arangeInt(n, x.device), idxShape);
   return neg(max(neg(where(isMax, idx, n)), d, keepdim));
@@ -260,6 +268,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new Error(`linear: expected bias [${outF}], got ${fmt(bias.shape)}`);
   checkFloat('linear', x);
   const lead = x.shape.slice(0, -1);
+  checkSize('linear', [...lead, outF]);
   const y = linear2d(bias ? [reshape(x, [sizeOf(lead), inF]), weight, bias] : [reshape(x, [sizeOf(lead), inF]), weight], null);
   return reshape(y, [...lead, outF]);
 }
@@ -465,9 +474,11 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   return gather(x, d, idx);
 }
 
-/** One-hot encoding of int32 class indices (int32 output, as PyTorch's integer one_hot). */
+/** One-hot encoding of int32 class indices in [0, numClasses) (int32 output, as PyTorch's integer one_hot). */
 export function oneHot(index: Tensor, numClasses: number): Tensor {
   checkIndexTensor('oneHot', index);
+  if (!Number.isInteger(numClasses) || numClasses < 0) throw new Error(`oneHot: expected numClasses to be a non-negative integer, got ${numClasses}`);
+  checkIndicesBelow('oneHot', 'class index', index, numClasses);
   return cast(eq(unsqueeze(index, -1), arangeInt(numClasses, index.device)), 'int32');
 }
 
@@ -532,12 +543,7 @@ export function crossEntropy(
   if (!sameShape(expected, targets.shape)) {
     throw new Error(`crossEntropy: logits ${fmt(logits.shape)} need targets of shape ${fmt(expected)}, got ${fmt(targets.shape)}`);
   }
-  const host = safeView(targets);
-  if (host) {
-    for (let i = 0; i < host.length; i++) {
-      if (host[i]! < 0 || host[i]! >= C) throw new RangeError(`crossEntropy: target ${host[i]} at index ${i} is outside [0, ${C})`);
-    }
-  }
+  checkIndicesBelow('crossEntropy', 'target', targets, C);
   const logp = (opts.logProbs ?? logSoftmax)(logits, cdim);
   const picked = squeeze(gather(logp, cdim, unsqueeze(targets, cdim)), cdim);
   let loss = neg(picked);
@@ -546,11 +552,16 @@ export function crossEntropy(
   return reduceLoss(loss, opts.reduction ?? 'mean');
 }
 
-function safeView(t: Tensor) {
+/** Throw unless every value of the int32 tensor `t` lies in [0, n) (on backends that read synchronously). */
+function checkIndicesBelow(op: string, what: string, t: Tensor, n: number): void {
+  let host;
   try {
-    return t.view();
+    host = t.view();
   } catch {
-    return null;
+    return;
+  }
+  for (let i = 0; i < host.length; i++) {
+    if (host[i]! < 0 || host[i]! >= n) throw new RangeError(`${op}: ${what} ${host[i]} at index ${i} is outside [0, ${n})`);
   }
 }
 

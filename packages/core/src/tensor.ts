@@ -2,7 +2,7 @@
 import { getBackend, currentBackend, type Backend } from './backend.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
 import type { Primitive, PrimitiveParams } from './primitives.js';
-import { fmt, sizeOf, type Shape } from './shape.js';
+import { checkSize, fmt, sizeOf, type Shape } from './shape.js';
 import * as ops from './ops.js';
 import { backward } from './autograd.js';
 
@@ -344,6 +344,7 @@ export function apply<P extends Primitive>(prim: P, inputs: Tensor[], params: Pr
   for (const t of inputs) {
     if (t.device !== device) throw new Error(`${prim}: all inputs must be on one device, got '${device}' and '${t.device}'`);
   }
+  checkSize(prim, shape);
   const backend = getBackend(device);
   const out = { shape, dtype };
   let storage: Storage;

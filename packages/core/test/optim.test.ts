@@ -80,6 +80,50 @@ describe('optimizers as gradient transforms', () => {
     expect(() => g.scaleByAdam({ b1: 1 })).toThrow(/0 ≤ b1 < 1, got 1/);
     expect(() => g.clipByGlobalNorm(0)).toThrow(/maxNorm > 0/);
   });
+
+  it('invalid hyper-parameters are rejected at construction, as PyTorch ("Invalid learning rate")', () => {
+    const lr = /invalid learning rate: expected a finite number ≥ 0 or a schedule function, got/;
+    expect(() => g.adam({ lr: NaN })).toThrow(new RegExp(`adam: ${lr.source} NaN`));
+    expect(() => g.adamw({ lr: Infinity })).toThrow(new RegExp(`adamw: ${lr.source} Infinity`));
+    expect(() => g.sgd({ lr: -1 })).toThrow(new RegExp(`sgd: ${lr.source} -1`));
+    expect(() => g.sgd({ lr: '0.1' as unknown as number })).toThrow(new RegExp(`sgd: ${lr.source} "0.1"`));
+    expect(() => g.scaleByLearningRate(-0.5)).toThrow(/scaleByLearningRate: invalid learning rate/);
+    expect(() => g.sgd({ lr: 0.1, weightDecay: -1e-4 })).toThrow(/sgd: invalid weightDecay: expected a finite number ≥ 0, got -0.0001/);
+    expect(() => g.adam({ lr: 0.1, weightDecay: -1 })).toThrow(/adam: invalid weightDecay: expected a finite number ≥ 0, got -1/);
+    expect(() => g.adamw({ lr: 0.1, weightDecay: NaN })).toThrow(/adamw: invalid weightDecay/);
+    expect(() => g.addDecayedWeights(-0.1)).toThrow(/addDecayedWeights: invalid weightDecay/);
+    expect(() => g.sgd({ lr: 0.1, momentum: -0.9 })).toThrow(/sgd: invalid momentum: expected a finite number ≥ 0, got -0.9/);
+    expect(() => g.sgd({ lr: 0.1, nesterov: true })).toThrow(/sgd: invalid nesterov: Nesterov momentum needs momentum > 0/);
+    expect(() => g.adam({ lr: 0.1, betas: [1, 0.999] })).toThrow(/adam: invalid betas\[0\]: expected 0 ≤ betas\[0\] < 1, got 1/);
+    expect(() => g.adamw({ lr: 0.1, betas: [0.9, -0.1] })).toThrow(/adamw: invalid betas\[1\]: expected 0 ≤ betas\[1\] < 1, got -0.1/);
+    expect(() => g.adam({ lr: 0.1, betas: [0.9] as unknown as [number, number] })).toThrow(/adam: invalid betas: expected \[b1, b2\], got \[0.9\]/);
+    expect(() => g.adam({ lr: 0.1, eps: 0 })).toThrow(/adam: invalid eps: expected a finite number > 0, got 0/);
+    expect(() => g.adamw({ lr: 0.1, eps: -1e-8 })).toThrow(/adamw: invalid eps/);
+    expect(() => g.scale(NaN)).toThrow(/scale: invalid factor: expected a finite number, got NaN/);
+    // the boundaries PyTorch accepts stay accepted
+    expect(() => g.sgd({ lr: 0, momentum: 0, weightDecay: 0 })).not.toThrow();
+    expect(() => g.adamw({ lr: 0, betas: [0, 0], weightDecay: 0 })).not.toThrow();
+  });
+
+  it('a schedule that yields an invalid learning rate fails at that step, naming it', () => {
+    const p = g.tensor([1, 2]);
+    const opt = new g.Optimizer({ p }, g.sgd({ lr: (t) => (t < 2 ? 0.1 : NaN) }));
+    opt.update({ p: g.ones([2]) });
+    opt.update({ p: g.ones([2]) });
+    const before = Array.from(p.dataSync());
+    expect(() => opt.update({ p: g.ones([2]) })).toThrow(/scaleByLearningRate: the schedule gave learning rate NaN at step 2 \(expected a finite number ≥ 0\)/);
+    expect(Array.from(p.dataSync())).toEqual(before);
+  });
+
+  it('schedules check their arguments when made', () => {
+    expect(() => g.linearSchedule(1, NaN, 10)).toThrow(/linearSchedule: invalid end: expected a finite number, got NaN/);
+    expect(() => g.linearSchedule(1, 0, -5)).toThrow(/linearSchedule: invalid steps: expected a finite number ≥ 0, got -5/);
+    expect(() => g.cosineDecay(1, Infinity)).toThrow(/cosineDecay: invalid steps/);
+    expect(() => g.linearWarmup(1e-3, -10)).toThrow(/linearWarmup: invalid warmup: expected a finite number ≥ 0, got -10/);
+    expect(() => g.warmupCosine(1e-3, 10, NaN)).toThrow(/warmupCosine: invalid total/);
+    expect(() => g.constantSchedule(NaN)).toThrow(/constantSchedule: invalid value/);
+    expect(g.warmupCosine(1, 2, 4)(0)).toBe(0.5);
+  });
 });
 
 describe('Optimizer ownership', () => {

@@ -36,9 +36,17 @@ export function chain(...transforms: GradientTransform<any>[]): GradientTransfor
   };
 }
 
+/**
+ * An empty map of named tensors without a prototype, so any name (`__proto__`, `constructor`) is an
+ * ordinary key and `in` sees only what was put there.
+ */
+export function emptyParams(): Params {
+  return Object.create(null) as Params;
+}
+
 /** Apply `fn` to every tensor of `grads` by name. */
 export function mapParams(grads: Params, fn: (g: Tensor, name: string) => Tensor): Params {
-  const out: Params = {};
+  const out = emptyParams();
   for (const [k, g] of Object.entries(grads)) out[k] = fn(g, k);
   return out;
 }
@@ -52,8 +60,8 @@ export function zerosLikeParams(params: Params): Params {
 export function checkSameTree(op: string, expected: Params, given: Params): void {
   const ek = Object.keys(expected);
   const gk = Object.keys(given);
-  const missing = ek.filter((k) => !(k in given));
-  const extra = gk.filter((k) => !(k in expected));
+  const missing = ek.filter((k) => !Object.hasOwn(given, k));
+  const extra = gk.filter((k) => !Object.hasOwn(expected, k));
   if (missing.length || extra.length) {
     throw new Error(`${op}: parameter names differ (missing: ${missing.join(', ') || 'none'}; unexpected: ${extra.join(', ') || 'none'})`);
   }
@@ -89,7 +97,7 @@ export class Optimizer<S extends State = State> {
     const next = tidy(() =>
       noGrad(() => {
         // transforms get views of the gradients, so state that keeps one survives zeroGrad()
-        const g: Params = {};
+        const g = emptyParams();
         for (const [k, p] of Object.entries(this.params)) {
           const src = grads ? grads[k] : p.grad;
           g[k] = src ? src.shareAs(src.shape) : zeros(p.shape, p.dtype, p.device);
