@@ -116,11 +116,22 @@ export function checkStateShape(expected: State, given: State, path = 'state'): 
  * validated first (names, shapes, dtypes, state structure), so a mismatch changes nothing. The
  * restore takes ownership of `loaded`: its parameter tensors are released once copied (and all of
  * its tensors when validation fails); its state tensors become the optimizer's state.
+ *
+ * The optimizer's `step` (the number of updates it has applied) is set to `extra.optimizerStep`, so
+ * save it as `extra: { optimizerStep: opt.step }`; a checkpoint without it restores step 0, and a
+ * value that is not a whole number ≥ 0 is refused. The transforms' own counters (Adam's bias
+ * correction, learning-rate schedules, filter histories) live in the state and are restored
+ * whatever `optimizerStep` says. Other fields of `extra` (a training loop's step, RNG states) are the
+ * caller's to restore.
  */
 export function restoreCheckpoint(loaded: LoadedCheckpoint, target: { params: Params; optimizer?: { state: State; setState(s: State, step: number): void } }): void {
+  let step = 0;
   try {
     checkSameTree('checkpoint', target.params, loaded.params);
-    if (target.optimizer) checkStateShape(target.optimizer.state, loaded.state);
+    if (target.optimizer) {
+      checkStateShape(target.optimizer.state, loaded.state);
+      step = optimizerStep(loaded.extra);
+    }
   } catch (e) {
     for (const t of tensorsIn(loaded)) t.dispose();
     throw e;
@@ -128,9 +139,18 @@ export function restoreCheckpoint(loaded: LoadedCheckpoint, target: { params: Pa
   restoreParams(target.params, loaded.params);
   for (const t of Object.values(loaded.params)) t.dispose();
   if (target.optimizer) {
-    const step = typeof loaded.extra.optimizerStep === 'number' ? loaded.extra.optimizerStep : 0;
     target.optimizer.setState(loaded.state, step);
   } else {
     for (const t of tensorsIn(loaded.state)) t.dispose();
   }
+}
+
+/** `extra.optimizerStep` of a checkpoint: a whole number ≥ 0, or 0 when absent. */
+function optimizerStep(extra: Record<string, unknown>): number {
+  const v = extra.optimizerStep;
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new Error(`checkpoint: extra.optimizerStep should be a whole number ≥ 0 (the optimizer's step), got ${JSON.stringify(v)}`);
+  }
+  return v;
 }
