@@ -10,6 +10,6 @@
  */
 export { createWebGPUBackend, webgpuBackendFor, type WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
 export type { MatmulTile } from './kernels/matmul.js';
-export { probeWebGPU, acquireDevice, NO_ADAPTER_HELP, type AdapterDescription, type DeviceOptions } from './device.js';
+export { probeWebGPU, acquireDevice, describeAdapter, NO_ADAPTER_HELP, type AdapterDescription, type DeviceOptions } from './device.js';
 export type { GpuHandle, EngineStats, EngineOptions } from './engine.js';
 export type { PoolStats } from './pool.js';
