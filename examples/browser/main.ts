@@ -77,10 +77,10 @@ function nextTask(): Promise<void> {
 
 const adapterName = (a: AdapterDescription) => [a.vendor, a.architecture].filter(Boolean).join(' ') || a.description || 'an adapter without a description';
 
-/** This page's URL with `backend` set to `value` (the other settings kept). */
-function urlWithBackend(value: 'webgpu' | 'cpu'): string {
+/** This page's URL with backend=webgpu (the other settings kept). */
+function webgpuUrl(): string {
   const q = new URLSearchParams(location.search);
-  q.set('backend', value);
+  q.set('backend', 'webgpu');
   return `${location.pathname}?${q}`;
 }
 
@@ -104,7 +104,7 @@ async function chooseBackend(): Promise<void> {
       state.backendNote =
         `the WebGPU adapter is a software renderer (${adapterName(probe.adapter)}), far slower than the cpu backend ` +
         '(minutes per step instead of milliseconds), so training runs on cpu.';
-      link.href = urlWithBackend('webgpu');
+      link.href = webgpuUrl();
       link.hidden = false;
     } else {
       try {
