@@ -90,6 +90,37 @@ describe('checkpoints', () => {
     expect(other.parameters().map((p) => Array.from(p.dataSync()))).toEqual(before);
   });
 
+  it('restores the optimizer step from extra.optimizerStep, and 0 when the checkpoint has none', async () => {
+    const a = setup(0);
+    for (let i = 0; i < 3; i++) step(a);
+    const withStep = await g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state, extra: { optimizerStep: a.opt.step } });
+    const without = await g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state });
+    const b = setup(1);
+    for (let i = 0; i < 7; i++) step(b);
+    g.restoreCheckpoint(g.loadCheckpoint(withStep), { params: b.model.namedParameters(), optimizer: b.opt });
+    expect(b.opt.step).toBe(3);
+    g.restoreCheckpoint(g.loadCheckpoint(without), { params: b.model.namedParameters(), optimizer: b.opt });
+    expect(b.opt.step).toBe(0);
+    // the transforms' own counters are part of the state either way: Adam's bias correction resumes at 3
+    const adamCount = (s: g.State) => ((s as g.State[])[1] as g.State[])[0] as { count: number };
+    expect(adamCount(b.opt.state).count).toBe(3);
+  });
+
+  it('an optimizerStep that is not a count is refused before anything changes', async () => {
+    const a = setup(0);
+    step(a);
+    const b = setup(1);
+    const before = b.model.parameters().map((p) => Array.from(p.dataSync()));
+    for (const bad of ['3', -1, 2.5]) {
+      const bytes = await g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state, extra: { optimizerStep: bad } });
+      expect(() => g.restoreCheckpoint(g.loadCheckpoint(bytes), { params: b.model.namedParameters(), optimizer: b.opt })).toThrow(
+        `checkpoint: extra.optimizerStep should be a whole number ≥ 0 (the optimizer's step), got ${JSON.stringify(bad)}`,
+      );
+    }
+    expect(b.opt.step).toBe(0);
+    expect(b.model.parameters().map((p) => Array.from(p.dataSync()))).toEqual(before);
+  });
+
   it('restoring releases what it loaded', async () => {
     const a = setup(0);
     const bytes = await g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state });

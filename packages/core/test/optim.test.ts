@@ -139,6 +139,44 @@ describe('Optimizer ownership', () => {
     expect(p.dataSync()[0]).toBeCloseTo(1 - 0.3 - 0.57, 5);
   });
 
+  it('a transform may keep the gradient tensor it receives: zeroGrad and later backward passes leave it intact', () => {
+    // a hand-written transform (no perParamFilter, no detach) that stores the incoming tensor itself
+    // and adds the previous step's gradient to the current one
+    const keepLast: g.GradientTransform<{ last: g.Tensor | null }> = {
+      init: () => ({ last: null }),
+      update: (grads, { last }) => ({ grads: { p: last ? grads.p!.add(last) : grads.p!.mul(1) }, state: { last: grads.p! } }),
+    };
+    const p = g.tensor([0, 0]).requiresGrad_();
+    const opt = new g.Optimizer({ p }, g.chain(keepLast, g.sgd({ lr: 1 })));
+    const steps: number[][] = [];
+    for (const scale of [1, 10, 100]) {
+      g.tidy(() => {
+        p.mul(g.tensor([scale, 2 * scale])).sum().backward(); // .grad = [scale, 2·scale]
+        opt.update();
+        opt.zeroGrad(); // disposes p.grad; the kept tensor is a view of its storage
+      });
+      steps.push(Array.from(p.dataSync()));
+    }
+    // updates: −[1, 2], −([10, 20] + [1, 2]), −([100, 200] + [10, 20])
+    expect(steps).toEqual([[-1, -2], [-12, -24], [-122, -244]]);
+    expect(Array.from((opt.state[0] as { last: g.Tensor }).last.dataSync())).toEqual([100, 200]);
+  });
+
+  it('gradients passed to update() explicitly are viewed too: the caller may dispose them', () => {
+    const keepLast: g.GradientTransform<{ last: g.Tensor | null }> = {
+      init: () => ({ last: null }),
+      update: (grads, { last }) => ({ grads: { p: last ? grads.p!.add(last) : grads.p!.mul(1) }, state: { last: grads.p! } }),
+    };
+    const p = g.tensor([0]);
+    const opt = new g.Optimizer({ p }, g.chain(keepLast, g.sgd({ lr: 1 })));
+    for (const v of [1, 2]) {
+      const grad = g.tensor([v]);
+      opt.update({ p: grad });
+      grad.dispose();
+    }
+    expect(Array.from(p.dataSync())).toEqual([-4]); // −1, then −(2 + 1)
+  });
+
   it('restore validation checks leaf kinds', () => {
     expect(() => g.checkStateShape({ count: 0, extra: null }, { count: 0, extra: g.zeros([1]) })).toThrow(/state\/extra should be null, got tensor/);
   });

@@ -107,7 +107,7 @@ export function webgpuBackendFor(device: GPUDevice, opts: Omit<WebGPUBackendOpti
   const backend: WebGPUBackend = {
     name,
     device,
-    adapter: opts.adapter ?? { vendor: '', architecture: '', device: '', description: '' },
+    adapter: opts.adapter ?? { vendor: '', architecture: '', device: '', description: '', software: false },
     upload: (data, dtype) => engine.upload(toWords(data, dtype)),
     read: async (h, dtype, size) => {
       if (h.freed) throw new Error(`${name}: read of a freed buffer`);

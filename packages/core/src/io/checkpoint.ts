@@ -228,6 +228,13 @@ export interface RestoreTarget {
  * `alsoRestore` is run before any parameter or state is changed. The restore takes ownership of
  * `loaded`: its parameter tensors are released once copied (and all of its tensors when anything
  * fails); its state tensors become the optimizer's state.
+ *
+ * The optimizer's `step` (the number of updates it has applied) is set to `extra.optimizerStep`, so
+ * save it as `extra: { optimizerStep: opt.step }`; a checkpoint without it restores step 0, and a
+ * value that is not a whole number ≥ 0 is refused. The transforms' own counters (Adam's bias
+ * correction, learning-rate schedules, filter histories) live in the state and are restored
+ * whatever `optimizerStep` says. Other fields of `extra` (a training loop's step, RNG states) are the
+ * caller's to restore (`alsoRestore` runs after every check and before anything changes).
  */
 export function restoreCheckpoint(loaded: LoadedCheckpoint, target: RestoreTarget): void {
   let step = 0;

@@ -13,6 +13,8 @@ export type State = Tensor | number | string | boolean | null | State[] | { [key
  * A gradient transformation, as in optax: `init` makes the state from the parameters; `update`
  * maps gradients (and state, params) to transformed gradients and the next state. Neither
  * mutates its arguments. At the end of a chain, the output is the update added to the parameters.
+ * `update` may keep the gradient tensors it receives in its state: `Optimizer.update` passes views
+ * that nothing else disposes (code calling `update` directly must likewise not dispose what it passed).
  */
 export interface GradientTransform<S extends State = State> {
   init(params: Params): S;
@@ -90,7 +92,8 @@ export class Optimizer<S extends State = State> {
 
   /**
    * One update from the parameters' `.grad` (missing gradients count as zeros), or from `grads`.
-   * Transforms receive views of the gradients, so state that keeps one outlives `zeroGrad()`.
+   * Transforms receive views of the gradients (new tensors sharing their storage), so a transform
+   * may keep one in its state: `zeroGrad()`, a later `backward()` and disposing `grads` leave it intact.
    */
   update(grads?: Params): void {
     const old = this.state;
