@@ -59,25 +59,23 @@ interface LegacyNormOptions {
   dtype?: FloatDType;
 }
 
+/** The old norm options as core's, with the one-time warning for `kind`. */
+function coreNormOptions(kind: string, opts: LegacyNormOptions) {
+  warnDeprecated(`${kind} from @grokkit/transformer`, `use ${kind} from '@grokkit/core' (option 'affine' is 'elementwiseAffine')`);
+  return { eps: opts.eps, elementwiseAffine: opts.affine, dtype: opts.dtype };
+}
+
 /** @deprecated use core's `LayerNorm` (`affine` is `elementwiseAffine`, `dim` is `normalizedShape[0]`). */
 export class LayerNorm extends CoreLayerNorm {
-  constructor(
-    readonly dim: number,
-    opts: LegacyNormOptions = {},
-  ) {
-    warnDeprecated('LayerNorm from @grokkit/transformer', "use LayerNorm from '@grokkit/core' (option 'affine' is 'elementwiseAffine')");
-    super(dim, { eps: opts.eps, elementwiseAffine: opts.affine, dtype: opts.dtype });
+  constructor(readonly dim: number, opts: LegacyNormOptions = {}) {
+    super(dim, coreNormOptions('LayerNorm', opts));
   }
 }
 
 /** @deprecated use core's `RMSNorm` (`affine` is `elementwiseAffine`, `dim` is `normalizedShape[0]`). */
 export class RMSNorm extends CoreRMSNorm {
-  constructor(
-    readonly dim: number,
-    opts: LegacyNormOptions = {},
-  ) {
-    warnDeprecated('RMSNorm from @grokkit/transformer', "use RMSNorm from '@grokkit/core' (option 'affine' is 'elementwiseAffine')");
-    super(dim, { eps: opts.eps, elementwiseAffine: opts.affine, dtype: opts.dtype });
+  constructor(readonly dim: number, opts: LegacyNormOptions = {}) {
+    super(dim, coreNormOptions('RMSNorm', opts));
   }
 }
 
