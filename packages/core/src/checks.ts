@@ -32,7 +32,8 @@ export function positiveInt(op: string, name: string, v: unknown): number {
 /** A finite number in the closed interval [min, max]. */
 export function number(op: string, name: string, v: unknown, min = -Infinity, max = Infinity): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new Error(`${op}: expected ${name} to be a finite number in [${min}, ${max}], got ${show(v)}`);
+    const range = max === Infinity ? (min === -Infinity ? '' : ` ≥ ${min}`) : min === -Infinity ? ` ≤ ${max}` : ` in [${min}, ${max}]`;
+    throw new Error(`${op}: expected ${name} to be a finite number${range}, got ${show(v)}`);
   }
   return v;
 }

@@ -11,7 +11,10 @@ describe('checks: return the value or throw one line naming the argument, what w
     expect(() => checks.int('f', 'k', -1, 0)).toThrow(/^f: expected k to be an integer ≥ 0, got -1$/);
     expect(() => checks.int('f', 'k', 9, 1, 8)).toThrow(/^f: expected k to be an integer in 1\.\.8, got 9$/);
     expect(checks.number('f', 'x', 0.5, 0, 1)).toBe(0.5);
-    expect(() => checks.number('f', 'x', NaN)).toThrow(/^f: expected x to be a finite number in \[-Infinity, Infinity\], got NaN$/);
+    expect(() => checks.number('f', 'x', NaN)).toThrow(/^f: expected x to be a finite number, got NaN$/);
+    expect(() => checks.number('f', 'x', -1, 0)).toThrow(/^f: expected x to be a finite number ≥ 0, got -1$/);
+    expect(() => checks.number('f', 'x', 2, -Infinity, 1)).toThrow(/^f: expected x to be a finite number ≤ 1, got 2$/);
+    expect(() => checks.number('f', 'x', 2, 0, 1)).toThrow(/^f: expected x to be a finite number in \[0, 1\], got 2$/);
     expect(checks.openFraction('f', 'p', 0.3)).toBe(0.3);
     expect(() => checks.openFraction('f', 'p', 1)).toThrow(/^f: expected p in the open interval \(0, 1\), got 1$/);
   });

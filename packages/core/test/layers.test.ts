@@ -64,7 +64,7 @@ describe('Embedding', () => {
     expect(() => e.forward(tensor([1, 2]))).toThrow(/^Embedding: expected ids to be int32, got float32$/);
     expect(() => e.forward(tensor([[0, 5]], { dtype: 'int32' }))).toThrow(/^Embedding: expected ids in \[0, 5\), got 5 at flat index 1$/);
     expect(() => e.forward(tensor([-1], { dtype: 'int32' }))).toThrow(RangeError);
-    expect(() => new g.Embedding(5, 2, { std: -1 })).toThrow(/^Embedding: expected std to be a finite number in \[0, Infinity\], got -1$/);
+    expect(() => new g.Embedding(5, 2, { std: -1 })).toThrow(/^Embedding: expected std to be a finite number ≥ 0, got -1$/);
   });
 });
 
@@ -122,7 +122,7 @@ describe('LayerNorm and RMSNorm', () => {
   it('refuses an empty or non-integer normalizedShape and a negative eps', () => {
     expect(() => new g.LayerNorm([])).toThrow(/^LayerNorm: expected normalizedShape to have at least one dim, got \[\]$/);
     expect(() => new g.RMSNorm([3, 0])).toThrow(/^RMSNorm: expected normalizedShape\[1\] to be a positive integer, got 0$/);
-    expect(() => new g.LayerNorm(3, { eps: -1 })).toThrow(/^LayerNorm: expected eps to be a finite number in \[0, Infinity\], got -1$/);
+    expect(() => new g.LayerNorm(3, { eps: -1 })).toThrow(/^LayerNorm: expected eps to be a finite number ≥ 0, got -1$/);
   });
 });
 
