@@ -1,6 +1,9 @@
 /** Element types a tensor can hold. `float64` exists on cpu for gradient checks. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
+/** The dtypes a parameter can have. */
+export type FloatDType = 'float32' | 'float64';
+
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];

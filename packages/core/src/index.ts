@@ -3,7 +3,7 @@
  * autodiff, nn modules, optimizers as gradient transforms, seeded RNG, safetensors checkpoints,
  * and the cpu backend (always registered).
  */
-export type { DType, TypedArray } from './dtype.js';
+export type { DType, FloatDType, TypedArray } from './dtype.js';
 export { isFloat, promote } from './dtype.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes, broadcastStrides, collapse, fmt, normDim, normDims, sameShape, sizeOf, stridesOf, MAX_ELEMENTS } from './shape.js';
@@ -21,16 +21,21 @@ export {
   add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, gt, le, ge, logicalNot,
   neg, exp, log, sqrt, rsqrt, square, reciprocal, sign, abs, sin, cos, tanh, erf, sigmoid, relu, gelu, silu, clamp,
   where, cast, detach, clone,
-  sum, mean, max, min, variance, std, argmax, argmin, sumTo,
+  sum, mean, max, min, variance, var, std, argmax, argmin, sumTo,
   matmul, mm, linear, reshape, flatten, permute, transpose, unsqueeze, squeeze, expand, slice, pad, cat, stack,
   gather, scatterAdd, indexSelect, oneHot,
-  softmax, logSoftmax, stableMax, logStableMax, crossEntropy, mseLoss, layerNorm, dropout,
+  softmax, logSoftmax, stableMax, logStableMax, crossEntropy, mseLoss, layerNorm, rmsNorm, dropout,
   type Reduction, type TensorLike,
 } from './ops.js';
 export { Generator, rng, philox, manualSeed, defaultGenerator, type RngState } from './random.js';
 export { Module } from './nn/module.js';
-export { Linear, Embedding, LayerNorm, Dropout, Activation, Sequential, type Forward } from './nn/layers.js';
-export { init, parameter } from './nn/init.js';
+export { Linear, type LinearOptions } from './nn/linear.js';
+export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
+export { LayerNorm, RMSNorm, type LayerNormOptions, type NormOptions } from './nn/norms.js';
+export { Dropout, Activation, Sequential, type Forward } from './nn/layers.js';
+export { init, parameter, scaleParameters, type Init } from './nn/init.js';
+export * as checks from './checks.js';
+export { warnDeprecated } from './deprecation.js';
 export {
   chain, emptyParams, mapParams, zerosLikeParams, checkSameTree, Optimizer,
   type GradientTransform, type Params, type State,

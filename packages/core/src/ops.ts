@@ -7,6 +7,7 @@ import { isFloat, promote, scalarDType, arrayFor, checkDType, type DType } from 
 import type { BinaryPrimitive, ComparePrimitive, UnaryPrimitive } from './primitives.js';
 import { defaultGenerator, type Generator } from './random.js';
 import { broadcastShapes, fmt, normDim, normDims, sameShape, sizeOf, checkShape, checkSize, type Shape } from './shape.js';
+import { warnDeprecated } from './deprecation.js';
 import { apply, Tensor } from './tensor.js';
 import { geluExact, linear2d, logSoftmaxLast, softmaxLast, standardize } from './fused-ops.js';
 
@@ -192,7 +193,10 @@ export function min(x: Tensor, dim?: number | number[], keepdim = false): Tensor
   return neg(max(neg(x), dim, keepdim));
 }
 
-/** Variance with Bessel's `correction` (default 1, as PyTorch). */
+/**
+ * Variance with Bessel's `correction` (default 1), as PyTorch's torch.var. Also exported as `var`
+ * (`g.var(x)` through a namespace import; `var` cannot be a local name in JavaScript).
+ */
 export function variance(x: Tensor, dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
   const axes = normDims('var', dim, x.ndim);
   const n = axes.reduce((a, d) => a * x.shape[d]!, 1);
@@ -200,6 +204,9 @@ export function variance(x: Tensor, dim?: number | number[], opts: { correction?
   return div(sum(mul(d, d), axes, opts.keepdim ?? false), Math.max(0, n - (opts.correction ?? 1)));
 }
 
+export { variance as var };
+
+/** Standard deviation: √variance, with the same `correction` (default 1) as torch.std. */
 export function std(x: Tensor, dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
   return sqrt(variance(x, dim, opts));
 }
@@ -454,14 +461,30 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return apply('gather', [x, index], { dim: d }, index.shape, x.dtype);
 }
 
-/** zeros(shape).scatter_add(dim, index, src), as in PyTorch. */
-export function scatterAdd(src: Tensor, dim: number, index: Tensor, shape: Shape): Tensor {
+/** The scatterAdd primitive: zeros(shape) with `src` added at `index` along `dim` (gather's VJP). */
+export function scatterAddPrim(src: Tensor, dim: number, index: Tensor, shape: Shape): Tensor {
   checkIndexTensor('scatterAdd', index);
   const d = normDim('scatterAdd', dim, shape.length);
   if (index.ndim !== shape.length || src.ndim !== shape.length || index.shape.some((s, i) => s > src.shape[i]! || (i !== d && s > shape[i]!))) {
     throw new Error(`scatterAdd: index ${fmt(index.shape)}, src ${fmt(src.shape)} and output ${fmt(shape)} do not fit along dim ${d}`);
   }
   return apply('scatterAdd', [src, index], { dim: d, shape: [...shape] }, shape, src.dtype);
+}
+
+/**
+ * `input` plus `src` added at `index` along `dim`, as PyTorch's torch.scatter_add(input, dim, index, src):
+ * out[i][index[i][j]] += src[i][j] for dim 1, and so on. Start from `zeros(shape)` for a plain scatter.
+ */
+export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
+/** @deprecated the order is now PyTorch's: `scatterAdd(zeros(shape), dim, index, src)`. */
+export function scatterAdd(src: Tensor, dim: number, index: Tensor, shape: Shape): Tensor;
+export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tensor | Shape): Tensor {
+  if (!(src instanceof Tensor)) {
+    warnDeprecated('scatterAdd(src, dim, index, shape)', "use PyTorch's order scatterAdd(input, dim, index, src), e.g. scatterAdd(zeros(shape), dim, index, src)");
+    return scatterAddPrim(input, dim, index, src);
+  }
+  if (src.dtype !== input.dtype) throw new Error(`scatterAdd: expected src of input's dtype ${input.dtype}, got ${src.dtype}`);
+  return add(input, scatterAddPrim(src, dim, index, input.shape));
 }
 
 /** Rows (or slices along `dim`) picked by a 1-D int32 index. */
@@ -565,10 +588,18 @@ function checkIndicesBelow(op: string, what: string, t: Tensor, n: number): void
   }
 }
 
-export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+/** Mean squared error between `input` and `target` of one shape (PyTorch's F.mse_loss). */
+export function mseLoss(input: Tensor, target: Tensor, opts?: { reduction?: Reduction }): Tensor;
+/** @deprecated pass the reduction in the options: `mseLoss(input, target, { reduction })`. */
+export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction): Tensor;
+export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } | Reduction = {}): Tensor {
+  if (typeof opts === 'string') {
+    warnDeprecated('mseLoss(input, target, reduction)', 'pass the reduction in the options: mseLoss(input, target, { reduction })');
+    opts = { reduction: opts };
+  }
   if (!sameShape(input.shape, target.shape)) throw new Error(`mseLoss: input ${fmt(input.shape)} and target ${fmt(target.shape)} must have the same shape`);
   const d = sub(input, target);
-  return reduceLoss(mul(d, d), reduction);
+  return reduceLoss(mul(d, d), opts.reduction ?? 'mean');
 }
 
 /** Layer normalisation over the trailing `normalizedShape` dims (biased variance, as PyTorch). */
@@ -582,6 +613,18 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   if (weight) y = mul(y, weight);
   if (bias) y = add(y, bias);
   return y;
+}
+
+/** RMS normalisation over the trailing `normalizedShape` dims: x/√(mean(x²) + eps)·weight (PyTorch's F.rms_norm). */
+export function rmsNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, eps = 1e-6): Tensor {
+  const k = normalizedShape.length;
+  if (k === 0 || k > x.ndim || !sameShape(x.shape.slice(x.ndim - k), normalizedShape)) {
+    throw new Error(`rmsNorm: normalizedShape ${fmt(normalizedShape)} does not match the trailing dims of ${fmt(x.shape)}`);
+  }
+  checkFloat('rmsNorm', x);
+  const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
+  const y = mul(x, rsqrt(add(mean(mul(x, x), axes, true), eps)));
+  return weight ? mul(y, weight) : y;
 }
 
 /** Inverted dropout: zero each element with probability p and scale the rest by 1/(1−p); identity when not training. */

@@ -325,6 +325,7 @@ export class Tensor {
   narrow(dim: number, start: number, length: number) { return ops.slice(this, dim, start, start + length); }
   pad(pads: number[]) { return ops.pad(this, pads); }
   gather(dim: number, index: Tensor) { return ops.gather(this, dim, index); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor) { return ops.scatterAdd(this, dim, index, src); }
   indexSelect(dim: number, index: Tensor) { return ops.indexSelect(this, dim, index); }
   softmax(dim = -1) { return ops.softmax(this, dim); }
   logSoftmax(dim = -1) { return ops.logSoftmax(this, dim); }

@@ -88,6 +88,6 @@ export const vjps: { [P in Primitive]: VjpRule<P> } = {
     });
   },
 
-  gather: (g, [x, index], _o, { dim }) => [ops.scatterAdd(g, dim, index!, x!.shape), null],
+  gather: (g, [x, index], _o, { dim }) => [ops.scatterAddPrim(g, dim, index!, x!.shape), null],
   scatterAdd: (g, [, index], _o, { dim }) => [g.gather(dim, index!), null],
 };

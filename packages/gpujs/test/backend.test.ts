@@ -56,7 +56,8 @@ describe('kernels', () => {
   it('computes scatterAdd by looping over the index in-kernel (repeated targets add up)', () => {
     const src = Tensor.fromHost(Float32Array.from([1, 2, 3, 4]), [4], 'float32', 'gpujs');
     const idx = Tensor.fromHost(Int32Array.from([2, 0, 2, 2]), [4], 'int32', 'gpujs');
-    expect(Array.from(ops.scatterAdd(src, 0, idx, [3]).dataSync())).toEqual([2, 0, 8]);
+    const zeros = Tensor.fromHost(new Float32Array(3), [3], 'float32', 'gpujs');
+    expect(Array.from(ops.scatterAdd(zeros, 0, idx, src).dataSync())).toEqual([2, 0, 8]);
   });
 
   it('computes sin and cos to float32 accuracy with the polynomial used on GPUs', async () => {

@@ -98,10 +98,10 @@ describe.skipIf(!probe.ok)('webgpu backend', () => {
 
   it('scatterAdd accumulates colliding indices (f32 via compare-and-swap, i32 via atomicAdd)', async () => {
     const idx = { data: Int32Array.from({ length: 512 }, (_, i) => i % 3), shape: [512, 1], dtype: 'int32' as const };
-    const f = await both([{ data: randn(512, 5), shape: [512, 1] }, idx], (s, i) => g.scatterAdd(s!, 0, i!, [3, 1]));
+    const f = await both([{ data: randn(512, 5), shape: [512, 1] }, idx], (s, i) => g.scatterAdd(g.zeros([3, 1], { dtype: s!.dtype, device: s!.device }), 0, i!, s!));
     close(f.gpu, f.cpu, 1e-4);
     const ints = { data: Int32Array.from({ length: 512 }, (_, i) => i), shape: [512, 1], dtype: 'int32' as const };
-    const n = await both([ints, idx], (s, i) => g.scatterAdd(s!, 0, i!, [3, 1]));
+    const n = await both([ints, idx], (s, i) => g.scatterAdd(g.zeros([3, 1], { dtype: s!.dtype, device: s!.device }), 0, i!, s!));
     expect(Array.from(n.gpu)).toEqual(Array.from(n.cpu));
   });
 
