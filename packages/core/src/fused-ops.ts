@@ -6,7 +6,7 @@ import { map, fastCpuKernels } from './cpu/backend.js';
 import { erf } from './cpu/erf.js';
 import { isFloat, type TypedArray } from './dtype.js';
 import { alloc } from './cpu/pool.js';
-import { wasmBinary, wasmPointwise, wasmStandardize } from './wasm/vector.js';
+import { wasmBinary, wasmPointwise, wasmStandardize } from './cpu/wasm/vector.js';
 import { fmt, sameShape } from './shape.js';
 import { defineFused, registerFusedKernel } from './fused.js';
 import * as ops from './ops.js';

@@ -49,4 +49,4 @@ export { gradcheck, type GradcheckOptions } from './gradcheck.js';
 export { defineFused, registerFusedKernel, setFusion, type FusedDef, type FusedKernel } from './fused.js';
 export { conformanceCases, compareWithReference, type ConformanceCase, type InputSpec } from './conformance.js';
 export { axpby, adamDirection } from './fused-ops.js';
-export { wasmAvailable, wasmThreads, setWasmThreads, wasmThreadStats, shutdownWasmThreads } from './wasm/index.js';
+export { wasmAvailable, wasmThreads, setWasmThreads, wasmThreadStats, shutdownWasmThreads } from './cpu/wasm/runtime.js';

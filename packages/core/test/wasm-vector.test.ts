@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '../src/index.js';
-import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmColumnSums, wasmPointwise } from '../src/wasm/vector.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmColumnSums, wasmPointwise } from '../src/cpu/wasm/vector.js';
 
 const rand = (n: number, seed: number, positive = false) => {
   const r = g.rng(seed);

@@ -5,8 +5,8 @@ import type { Primitive, PrimitiveParams } from '../primitives.js';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape.js';
 import { mapKernel } from './elementwise.js';
 import { matmulRef } from './matmul.js';
-import { wasmMatmul } from '../wasm/matmul.js';
-import { VECTOR_MIN_ELEMENTS, wasmBinary, type BinaryOp } from '../wasm/vector.js';
+import { wasmMatmul } from './wasm/gemm.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, type BinaryOp } from './wasm/vector.js';
 import { reduce, stridedCopy } from './strided.js';
 
 type Info = TensorInfo<TypedArray>;
