@@ -15,6 +15,8 @@ const PACKAGES = ['core', 'filters', 'transformer', 'datasets', 'eval', 'diffusi
 
 const snippet = `
 import * as g from '@grokkit/core';
+import { listBackends, shutdownWasmThreads } from '@grokkit/core/backend';
+import { gradcheck } from '@grokkit/core/testing';
 import { grokfastEma, frequencyResponse } from '@grokkit/filters';
 import { Decoder } from '@grokkit/transformer';
 import { modularArithmetic } from '@grokkit/datasets';
@@ -35,9 +37,12 @@ for (let i = 0; i < 30; i++) {
 }
 const gain: number = frequencyResponse(filter, 2).magnitude[0]!;
 void maskTokens;
+// the subpaths: a kernel author's surface and the testing tools
+const backends: string[] = listBackends();
+const worst = gradcheck((x) => x.mul(x).sum(), [g.randn([3], { dtype: 'float64', rng: g.rng(1) }).requiresGrad_()]);
 console.log(markdownTable([{ first: losses[0]!, last: losses[29]!, gain }]));
-console.log(JSON.stringify({ fell: losses[29]! < losses[0]!, gain }));
-g.shutdownWasmThreads();
+console.log(JSON.stringify({ fell: losses[29]! < losses[0]!, gain, backends, worst }));
+shutdownWasmThreads();
 `;
 
 it('packs, installs into a fresh project, type-checks and runs', () => {
@@ -59,4 +64,6 @@ it('packs, installs into a fresh project, type-checks and runs', () => {
   const result = JSON.parse(out.trim().split('\n').pop()!);
   expect(result.fell).toBe(true);
   expect(result.gain).toBeCloseTo(3, 6);
+  expect(result.backends).toEqual(expect.arrayContaining(['cpu', 'cpu-reference']));
+  expect(result.worst).toBeLessThan(1e-6);
 }, 240_000);

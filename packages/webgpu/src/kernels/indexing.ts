@@ -6,7 +6,7 @@
  * the cpu reference in the last bits. Out-of-range indices cannot throw from a GPU kernel:
  * gather yields 0 for them and scatterAdd skips them (the cpu backend throws a RangeError).
  */
-import type { DType, TensorInfo } from '@grokkit/core';
+import type { DType, TensorInfo } from '@grokkit/core/backend';
 import type { Engine, GpuHandle } from '../engine.js';
 import { sizeOf, stridesOf } from '../shape-utils.js';
 import { bindings, entry1d, grid, storageType, WG, type StorageType } from './wgsl.js';

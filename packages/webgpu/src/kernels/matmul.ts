@@ -12,7 +12,7 @@
  * - T = 128: thread (x, y) owns rows y + 16i and columns x + 16j and reads scalars (conflict-free
  *   across a warp; the vector form spills or conflicts at R = 8 and ran up to 40% slower).
  */
-import type { DType, TensorInfo } from '@grokkit/core';
+import type { DType, TensorInfo } from '@grokkit/core/backend';
 import type { Engine, GpuHandle } from '../engine.js';
 import { storageType } from './wgsl.js';
 

@@ -3,7 +3,7 @@
  * collapsed; few outputs with long reductions get one workgroup per output and a shared-memory
  * tree reduction, everything else one thread per output with a serial loop.
  */
-import type { DType, TensorInfo } from '@grokkit/core';
+import type { DType, TensorInfo } from '@grokkit/core/backend';
 import type { Engine, GpuHandle } from '../engine.js';
 import { collapse, sizeOf, stridesOf } from '../shape-utils.js';
 import { entry1d, grid, MATH, offsets, storageType, WG, type StorageType } from './wgsl.js';
