@@ -6,11 +6,12 @@
  */
 import type { FusedKernel, FusedTable } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
+import { normalCdf, normalPdf } from '../elementwise-fused.js';
 import { elementwiseFusedKernels } from '../elementwise-kernels.js';
+import { ex, type Expr } from '../expr.js';
 import type { FusedOp } from '../fused-params.js';
 import { sameShape } from '../shape.js';
 import { runExpression } from './elementwise.js';
-import { erf } from './erf.js';
 import { fastCpuKernels } from './fast-kernels.js';
 import { alloc, release } from './pool.js';
 import { wasmBinary, wasmPointwise, wasmStandardize } from './wasm/vector.js';
@@ -23,23 +24,18 @@ const fromExpressions = elementwiseFusedKernels(runExpression);
 /**
  * float32 GELU from tables of the normal CDF Φ and density φ on [−8, 8] (step 1/1024, linear
  * interpolation: error < 1e-7, at float32's resolution), so the hot loop has no exp, no erf and
- * no data-dependent branch. Built on first use from the double-precision erf.
+ * no data-dependent branch. Built on first use, in float64, from the same expressions of Φ and φ
+ * that define GELU (elementwise-fused.ts).
  */
 const STEPS = 1024;
 const SPAN = 8;
 const LAST = 2 * SPAN * STEPS;
-const INV_SQRT_2PI = 0.3989422804014327;
 let tables: { cdf: Float64Array; pdf: Float64Array } | null = null;
 function normalTables() {
   if (!tables) {
-    const cdf = new Float64Array(LAST + 2);
-    const pdf = new Float64Array(LAST + 2);
-    for (let i = 0; i < LAST + 2; i++) {
-      const x = i / STEPS - SPAN;
-      cdf[i] = 0.5 * (1 + erf(x * Math.SQRT1_2));
-      pdf[i] = INV_SQRT_2PI * Math.exp(-0.5 * x * x);
-    }
-    tables = { cdf, pdf };
+    const grid = Float64Array.from({ length: LAST + 2 }, (_, i) => i / STEPS - SPAN);
+    const at = (e: Expr) => runExpression(e, [{ handle: grid, shape: [grid.length], dtype: 'float64' }], { shape: [grid.length], dtype: 'float64' }, []) as Float64Array;
+    tables = { cdf: at(normalCdf(ex.input(0))), pdf: at(normalPdf(ex.input(0))) };
   }
   return tables;
 }

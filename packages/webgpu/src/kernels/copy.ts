@@ -49,7 +49,7 @@ export function stridedCopy(
   });
 }
 
-const buf = (t: TensorInfo) => (t.handle as GpuHandle).buffer;
+const buf = (t: TensorInfo<GpuHandle>) => t.handle.buffer;
 
 /** The output's handle, after checking WebGPU can store its dtype. */
 function output(engine: Engine, prim: string, out: OutputInfo): GpuHandle {
@@ -58,7 +58,7 @@ function output(engine: Engine, prim: string, out: OutputInfo): GpuHandle {
 }
 
 /** A movement kernel that copies input 0 read through (strides, offset) into the contiguous output. */
-function strided<P extends MovementPrimitive>(engine: Engine, prim: P, read: (x: TensorInfo, params: PrimitiveParams[P], out: OutputInfo) => [number[], number]): Kernel<P, GpuHandle> {
+function strided<P extends MovementPrimitive>(engine: Engine, prim: P, read: (x: TensorInfo<GpuHandle>, params: PrimitiveParams[P], out: OutputInfo) => [number[], number]): Kernel<P, GpuHandle> {
   return ([x], params, out) => {
     const h = output(engine, prim, out);
     const [strides, offset] = read(x!, params, out);

@@ -48,7 +48,7 @@ ${entry1d()}
 const sources = new WeakMap<Expr, Map<string, string>>();
 
 /** Run `e` over `inputs` broadcast to `out.shape`, with its parameters' values `params`. */
-export function runExpression(engine: Engine, e: Expr, inputs: TensorInfo[], out: OutputInfo, params: readonly number[]): GpuHandle {
+export function runExpression(engine: Engine, e: Expr, inputs: TensorInfo<GpuHandle>[], out: OutputInfo, params: readonly number[]): GpuHandle {
   const n = sizeOf(out.shape);
   storageType(out.dtype, 'elementwise');
   const h = engine.alloc(n * 4);
@@ -67,7 +67,7 @@ export function runExpression(engine: Engine, e: Expr, inputs: TensorInfo[], out
   if (!source) bySignature.set(key, (source = elementwiseSource(e, dtypes, out.dtype, nd, params.length)));
   engine.dispatch({
     source,
-    inputs: inputs.map((x) => (x.handle as GpuHandle).buffer),
+    inputs: inputs.map((x) => x.handle.buffer),
     output: h.buffer,
     meta: [...(contiguous ? [n] : [n, ...c.shape, ...c.strides.flat()]), ...params.map(f32Bits)],
     groups: [...grid(Math.ceil(n / WG)), 1],

@@ -20,9 +20,9 @@ type Out = OutputInfo;
 
 const ROW_WG = 64;
 
-const buf = (t: TensorInfo) => (t.handle as GpuHandle).buffer;
-const f32 = (ts: TensorInfo[], out: Out) => out.dtype === 'float32' && ts.every((t) => t.dtype === 'float32');
-const same = (a: TensorInfo, b: TensorInfo) => sameShape(a.shape, b.shape);
+const buf = (t: TensorInfo<GpuHandle>) => t.handle.buffer;
+const f32 = (ts: TensorInfo<GpuHandle>[], out: Out) => out.dtype === 'float32' && ts.every((t) => t.dtype === 'float32');
+const same = (a: TensorInfo<GpuHandle>, b: TensorInfo<GpuHandle>) => sameShape(a.shape, b.shape);
 
 /**
  * A row kernel: md = [rows, n, p0 bits]; `row`, `n`, `o` (the row's offset), `live` and `lid` are
@@ -100,7 +100,7 @@ const ROW_BODIES = {
   ${each('y[o + j] = rs * (x1[o + j] - mg - (x0[o + j] - mean) * rs * mgx);')}`,
 };
 
-function rows(engine: Engine, op: keyof typeof ROW_BODIES, ins: TensorInfo[], n: number, eps: number, out: Out): GpuHandle {
+function rows(engine: Engine, op: keyof typeof ROW_BODIES, ins: TensorInfo<GpuHandle>[], n: number, eps: number, out: Out): GpuHandle {
   const total = sizeOf(out.shape);
   const h = engine.alloc(total * 4);
   if (total === 0 || n === 0) return h;
@@ -148,7 +148,7 @@ export function fusedKernels(engine: Engine, matmulTile: MatmulTile | 'auto'): F
         true,
         { shape: [1, n, outF], dtype: 'float32' },
         matmulTile,
-        b ? (b.handle as GpuHandle) : undefined,
+        b ? b.handle : undefined,
       );
     },
   };
