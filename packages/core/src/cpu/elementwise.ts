@@ -16,19 +16,20 @@ type Loop = (out: TypedArray, ins: TypedArray[], shape: Shape, strides: number[]
 
 const NAMES = ['a', 'b', 'c'];
 const loops = new Map<string, Loop>();
-/** Compiled expressions, per expression and dtype signature. */
-const compiled = new WeakMap<Expr, Map<string, CompiledExpr>>();
+/** Compiled expressions, per expression and dtype signature, with the key of their loops. */
+const compiled = new WeakMap<Expr, Map<string, { c: CompiledExpr; key: string }>>();
 
-function compiledFor(e: Expr, dtypes: DType[]): CompiledExpr {
+function compiledFor(e: Expr, dtypes: DType[], params: number): { c: CompiledExpr; key: string } {
   let byTypes = compiled.get(e);
   if (!byTypes) compiled.set(e, (byTypes = new Map()));
-  const key = dtypes.join();
-  let c = byTypes.get(key);
-  if (!c) {
+  const sig = dtypes.join();
+  let entry = byTypes.get(sig);
+  if (!entry) {
     if (dtypes.length > NAMES.length) throw new Error(`cpu: elementwise expressions take at most ${NAMES.length} inputs, got ${dtypes.length}`);
-    byTypes.set(key, (c = compileExpr(e, jsDialect, { inputs: NAMES, dtypes, param: (_, k) => `p${k}` })));
+    const c = compileExpr(e, jsDialect, { inputs: NAMES, dtypes, param: (_, k) => `p${k}` });
+    byTypes.set(sig, (entry = { c, key: `${dtypes.length}:${params}:${c.statements.join(' ')}:${c.value}` }));
   }
-  return c;
+  return entry;
 }
 
 /**
@@ -36,13 +37,14 @@ function compiledFor(e: Expr, dtypes: DType[]): CompiledExpr {
  * the values of its parameters in `paramsOf(e)` order.
  */
 export function runExpression(e: Expr, inputs: TensorInfo<TypedArray>[], out: OutputInfo, params: readonly number[]): TypedArray {
-  const c = compiledFor(
+  const { c, key: expr } = compiledFor(
     e,
     inputs.map((t) => t.dtype),
+    params.length,
   );
   const res = alloc(out.dtype, sizeOf(out.shape));
   const ins = inputs.map((t) => t.handle);
-  let key = `${inputs.length}:${params.length}:${c.statements.join(' ')}:${c.value}:${res.constructor.name}`;
+  let key = `${expr}:${res.constructor.name}`;
   for (const a of ins) key += `,${a.constructor.name}`;
   let loop = loops.get(key);
   if (!loop) loops.set(key, (loop = compileLoop(inputs.length, params.length, c)));
