@@ -3,7 +3,7 @@ import { logOnce, type Backend } from './backend.js';
 import { getBackend, currentBackend } from './registry.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
 import type { FusedOp } from './fused-params.js';
-import type { Primitive, PrimitiveParams } from './primitives.js';
+import { PRIMITIVE_KINDS, type Primitive, type PrimitiveParams } from './primitives.js';
 import { checkSize, fmt, sizeOf, type Shape } from './shape.js';
 import * as ops from './ops.js';
 import { backward } from './autograd.js';
@@ -375,17 +375,30 @@ export function record(t: Tensor, node: Node): Tensor {
     t.requiresGrad = true;
     t.node = node;
   }
-  if (checkFiniteOn && isFloat(dtype)) {
-    const d = t.view();
-    for (let i = 0; i < d.length; i++) {
-      if (!Number.isFinite(d[i]!)) {
-        const where = inputs.map((x) => `${fmt(x.shape)} ${x.dtype}`).join(', ');
-        t.dispose();
-        throw new Error(`checkFinite: ${prim}(${where}) produced ${d[i]} at flat index ${i}`);
-      }
+  // movement and indexing primitives only copy values, so a NaN there came from their input:
+  // it is reported by the first op that computes with it
+  if (checkFiniteOn && isFloat(dtype) && !MOVES_VALUES.has(PRIMITIVE_KINDS[prim as Primitive])) {
+    const bad = firstNonFinite(t);
+    if (bad) {
+      const where = inputs.map((x) => `${fmt(x.shape)} ${x.dtype}`).join(', ');
+      const fromInput = inputs.findIndex((x) => isFloat(x.dtype) && firstNonFinite(x) !== undefined);
+      t.dispose();
+      throw new Error(
+        fromInput < 0
+          ? `checkFinite: ${prim}(${where}) produced ${bad.value} at flat index ${bad.index}`
+          : `checkFinite: ${prim}(${where}) got ${firstNonFinite(inputs[fromInput]!)!.value} in input ${fromInput} (made outside the checked ops, e.g. by tensor() or before setCheckFinite(true)) and produced ${bad.value} at flat index ${bad.index}`,
+      );
     }
   }
   return t;
+}
+
+const MOVES_VALUES = new Set<string | undefined>(['movement', 'indexing']);
+
+function firstNonFinite(t: Tensor): { value: number; index: number } | undefined {
+  const d = t.view();
+  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return { value: d[i]!, index: i };
+  return undefined;
 }
 
 function info(t: Tensor) {

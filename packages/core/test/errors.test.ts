@@ -57,6 +57,17 @@ describe('bad input gets a clear error', () => {
       g.setCheckFinite(false);
     }
   });
+  it('checkFinite names the op that first computes with a NaN input, not the reshape before it', () => {
+    const x = tensor([[1, NaN], [3, 4]]);
+    const w = tensor([[1, 0], [0, 1]]);
+    g.setCheckFinite(true);
+    try {
+      expect(() => x.matmul(w)).toThrow(/checkFinite: matmul\(.*\) got NaN in input 0 .* produced NaN/);
+      expect(() => x.reshape([4]).add(1)).toThrow(/checkFinite: add\(/);
+    } finally {
+      g.setCheckFinite(false);
+    }
+  });
   it('requiresGrad only for floats', () => {
     expect(() => tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow(/only float tensors/);
   });
