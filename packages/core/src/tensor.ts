@@ -377,7 +377,7 @@ export function record(t: Tensor, node: Node): Tensor {
   }
   // movement and indexing primitives only copy values, so a NaN there came from their input:
   // it is reported by the first op that computes with it
-  if (checkFiniteOn && isFloat(dtype) && !MOVES_VALUES.has(PRIMITIVE_KINDS[prim as Primitive])) {
+  if (checkFiniteOn && isFloat(dtype) && !MOVES_VALUES.has((PRIMITIVE_KINDS as Record<string, string>)[prim])) {
     const bad = firstNonFinite(t);
     if (bad) {
       const where = inputs.map((x) => `${fmt(x.shape)} ${x.dtype}`).join(', ');
