@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lockDir } from './dir-lock.js';
+import { lockDir, type DirLock } from './dir-lock.js';
 import { makeDir } from './make-dir.js';
 import { UsageError } from './usage-error.js';
 
@@ -16,6 +16,8 @@ export interface ClaimOptions {
   overwrite?: boolean;
   /** Where a note about a stale lock goes (default stderr). */
   note?(message: string): void;
+  /** What to call the folder at the start of an error message, e.g. '--out'. */
+  name?: string;
 }
 
 export interface OutDirClaim {
@@ -52,8 +54,13 @@ function differences(before: unknown, now: unknown): string {
  */
 export function claimOutDir(dir: string, o: ClaimOptions): OutDirClaim {
   if (o.resume && o.overwrite) throw new UsageError('expected either --resume or --overwrite, got both');
-  makeDir(dir);
-  const lock = lockDir(dir, o.note);
+  let lock: DirLock;
+  try {
+    makeDir(dir);
+    lock = lockDir(dir, o.note);
+  } catch (e) {
+    throw e instanceof UsageError && o.name ? new UsageError(`${o.name}: ${e.message}`) : e;
+  }
   try {
     const path = join(dir, SETTINGS_FILE);
     let text: string | undefined;
@@ -73,7 +80,7 @@ export function claimOutDir(dir: string, o: ClaimOptions): OutDirClaim {
         } catch {
           throw new UsageError(`expected ${path} to hold JSON, got unreadable text; start over with --overwrite`);
         }
-        const diff = differences(before, o.settings);
+        const diff = differences(before, JSON.parse(JSON.stringify(o.settings ?? null))); // as saved: undefined fields dropped
         if (diff) throw new UsageError(`expected --resume with the settings of the run in '${dir}', got different ones: ${diff}`);
       }
     }
