@@ -100,7 +100,7 @@ export const parse = (argv: readonly string[]): DemoOptions => options(cli.parse
 /** Run every filter × seed, write the report, return the summary object printed last. */
 export async function main(o: DemoOptions) {
   // the settings that decide the results; a resumed run must have the same
-  const { progress: _progress, ...arm } = o.arm;
+  const { progress: _progress, checkpointEvery: _every, ...arm } = o.arm;
   const claim = claimOutDir(o.out, { settings: { filters: o.filters, seeds: o.seeds, ...arm }, resume: o.resume, overwrite: o.overwrite, name: '--out' });
   try {
     return await runAll(o);

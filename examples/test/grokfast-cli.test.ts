@@ -60,18 +60,9 @@ describe('examples/grokfast command line', () => {
     }
   });
 
-  it('exits with code 2 and one line on stderr, no stack, for bad flags and for --out /proc/x; --help exits 0', () => {
-    for (const [args, line] of [
-      [['--steps', '-1'], "grokfast: --steps: expected an integer ≥ 1, got '-1'"],
-      [['--out', '/proc/grokkit-x', '--steps', '1'], "grokfast: --out: expected a folder that can be created, got '/proc/grokkit-x' (mkdir '/proc/grokkit-x': ENOENT)"],
-    ] as const) {
-      if (args[1] === '/proc/grokkit-x' && !existsSync('/proc/self')) continue;
-      const r = runCli([...args]);
-      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: `${line}\n` });
-    }
-    const h = runCli(['--help']);
-    expect(h.status).toBe(0);
-    expect(h.stdout).toBe(cli.help());
+  it.runIf(existsSync('/proc/self'))('exits at once with code 2 and one line on stderr, no stack, for --out /proc/x (it used to spin forever)', () => {
+    const r = runCli(['--out', '/proc/grokkit-x', '--steps', '1']);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: "grokfast: --out: expected a folder that can be created, got '/proc/grokkit-x' (mkdir '/proc/grokkit-x': ENOENT)\n" });
   });
 
   it('refuses an --out another run is using, or that holds a previous run, unless resumed with the same settings or overwritten', async () => {
