@@ -107,6 +107,7 @@ export interface Cli<O extends Record<string, CliOption>> {
   run(main: (values: CliValues<O>) => unknown, argv?: readonly string[]): Promise<void>;
 }
 
+/** The flag of an option name: `evalEvery` → `--eval-every`. */
 export const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 const plural: Record<CliOption['type'], string> = { int: 'integers', number: 'numbers', string: 'strings', enum: 'values', bool: '', dir: '' };
