@@ -6,10 +6,10 @@
  */
 import { join } from 'node:path';
 import { Batcher, downsample, hammingClusters, onePerClass, perSubclassAccuracy } from '@grokkit/datasets';
-import { adamw, crossEntropy, rng, type Forward, type Module } from '@grokkit/core';
+import { adamw, crossEntropy, rng, scaleParameters, type Forward, type Module } from '@grokkit/core';
 import { curve, grokkingSummary } from '@grokkit/eval';
 import { train } from '@grokkit/eval/node';
-import { BlockTransformer, buildMlp, scaleInit } from './models.js';
+import { BlockTransformer, buildMlp } from './models.js';
 
 export type Preset = 'equidistant' | 'equivariant';
 export type ModelKind = 'mlp' | 'transformer';
@@ -136,7 +136,7 @@ export async function run(config: ClusterConfig, seed: number): Promise<RunResul
     c.model === 'mlp'
       ? buildMlp({ inputs: ds.dim, classes: ds.nClasses, width: c.width, depth: c.depth, rng: g })
       : new BlockTransformer({ tokens: c.p, tokenDim: c.r, classes: ds.nClasses, width: c.width, depth: c.depth, heads: c.heads, rng: g });
-  scaleInit(model, c.initScale);
+  scaleParameters(model, c.initScale);
 
   const batcher = new Batcher({ inputs: trainSet.inputs, targets: trainSet.targets }, { batchSize: c.batch, seed: seed + 1 });
   let lastLoss: number | undefined;

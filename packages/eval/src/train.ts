@@ -129,17 +129,23 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const saved = extra.rngs ?? {};
       try {
         if (typeof extra.step !== 'number') throw new Error('train: the checkpoint has no step (was it written by train()?)');
-        const missing = Object.keys(rngs).filter((k) => !(k in saved));
+        const missing = Object.keys(rngs).filter((k) => !Object.hasOwn(saved, k));
         if (missing.length) throw new Error(`train: the checkpoint has no state for rng(s) ${missing.join(', ')} (it has: ${Object.keys(saved).join(', ') || 'none'})`);
-        restoreCheckpoint(loaded, { params, optimizer });
+        // all or nothing: RNG states are checked on scratch generators and the user state is set
+        // before any parameter, optimizer state or generator changes
+        for (const k of Object.keys(rngs)) makeRng(0).setState(saved[k]!);
+        restoreCheckpoint(loaded, {
+          params,
+          optimizer,
+          alsoRestore: () => {
+            if (o.state) o.state.set(extra.userState);
+            for (const [k, g] of Object.entries(rngs)) g.setState(saved[k]!);
+          },
+        });
       } catch (e) {
         for (const t of tensorsIn(loaded)) t.dispose();
         throw e;
       }
-      // The parameters now share the loaded storage and the optimizer owns the loaded state.
-      for (const t of Object.values(loaded.params)) t.dispose();
-      for (const [k, g] of Object.entries(rngs)) g.setState(saved[k]!);
-      if (o.state) o.state.set(extra.userState);
       history = extra.history ?? [];
       start = extra.step as number;
       wallBase = extra.wallSeconds ?? 0;

@@ -161,6 +161,31 @@ describe('train', () => {
     c.dispose();
   });
 
+  it('a resume whose user state is refused changes neither the parameters nor the generators', async () => {
+    const dir = tmp();
+    const a = setup({ steps: 10, outDir: dir, checkpointEvery: 10, state: { get: () => ({ pos: 17 }), set: () => {} } });
+    await train(a.opts);
+    a.dispose();
+    const b = setup({
+      steps: 12,
+      resumeFrom: dir,
+      state: {
+        get: () => null,
+        set: (v) => {
+          throw new Error(`loader: expected { pos } with pos < 10, got ${JSON.stringify(v)}`);
+        },
+      },
+    });
+    const params = b.model.parameters().map((p) => Array.from(p.dataSync()));
+    const data = (b.opts.rngs!.data as ReturnType<typeof rng>).state();
+    const live = liveTensors();
+    await expect(train(b.opts)).rejects.toThrow(/loader: expected \{ pos \} with pos < 10, got \{"pos":17\}/);
+    expect(b.model.parameters().map((p) => Array.from(p.dataSync()))).toEqual(params);
+    expect((b.opts.rngs!.data as ReturnType<typeof rng>).state()).toEqual(data);
+    expect(liveTensors()).toBe(live);
+    b.dispose();
+  });
+
   it('rejects bad options with what was expected', async () => {
     const s = setup({ evalEvery: 0 });
     await expect(train(s.opts)).rejects.toThrow(/evalEvery to be a positive integer, got 0/);
