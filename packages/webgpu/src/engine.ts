@@ -21,6 +21,33 @@ export interface DispatchSpec {
   /** u32 metadata the shader reads as `meta`. */
   meta: number[];
   groups: [number, number, number];
+  /**
+   * The kernel may report an index fault: its binding after the output is the engine's fault
+   * record (`FAULTS_WGSL`), which the next read or sync checks and turns into a thrown error.
+   */
+  faults?: boolean;
+}
+
+/** Ops whose kernels report index faults, by fault code (1-based). */
+export const FAULT_OPS = ['gather', 'scatterAdd'] as const;
+
+/**
+ * WGSL for a kernel that reports faults, bound at `binding`: `fault(code, value, size)` keeps the
+ * first fault only ([code, value, size]; code 0 = none), as the cpu backend throws at the first.
+ */
+export function faultsWgsl(binding: number): string {
+  return `@group(0) @binding(${binding}) var<storage, read_write> faults: array<atomic<u32>, 4>;
+fn fault(code: u32, v: i32, size: u32) {
+  loop {
+    let r = atomicCompareExchangeWeak(&faults[0], 0u, code);
+    if (r.exchanged) {
+      atomicStore(&faults[1], bitcast<u32>(v));
+      atomicStore(&faults[2], size);
+      break;
+    }
+    if (r.old_value != 0u) { break; }
+  }
+}`;
 }
 
 export interface EngineOptions {
@@ -48,6 +75,9 @@ export class Engine {
   private readonly metaHost = new Uint32Array(META_BYTES / 4);
   private metaUsed = 0;
   private readonly metaBuffer: GPUBuffer;
+  /** The fault record kernels write to (see `faultsWgsl`), and whether one may have since the last check. */
+  private readonly faultBuffer: GPUBuffer;
+  private faultsPending = false;
   private readonly metaAlign: number;
   private error: Error | null = null;
   private lostError: Error | null = null;
@@ -75,6 +105,7 @@ export class Engine {
     });
     this.pool = new BufferPool((size, usage) => this.createBuffer(size, usage), opts.maxPooledBytes ?? 512 * 1024 * 1024);
     this.metaBuffer = this.createBuffer(META_BYTES, USAGE.STORAGE | USAGE.COPY_DST);
+    this.faultBuffer = this.createBuffer(16, USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC);
   }
 
   /** Throw the first recorded device error, if any (kept: the device is not trusted after one). */
@@ -169,6 +200,10 @@ export class Engine {
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.metaBuffer, offset, size: metaBytes } }];
     d.inputs.forEach((b, k) => entries.push({ binding: k + 1, resource: { buffer: b } }));
     entries.push({ binding: d.inputs.length + 1, resource: { buffer: d.output } });
+    if (d.faults) {
+      entries.push({ binding: d.inputs.length + 2, resource: { buffer: this.faultBuffer } });
+      this.faultsPending = true;
+    }
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     this.pass ??= this.enc().beginComputePass();
     this.pass.setPipeline(pipeline);
@@ -213,21 +248,39 @@ export class Engine {
     this.check();
   }
 
-  /** Read `bytes` bytes of a buffer back to the host. */
+  /**
+   * Read `bytes` bytes of a buffer back to the host. When a kernel since the last check may have
+   * faulted, the fault record is read in the same copy and cleared; a fault is thrown (the data
+   * read is discarded), worded as the cpu backend words it.
+   */
   async read(buf: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.check();
-    if (bytes === 0) return new ArrayBuffer(0);
+    if (bytes === 0 && !this.faultsPending) return new ArrayBuffer(0);
     this.flush();
     const size = Math.ceil(bytes / 4) * 4;
-    const staging = this.device.createBuffer({ size, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+    const withFaults = this.faultsPending;
+    this.faultsPending = false;
+    const faultsAt = Math.ceil(size / 8) * 8; // mapped ranges start at multiples of 8
+    const staging = this.device.createBuffer({ size: withFaults ? faultsAt + 16 : size, usage: USAGE.MAP_READ | USAGE.COPY_DST });
     const enc = this.device.createCommandEncoder();
-    enc.copyBufferToBuffer(buf, 0, staging, 0, size);
+    if (size > 0) enc.copyBufferToBuffer(buf, 0, staging, 0, size);
+    if (withFaults) {
+      enc.copyBufferToBuffer(this.faultBuffer, 0, staging, faultsAt, 16);
+      enc.clearBuffer(this.faultBuffer, 0, 16);
+    }
     this.device.queue.submit([enc.finish()]);
     this.submits++;
     try {
       await this.settle();
       await Promise.race([staging.mapAsync(1 /* GPUMapMode.READ */), this.lostPromise]);
       this.check();
+      if (withFaults) {
+        const [code, value, dimSize] = new Uint32Array(staging.getMappedRange(faultsAt, 16));
+        if (code) {
+          const op = FAULT_OPS[code - 1] ?? `kernel fault ${code}`;
+          throw new RangeError(`${op}: index ${value! | 0} is out of range for a dim of size ${dimSize} (reported by a later read: WebGPU kernels run asynchronously)`);
+        }
+      }
       return staging.getMappedRange(0, size).slice(0, bytes);
     } finally {
       if (!this.lostError) staging.unmap();
@@ -235,11 +288,12 @@ export class Engine {
     }
   }
 
-  /** Resolve when the device has finished all submitted work. */
+  /** Resolve when the device has finished all submitted work; throw an index fault a kernel reported. */
   async sync(): Promise<void> {
     this.flush();
     await Promise.race([this.device.queue.onSubmittedWorkDone(), this.lostPromise]);
     await this.settle();
+    if (this.faultsPending) await this.read(this.faultBuffer, 0);
   }
 
   stats(): EngineStats {
@@ -260,6 +314,7 @@ export class Engine {
     }
     this.pool.trim();
     this.metaBuffer.destroy();
+    this.faultBuffer.destroy();
     this.device.destroy();
   }
 }

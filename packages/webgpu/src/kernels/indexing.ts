@@ -3,11 +3,12 @@
  * index[p]]. scatterAdd: out = zeros(shape); out[idx with dim replaced by index[p]] += src[p].
  * float32 scatterAdd uses a compare-and-swap loop on the bits (atomic<u32>), since WGSL has no
  * float atomics; the order of additions into one slot is unspecified, so sums may differ from
- * the cpu reference in the last bits. Out-of-range indices cannot throw from a GPU kernel:
- * gather yields 0 for them and scatterAdd skips them (the cpu backend throws a RangeError).
+ * the cpu reference in the last bits. An out-of-range index cannot throw from a GPU kernel: gather
+ * yields 0 for it and scatterAdd skips it, and both record the first one in the engine's fault
+ * record, which the next read or sync throws as the cpu backend's RangeError.
  */
 import type { DType, TensorInfo } from '@grokkit/core/backend';
-import type { Engine, GpuHandle } from '../engine.js';
+import { faultsWgsl, FAULT_OPS, type Engine, type GpuHandle } from '../engine.js';
 import { sizeOf, stridesOf } from '../shape-utils.js';
 import { bindings, entry1d, grid, storageType, WG, type StorageType } from './wgsl.js';
 
@@ -16,8 +17,9 @@ import { bindings, entry1d, grid, storageType, WG, type StorageType } from './wg
  * the indexed tensor (strides at md[at..], the index value replacing the coordinate along
  * `dim`) and `s` into the contiguous source with strides at md[sAt..] (when sAt ≥ 0).
  */
-function addressing(nd: number, dim: number, at: number, sAt: number): string {
-  const lines = ['let v = x1[i];', 'let size = i32(md[1]);', 'if (v < 0 || v >= size) { return; }', 'var rem = i;', 'var o = 0u;', 'var s = 0u;'];
+function addressing(op: (typeof FAULT_OPS)[number], nd: number, dim: number, at: number, sAt: number): string {
+  const code = FAULT_OPS.indexOf(op) + 1;
+  const lines = ['let v = x1[i];', 'let size = i32(md[1]);', `if (v < 0 || v >= size) { fault(${code}u, v, md[1]); return; }`, 'var rem = i;', 'var o = 0u;', 'var s = 0u;'];
   for (let d = nd - 1; d >= 0; d--) {
     lines.push(d === 0 ? 'let c0 = rem;' : `let c${d} = rem % md[${2 + d}]; rem = rem / md[${2 + d}];`);
     lines.push(`o += ${d === dim ? 'u32(v)' : `c${d}`} * md[${at + d}];`);
@@ -29,10 +31,11 @@ function addressing(nd: number, dim: number, at: number, sAt: number): string {
 /** Metadata: [n, dimSize, indexShape(nd), xStrides(nd)]. */
 export function gatherSource(s: StorageType, nd: number, dim: number): string {
   return `${bindings([s, 'i32'], s)}
+${faultsWgsl(4)}
 ${entry1d()}
   if (i >= md[0]) { return; }
   y[i] = ${s === 'f32' ? '0.0' : s === 'i32' ? '0' : '0u'};
-  ${addressing(nd, dim, 2 + nd, -1)}
+  ${addressing('gather', nd, dim, 2 + nd, -1)}
   y[i] = x0[o];
 }`;
 }
@@ -55,9 +58,10 @@ export function scatterAddSource(s: StorageType, nd: number, dim: number): strin
     add = 'if (val != 0u) { atomicOr(&y[o], 1u); }';
   }
   return `${decl}
+${faultsWgsl(4)}
 ${entry1d()}
   if (i >= md[0]) { return; }
-  ${addressing(nd, dim, 2 + nd, 2 + 2 * nd)}
+  ${addressing('scatterAdd', nd, dim, 2 + nd, 2 + 2 * nd)}
   let val = x0[s];
   ${add}
 }`;
@@ -75,6 +79,7 @@ export function gatherKernel(engine: Engine, [x, index]: TensorInfo<GpuHandle>[]
     output: h.buffer,
     meta: [n, x!.shape[dim]!, ...index!.shape, ...stridesOf(x!.shape)],
     groups: [...grid(Math.ceil(n / WG)), 1],
+    faults: true,
   });
   return h;
 }
@@ -94,6 +99,7 @@ export function scatterAddKernel(engine: Engine, [src, index]: TensorInfo<GpuHan
     output: h.buffer,
     meta: [n, shape[dim]!, ...index!.shape, ...stridesOf(shape), ...stridesOf(src!.shape)],
     groups: [...grid(Math.ceil(n / WG)), 1],
+    faults: true,
   });
   return h;
 }
