@@ -2,7 +2,7 @@ import { currentBackend } from './registry.js';
 import { arrayFor, checkDType, checkInt32, dtypeOfArray, isFloat, toTyped, type DType, type TypedArray } from './dtype.js';
 import { defaultGenerator, type Generator } from './random.js';
 import { checkShape, checkSize, fmt, sizeOf, type Shape } from './shape.js';
-import { Tensor, type NestedArray } from './tensor.js';
+import { apply, Tensor, type NestedArray } from './tensor.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -74,6 +74,19 @@ function filled(op: string, shape: Shape, value: number | boolean, opts: TensorO
   const dtype = checkDType(op, opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'));
   const s = checkShape(op, shape);
   const [v] = toTyped(dtype, [value], op);
+  const device = opts.device ?? currentBackend();
+  if (device !== 'cpu' && sizeOf(s) > 1) {
+    // no host array the size of the tensor: one value, uploaded and expanded on the device
+    // (which also refuses a tensor too large for it before anything is allocated)
+    const one = Tensor.fromHost(arrayFor(dtype, 1).fill(v!), s.map(() => 1), dtype, device);
+    try {
+      const t = apply('expand', [one], { shape: s }, s, dtype);
+      if (opts.requiresGrad) t.requiresGrad_(true);
+      return t;
+    } finally {
+      one.dispose();
+    }
+  }
   const data = arrayFor(dtype, sizeOf(s));
   data.fill(v!);
   return make(data, s, dtype, opts);

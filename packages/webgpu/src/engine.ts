@@ -80,6 +80,11 @@ export class Engine {
   private faultsPending = false;
   private readonly metaAlign: number;
   private error: Error | null = null;
+  /** An error reported once by the next check (a failed allocation): the device stays usable. */
+  private pending: Error | null = null;
+  private readonly failed = new WeakSet<GPUBuffer>();
+  private failedAllocations = 0;
+  private consequence: Error | null = null;
   private lostError: Error | null = null;
   private readonly lostPromise: Promise<never>;
   private scopes: Promise<void>[] = [];
@@ -101,17 +106,36 @@ export class Engine {
     this.lostPromise.catch(() => {});
     device.addEventListener('uncapturederror', (ev) => {
       const e = (ev as GPUUncapturedErrorEvent).error;
-      this.error ??= new Error(`WebGPU: ${e.constructor?.name ?? 'error'}: ${e.message}`);
+      const err = new Error(`WebGPU: ${e.constructor?.name ?? 'error'}: ${e.message}`);
+      // a use of a buffer that failed to allocate: the allocation's own error (known once its
+      // error scope settles) says it better, so this is only kept when nothing explains it
+      if (/invalid due to a previous error/.test(e.message)) this.consequence ??= err;
+      else this.error ??= err;
     });
     this.pool = new BufferPool((size, usage) => this.createBuffer(size, usage), opts.maxPooledBytes ?? 512 * 1024 * 1024);
     this.metaBuffer = this.createBuffer(META_BYTES, USAGE.STORAGE | USAGE.COPY_DST);
     this.faultBuffer = this.createBuffer(16, USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC);
   }
 
-  /** Throw the first recorded device error, if any (kept: the device is not trusted after one). */
+  /**
+   * Throw the first recorded device error, if any (kept: the device is not trusted after one), or
+   * a failed allocation (reported once: the device stays usable).
+   */
   check(): void {
     if (this.lostError) throw this.lostError;
     if (this.error) throw this.error;
+    const p = this.pending;
+    if (p) {
+      this.pending = null;
+      throw p;
+    }
+  }
+
+  /** Throw when one of `buffers` is known to have failed to allocate. */
+  private usable(buffers: readonly GPUBuffer[]): void {
+    if (this.failedAllocations > 0 && buffers.some((b) => this.failed.has(b))) {
+      throw new Error('WebGPU: a tensor used here has no storage (its buffer failed to allocate: out of memory); dispose it');
+    }
   }
 
   private createBuffer(size: number, usage: number): GPUBuffer {
@@ -121,7 +145,11 @@ export class Engine {
     const buf = this.device.createBuffer({ size, usage });
     this.scopes.push(
       this.device.popErrorScope().then((e) => {
-        if (e) this.error ??= new Error(`WebGPU: out of memory allocating a buffer of ${size} bytes (${e.message})`);
+        if (!e) return;
+        this.failed.add(buf);
+        this.failedAllocations++;
+        this.pool.discard(buf);
+        this.pending = new Error(`WebGPU: out of memory allocating a buffer of ${size} bytes (${e.message}); the tensor it was for has no storage, the backend stays usable`);
       }),
     );
     if (this.scopes.length > 256) this.settleScopes();
@@ -155,6 +183,7 @@ export class Engine {
   /** Overwrite a buffer in place: pending commands are submitted first so they see the old contents. */
   write(h: GpuHandle, data: ArrayBufferView): void {
     this.check();
+    this.usable([h.buffer]);
     this.flush();
     this.device.queue.writeBuffer(h.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
   }
@@ -187,6 +216,7 @@ export class Engine {
   /** Record one compute dispatch into the current batch. */
   dispatch(d: DispatchSpec): void {
     this.check();
+    this.usable([...d.inputs, d.output]);
     const metaBytes = Math.max(d.meta.length, 1) * 4;
     let offset = Math.ceil(this.metaUsed / this.metaAlign) * this.metaAlign;
     if (offset + metaBytes > META_BYTES) {
@@ -223,6 +253,7 @@ export class Engine {
   /** Copy `bytes` bytes between buffers (recorded in order with the kernels). */
   copy(src: GPUBuffer, dst: GPUBuffer, bytes: number, srcOffset = 0, dstOffset = 0): void {
     this.check();
+    this.usable([src, dst]);
     this.endPass();
     this.enc().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   }
@@ -245,6 +276,9 @@ export class Engine {
     const s = this.scopes;
     this.scopes = [];
     await Promise.race([Promise.all(s), this.lostPromise]);
+    const c = this.consequence;
+    this.consequence = null;
+    if (c && this.failedAllocations === 0) this.error ??= c;
     this.check();
   }
 
@@ -255,6 +289,7 @@ export class Engine {
    */
   async read(buf: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.check();
+    this.usable([buf]);
     if (bytes === 0 && !this.faultsPending) return new ArrayBuffer(0);
     this.flush();
     const size = Math.ceil(bytes / 4) * 4;

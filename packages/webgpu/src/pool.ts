@@ -35,6 +35,8 @@ export class BufferPool {
   private allocatedBytes = 0;
   private pooled = 0;
   private pooledBytes = 0;
+  /** Buffers that failed to allocate: destroyed when released, never reused. */
+  private readonly discarded = new WeakSet<GPUBuffer>();
 
   constructor(
     private readonly create: (size: number, usage: number) => GPUBuffer,
@@ -62,7 +64,7 @@ export class BufferPool {
 
   release(buf: GPUBuffer): void {
     const size = buf.size;
-    if (this.pooledBytes + size > this.maxPooledBytes) {
+    if (this.discarded.has(buf) || this.pooledBytes + size > this.maxPooledBytes) {
       buf.destroy();
       this.allocated--;
       this.allocatedBytes -= size;
@@ -73,6 +75,22 @@ export class BufferPool {
     l.push(buf);
     this.pooled++;
     this.pooledBytes += size;
+  }
+
+  /** Never hand `buf` out again (it failed to allocate): destroyed now if pooled, else when released. */
+  discard(buf: GPUBuffer): void {
+    this.discarded.add(buf);
+    for (const m of [this.free, this.recycled]) {
+      const l = m.get(buf.size);
+      const k = l ? l.indexOf(buf) : -1;
+      if (k < 0) continue;
+      l!.splice(k, 1);
+      this.pooled--;
+      this.pooledBytes -= buf.size;
+      this.allocated--;
+      this.allocatedBytes -= buf.size;
+      buf.destroy();
+    }
   }
 
   /** The batch was submitted: recycled buffers are now safe for uploads too. */

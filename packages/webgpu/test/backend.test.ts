@@ -125,6 +125,27 @@ describe.skipIf(!probe.ok)('webgpu backend', () => {
     [x, i, y, ok, s, logits, loss].forEach((t) => t.dispose());
   });
 
+  it('a buffer the device cannot allocate is reported once and leaves the backend usable; one over its limit is refused at once', async () => {
+    const limit = Math.min(backend!.device.limits.maxBufferSize, backend!.device.limits.maxStorageBufferBindingSize);
+    const x = g.Tensor.fromHost(Float32Array.from([1, 2, 3]), [3], 'float32', 'webgpu');
+    // the largest tensor the limits allow (1 GiB on SwiftShader, which then runs out of memory)
+    const big = g.zeros([Math.floor(limit / 4)], { device: 'webgpu' });
+    let failure: Error | null = null;
+    try {
+      await big.sum().data();
+    } catch (e) {
+      failure = e as Error;
+    }
+    console.log(`a ${limit}-byte tensor on ${backend!.adapter.description || backend!.adapter.vendor}: ${failure ? failure.message.split('\n')[0] : 'allocated'}`);
+    if (failure) expect(failure.message).toMatch(/out of memory allocating a buffer|has no storage/);
+    big.dispose();
+    expect(Array.from(await x.add(1).data())).toEqual([2, 3, 4]);
+    expect(Array.from(await g.zeros([2, 2], { device: 'webgpu' }).add(x.slice(0, 0, 2)).data())).toEqual([1, 2, 1, 2]);
+    // over the limit: refused before any allocation, on the device or on the host
+    expect(() => g.zeros([Math.floor(limit / 4) + 64], { device: 'webgpu' })).toThrow(/exceeds this device's limit/);
+    x.dispose();
+  });
+
   it('gelu runs as one fused kernel, and pipelines are cached by source', async () => {
     const x = g.Tensor.fromHost(randn(64, 6), [8, 8], 'float32', 'webgpu');
     const s0 = backend!.stats();
