@@ -4,6 +4,8 @@
  * `composed` entries), the primitives and fused ops they are keyed by, the expression language
  * that elementwise kernels are compiled from, the registry, shape helpers, the cpu backend's
  * tables, and the WebAssembly thread settings of the cpu backend.
+ *
+ * @module backend
  */
 export type { DType, TypedArray } from './dtype.js';
 export type { Shape } from './shape.js';
