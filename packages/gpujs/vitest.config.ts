@@ -1,4 +1,4 @@
 import { defineConfig } from 'vitest/config';
 
 // webgpu mode loads dawn.node, a native addon: run test files in child processes, not worker threads.
-export default defineConfig({ test: { include: ['test/**/*.test.ts'], pool: 'forks', testTimeout: 60_000, hookTimeout: 60_000 } });
+export default defineConfig({ test: { include: ['test/**/*.test.ts'], pool: 'forks', testTimeout: 180_000, hookTimeout: 180_000 } });
