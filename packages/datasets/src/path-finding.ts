@@ -19,6 +19,8 @@ export interface PathFindingOptions {
   armLength?: number;
   /** Where the decoy arms leave the path (default 'start'). */
   branchAt?: BranchPoint;
+  /** Follow every edge by a separator token, `u v ,` (default false: `u v`). */
+  separator?: boolean;
   /** Training graphs (default 2000). */
   nTrain?: number;
   /** Test graphs, none of which appears in train (default 500). */
@@ -37,8 +39,8 @@ export type PathSplit = Split & {
 
 export interface PathFindingDataset {
   /**
-   * inputs int32 [n, 2·branches·armLength + 4]: the directed edges u v in random order, then
-   * '|', start, goal, '='. targets int32 [n, armLength + 1]: the path start → goal.
+   * inputs int32 [n, 2·branches·armLength + 4] (3·… with separators): the directed edges u v
+   * (each followed by ',' with `separator`) in random order, then '|', start, goal, '='. targets int32 [n, armLength + 1]: the path start → goal.
    */
   train: PathSplit;
   test: PathSplit;
@@ -47,8 +49,8 @@ export interface PathFindingDataset {
   vocabSize: number;
   inputLen: number;
   targetLen: number;
-  /** Nodes are tokens 0..nodes−1; `query` = nodes ('|'), `answer` = nodes + 1 ('='). */
-  vocab: { nodes: [number, number]; query: number; answer: number };
+  /** Nodes are tokens 0..nodes−1; `query` = nodes ('|'), `answer` = nodes + 1 ('='), `separator` = nodes + 2 (',') when used. */
+  vocab: { nodes: [number, number]; query: number; answer: number; separator: number | null };
   description: { nodes: number; branches: number; armLength: number; branchAt: BranchPoint; nTrain: number; nTest: number; seed: string };
 }
 
@@ -72,7 +74,8 @@ export function pathFinding(opts: PathFindingOptions = {}): PathFindingDataset {
   const seed = checkSeed(fn, opts.seed ?? 0);
   const g = rng(seed, 'path-finding');
   const nEdges = branches * L;
-  const inputLen = 2 * nEdges + 4;
+  const sep = opts.separator ?? false;
+  const inputLen = (sep ? 3 : 2) * nEdges + 4;
   const targetLen = L + 1;
 
   const draw = (gen: Generator): { inp: number[]; path: number[]; distance: number } => {
@@ -90,7 +93,10 @@ export function pathFinding(opts: PathFindingOptions = {}): PathFindingDataset {
       }
     }
     const inp: number[] = [];
-    for (const e of gen.permutation(nEdges)) inp.push(...edges[e]!);
+    for (const e of gen.permutation(nEdges)) {
+      inp.push(...edges[e]!);
+      if (sep) inp.push(N + 2);
+    }
     inp.push(N, path[0]!, path[L]!, N + 1);
     return { inp, path, distance: L - k };
   };
@@ -146,10 +152,10 @@ export function pathFinding(opts: PathFindingOptions = {}): PathFindingDataset {
     train,
     test,
     fresh,
-    vocabSize: N + 2,
+    vocabSize: sep ? N + 3 : N + 2,
     inputLen,
     targetLen,
-    vocab: { nodes: [0, N], query: N, answer: N + 1 },
+    vocab: { nodes: [0, N], query: N, answer: N + 1, separator: sep ? N + 2 : null },
     description: { nodes: N, branches, armLength: L, branchAt, nTrain, nTest, seed: String(seed) },
   };
 }
