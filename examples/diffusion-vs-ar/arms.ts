@@ -10,7 +10,8 @@ import {
   type Generator, type Tensor,
 } from '@grokkit/core';
 import { MaskedDenoiser, confidenceSample, maskedDiffusionLoss, reweightTokens, type TimeWeighting, type TokenReweighting } from '@grokkit/diffusion';
-import { train, type EvalRecord, type ProgressMode } from '@grokkit/eval';
+import type { EvalRecord, ProgressMode } from '@grokkit/eval';
+import { train } from '@grokkit/eval/node';
 import { grokfastEma } from '@grokkit/filters';
 import { Decoder } from '@grokkit/transformer';
 import { sequences, subset, type SeqSplit, type SeqTask } from './tasks.js';
@@ -179,7 +180,7 @@ function score(model: Model, task: SeqTask, s: SeqSplit, limit: number, batch = 
   return { exact: exact / n, perPosition: pos.map((p) => p / n), byDistance };
 }
 
-export async function runArm(arm: ArmKind, task: SeqTask, c: ArmConfig, outDir?: string): Promise<ArmResult> {
+export async function runArm(arm: ArmKind, task: SeqTask, c: ArmConfig, outDir?: string, overwrite?: boolean): Promise<ArmResult> {
   const model = arm === 'ar' ? arModel(task, c) : diffusionModel(task, c);
   const L = task.promptLen + task.answerLen;
   // a fixed sample of training rows to measure train accuracy on
@@ -203,6 +204,7 @@ export async function runArm(arm: ArmKind, task: SeqTask, c: ArmConfig, outDir?:
     evalEvery: c.evalEvery,
     seed: c.seed,
     outDir,
+    overwrite,
     progress: c.progress,
     label: `${task.name} ${arm} s${c.seed}`,
     step(ctx) {

@@ -6,26 +6,23 @@
  * planning distance, and, given several --n-train values, accuracy against the number of
  * training graphs.
  *
- *   npx tsx examples/diffusion-vs-ar/main.ts [--task composition|comparison|path[,…]] [--steps N] [--seeds 3 | --seed S]
- *       [--arm ar|diffusion] [--time-limit SECONDS] [--out DIR] [--batch B] [--eval-every N] [--eval-size N]
- *       [--dim D] [--depth L] [--heads H] [--positional learned|sinusoidal|rotary] [--embedding-std 1] [--lr X] [--lr-schedule constant|cosine] [--weight-decay X]
- *       [--token-reweighting ALPHA,GAMMA|off] [--time-weighting elbo|linear]
- *       [--entities 100] [--n-train N|stream[,…]] [--branches 2] [--arm-length 3] [--nodes N] [--branch-at start|anywhere]
- *       [--test-size 500] [--progress auto|lines|false]
+ *   npx tsx examples/diffusion-vs-ar/main.ts --task path --seeds 3     (the defaults; --help lists every flag)
  *
  * Without --task all three run. The last line on stdout is one JSON object:
  * {"runs":[{"task","arm","seed","nTrain","train","id","ood",…}],"summary":{task:{ar:{…},diffusion:{…}}},
  *  "dataEfficiency":{task:{arm:[{nTrain,id}]}},"wallSeconds"}; with several --n-train values the
  * summary is that of the last one.
  */
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { BRANCH_POINTS, type BranchPoint } from '@grokkit/datasets';
-import { TIME_WEIGHTINGS, type TimeWeighting } from '@grokkit/diffusion';
-import { lineChart, markdownTable, summarize, writeReport, type ProgressMode, type Series, type Summary } from '@grokkit/eval';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BRANCH_POINTS } from '@grokkit/datasets';
+import { TIME_WEIGHTINGS } from '@grokkit/diffusion';
+import { markdownTable, summarize, type LineChartOptions, type ProgressMode, type ReportSection, type Series, type Summary } from '@grokkit/eval';
+import { claimOutDir, defineCli, writeReport, SETTINGS_FILE, UsageError, type CliValues } from '@grokkit/eval/node';
 import { ARMS, runArm, type ArmConfig, type ArmKind, type ArmResult, type DistanceScore } from './arms.js';
 import { PATH_DEFAULTS, TASKS, makeTask, type PathShape, type TaskName } from './tasks.js';
+
+export { UsageError };
 
 /** Settings that every run of a task shares unless a flag overrides them. */
 export interface TaskDefaults {
@@ -43,7 +40,13 @@ export interface TaskDefaults {
 export const TASK_DEFAULTS: Record<TaskName, TaskDefaults> = {
   composition: { steps: 1000, batchSize: 128, evalEvery: 100 },
   comparison: { steps: 1000, batchSize: 128, evalEvery: 100 },
-  path: { steps: 400, batchSize: 64, evalEvery: 100, nTrain: 2000 },
+  // Path-finding: fresh graphs every batch, MGDM's token reweighting on both arms and its linear
+  // time weighting for diffusion; the shape (PATH_DEFAULTS) is the smallest star with a real branch
+  // choice. docs/reproductions.md has the measurements behind these settings.
+  path: {
+    steps: 1500, batchSize: 64, evalEvery: 100, nTrain: 'stream',
+    model: { tokenReweighting: { alpha: 0.25, gamma: 1 } }, arms: { diffusion: { timeWeighting: 'linear' } },
+  },
 };
 
 export type ModelConfig = Omit<ArmConfig, 'steps' | 'batchSize' | 'evalEvery' | 'seed'>;
@@ -53,6 +56,8 @@ export interface DemoOptions {
   arms: ArmKind[];
   seeds: number[];
   out: string;
+  /** Replace a previous run in `out`. */
+  overwrite?: boolean;
   /** Overrides of the per-task step budget, batch size and eval interval. */
   steps?: number;
   batchSize?: number;
@@ -67,119 +72,130 @@ export interface DemoOptions {
   model: Partial<ModelConfig>;
 }
 
-/** A bad command line: the CLI prints the message on one line and exits with status 2. */
-export class UsageError extends Error {}
+const pctText = (v: number | 'stream') => String(v);
+const flagText = (t: TaskName) => `${t} ${TASK_DEFAULTS[t].steps}`;
 
-function fail(msg: string): never {
-  throw new UsageError(`diffusion-vs-ar: ${msg}`);
-}
-
-function num(name: string, v: string | undefined, check: (x: number) => boolean = Number.isFinite, expected = 'a number'): number | undefined {
-  if (v === undefined) return undefined;
-  const x = v.trim() === '' ? NaN : Number(v);
-  if (!check(x)) fail(`--${name} expects ${expected}, got '${v}'`);
-  return x;
-}
-const posInt = (x: number) => Number.isInteger(x) && x > 0;
-
-function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
-  if (v === undefined) return undefined;
-  if (!allowed.includes(v as T)) fail(`--${name} expects ${allowed.join(' or ')}, got '${v}'`);
-  return v as T;
-}
-
-export function parse(argv: string[]): DemoOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      task: { type: 'string' }, steps: { type: 'string' }, seeds: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
-      arm: { type: 'string' }, 'time-limit': { type: 'string' },
-      batch: { type: 'string' }, 'eval-every': { type: 'string' }, 'eval-size': { type: 'string' },
-      dim: { type: 'string' }, depth: { type: 'string' }, heads: { type: 'string' }, positional: { type: 'string' }, 'embedding-std': { type: 'string' }, lr: { type: 'string' }, 'lr-schedule': { type: 'string' },
-      'weight-decay': { type: 'string' }, warmup: { type: 'string' }, 'token-reweighting': { type: 'string' }, grokfast: { type: 'string' }, 'time-weighting': { type: 'string' },
-      entities: { type: 'string' }, 'n-train': { type: 'string' },
-      branches: { type: 'string' }, 'arm-length': { type: 'string' }, nodes: { type: 'string' }, 'branch-at': { type: 'string' }, separator: { type: 'string' },
-      'test-size': { type: 'string' }, progress: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+export const cli = defineCli({
+  name: 'diffusion-vs-ar',
+  usage: 'npx tsx examples/diffusion-vs-ar/main.ts [options]',
+  description:
+    'A causal transformer (AR: cross-entropy on the answer, greedy left-to-right decoding) and a masked-diffusion\n' +
+    'encoder of the same size (masked-diffusion loss on the answer, easy-first decoding) trained on the same data:\n' +
+    'two-hop composition, comparison, and path-finding on a star graph (Ye et al.). Path-finding reports accuracy\n' +
+    'per answer position and planning distance, and with several --n-train values accuracy against training graphs.',
+  options: {
+    task: { type: 'enum', choices: TASKS, list: true, default: TASKS, description: 'tasks to run' },
+    arm: { type: 'enum', choices: ARMS, list: true, default: ARMS, description: 'arms: ar (autoregressive), diffusion (masked diffusion)' },
+    seeds: { type: 'int', min: 1, default: 1, description: 'number of seeds: runs seeds 0..N−1 (data, init and batch order)' },
+    seed: { type: 'int', min: 0, description: 'run this one seed instead of --seeds' },
+    steps: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map(flagText).join(', ')}`, description: 'optimizer steps per arm' },
+    batch: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map((t) => `${t} ${TASK_DEFAULTS[t].batchSize}`).join(', ')}`, description: 'minibatch size' },
+    evalEvery: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map((t) => `${t} ${TASK_DEFAULTS[t].evalEvery}`).join(', ')}`, description: 'evaluate (curves) every this many steps' },
+    evalSize: { type: 'int', min: 1, defaultText: String(256), description: 'rows of each split the curves are measured on' },
+    timeLimit: { type: 'number', above: 0, description: 'stop each arm after this many seconds' },
+    dim: { type: 'int', min: 1, defaultText: '64', description: 'model width (a multiple of --heads), both arms' },
+    depth: { type: 'int', min: 1, defaultText: '2', description: 'transformer layers, both arms' },
+    heads: { type: 'int', min: 1, defaultText: '4', description: 'attention heads, both arms' },
+    positional: { type: 'enum', choices: ['learned', 'sinusoidal', 'rotary'] as const, defaultText: 'learned', description: 'position encoding' },
+    embeddingStd: { type: 'number', above: 0, defaultText: '1', description: 'standard deviation of the token embedding at init' },
+    lr: { type: 'number', above: 0, defaultText: '0.001', description: 'AdamW learning rate (betas 0.9, 0.98, gradient clipping at 1)' },
+    lrSchedule: { type: 'enum', choices: ['constant', 'cosine'] as const, defaultText: 'constant', description: 'learning rate after the warmup' },
+    weightDecay: { type: 'number', min: 0, defaultText: '0.1', description: 'AdamW weight decay' },
+    warmup: { type: 'int', min: 0, defaultText: '50', description: 'linear warmup steps' },
+    tokenReweighting: {
+      type: 'string', placeholder: 'ALPHA,GAMMA|off', defaultText: 'path: 0.25,1; others off',
+      description: "MGDM's adaptive token reweighting α(1 − p)^γ on each answer token's loss, both arms",
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(
-      'usage: npx tsx examples/diffusion-vs-ar/main.ts [--task composition|comparison|path[,…]] [--steps N] [--seeds 3 | --seed S] [--out DIR]\n' +
-        '       [--arm ar|diffusion] [--time-limit SECONDS] [--batch B] [--eval-every N] [--eval-size 256]\n' +
-        '       [--dim D] [--depth L] [--heads H] [--positional learned|sinusoidal|rotary] [--embedding-std 1] [--lr X] [--lr-schedule constant|cosine] [--weight-decay X] [--warmup N]\n' +
-        '       [--token-reweighting ALPHA,GAMMA|off] [--time-weighting elbo|linear]\n' +
-        '       [--entities 100] [--n-train N|stream[,…]] [--branches 2] [--arm-length 3] [--nodes N] [--branch-at start|anywhere]\n' +
-        '       [--test-size 500] [--progress auto|bar|lines|false]',
+    timeWeighting: { type: 'enum', choices: TIME_WEIGHTINGS, defaultText: 'path: linear; others elbo', description: 'diffusion loss weight of a row masked at time t: 1/t (elbo) or 1 − t (linear)' },
+    grokfast: { type: 'string', placeholder: 'ALPHA,LAMBDA|off', defaultText: 'off', description: 'Grokfast-EMA gradient filter, both arms' },
+    entities: { type: 'int', min: 1, defaultText: '100', description: 'composition/comparison: entities' },
+    nTrain: {
+      type: 'string', list: true, placeholder: 'N|stream,…', defaultText: `path: ${pctText(TASK_DEFAULTS.path.nTrain ?? 2000)}`,
+      description: "path: training graphs, or 'stream' for fresh graphs every batch; several values: one set of runs each",
+    },
+    branches: { type: 'int', min: 2, default: PATH_DEFAULTS.branches, description: 'path: arms of the star (the start node branches into this many)' },
+    armLength: { type: 'int', min: 1, default: PATH_DEFAULTS.armLength, description: 'path: steps from the branch node to the end of each arm' },
+    nodes: { type: 'int', min: 1, default: PATH_DEFAULTS.nodes, description: 'path: node labels (at least branches·arm-length + 1)' },
+    branchAt: { type: 'enum', choices: BRANCH_POINTS, default: PATH_DEFAULTS.branchAt, description: 'path: decoy arms leave the start (a star) or any path node' },
+    separator: { type: 'enum', choices: ['true', 'false'] as const, default: String(PATH_DEFAULTS.separator) as 'true' | 'false', description: "path: a ',' after each edge" },
+    testSize: { type: 'int', min: 1, defaultText: '500', description: 'cap on each test set' },
+    out: { type: 'dir', default: 'runs/diffusion-vs-ar', description: "folder for the report and each run's log" },
+    overwrite: { type: 'bool', description: 'replace a previous run in --out' },
+    progress: { type: 'enum', choices: ['auto', 'bar', 'lines', 'false'] as const, default: 'auto', description: 'progress on stderr: a bar on a terminal (auto), plain lines, or none' },
+  },
+  check: (v) => {
+    const used = v.branches * v.armLength + 1;
+    if (v.nodes < used) {
+      return `--nodes: expected at least branches·arm-length + 1 = ${v.branches}·${v.armLength} + 1 = ${used} (every graph uses that many labels), got ${v.nodes}`;
+    }
+    for (const n of v.nTrain ?? []) {
+      if (n !== 'stream' && !/^[1-9]\d*$/.test(n)) return `--n-train: expected positive integers or 'stream', comma-separated, got '${n}'`;
+    }
+    const pair = (flag: string, text: string | undefined, ok: (a: number, b: number) => boolean, what: string) =>
+      text === undefined || text === 'off' || (/^[^,]+,[^,]+$/.test(text) && ok(...(text.split(',').map(Number) as [number, number])))
+        ? undefined
+        : `${flag}: expected ${what} or off, got '${text}'`;
+    return (
+      pair('--token-reweighting', v.tokenReweighting, (a, g) => a > 0 && g >= 0 && Number.isFinite(a + g), 'ALPHA,GAMMA (α > 0, γ ≥ 0, e.g. 0.25,1)') ??
+      pair('--grokfast', v.grokfast, (a, l) => a >= 0 && a < 1 && Number.isFinite(a + l), 'ALPHA,LAMBDA (0 ≤ α < 1, e.g. 0.98,2)')
     );
-    process.exit(0);
-  }
-  const tasks = (values.task?.split(',').map((t) => t.trim()) ?? [...TASKS]) as TaskName[];
-  for (const t of tasks) if (!TASKS.includes(t)) fail(`--task expects composition, comparison or path, got '${t}'`);
-  const arms = (values.arm?.split(',').map((a) => a.trim()) ?? [...ARMS]) as ArmKind[];
-  for (const a of arms) if (!ARMS.includes(a)) fail(`--arm expects ar or diffusion, got '${a}'`);
-  const nSeeds = num('seeds', values.seeds, posInt, 'a positive integer') ?? 1;
-  const one = num('seed', values.seed, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer');
-  const progress = oneOf('progress', values.progress, ['auto', 'bar', 'lines', 'false']);
-  const nTrain = values['n-train']?.split(',').map((v) => (v.trim() === 'stream' ? 'stream' : num('n-train', v, posInt, "a positive integer or 'stream' (or a comma-separated list)")!));
-  const path: PathShape = {
-    branches: num('branches', values.branches, (x) => Number.isInteger(x) && x >= 2, 'an integer ≥ 2') ?? PATH_DEFAULTS.branches,
-    armLength: num('arm-length', values['arm-length'], posInt, 'a positive integer') ?? PATH_DEFAULTS.armLength,
-    nodes: num('nodes', values.nodes, posInt, 'a positive integer') ?? PATH_DEFAULTS.nodes,
-    branchAt: oneOf<BranchPoint>('branch-at', values['branch-at'], BRANCH_POINTS) ?? PATH_DEFAULTS.branchAt,
-    separator: values.separator === undefined ? PATH_DEFAULTS.separator : oneOf('separator', values.separator, ['true', 'false']) === 'true',
-  };
-  const used = path.branches * path.armLength + 1;
-  if (path.nodes < used) {
-    fail(`--nodes must be at least branches·arm-length + 1 = ${path.branches}·${path.armLength} + 1 = ${used} (every graph uses that many labels), got ${path.nodes}`);
-  }
+  },
+  notes:
+    "Writes report.html, report.md and its charts to --out, and each run's log.jsonl to --out/<task>-<arm>-seed<seed>[-n<n-train>].\n" +
+    'The last line on stdout is one JSON object: {"runs":[…],"summary":{task:{ar:{id:{mean,…},…},diffusion:{…}}},"dataEfficiency":{…},"wallSeconds":…}.',
+});
+
+const pairOf = (text: string) => text.split(',').map(Number) as [number, number];
+
+/** The demo's options from parsed flags; a UsageError (one line, naming the flag) for settings that cannot be combined. */
+export function options(v: CliValues<typeof cli.spec.options>): DemoOptions {
+  const path: PathShape = { branches: v.branches, armLength: v.armLength, nodes: v.nodes, branchAt: v.branchAt, separator: v.separator === 'true' };
   const model: Partial<ModelConfig> = {};
-  const set = <K extends keyof ModelConfig>(k: K, v: ModelConfig[K] | undefined) => {
-    if (v !== undefined) model[k] = v;
+  const set = <K extends keyof ModelConfig>(k: K, x: ModelConfig[K] | undefined) => {
+    if (x !== undefined) model[k] = x;
   };
-  set('evalSize', num('eval-size', values['eval-size'], posInt, 'a positive integer'));
-  set('dim', num('dim', values.dim, posInt, 'a positive integer'));
-  set('depth', num('depth', values.depth, posInt, 'a positive integer'));
-  set('heads', num('heads', values.heads, posInt, 'a positive integer'));
-  set('positional', oneOf('positional', values.positional, ['learned', 'sinusoidal', 'rotary'] as const));
-  set('embeddingStd', num('embedding-std', values['embedding-std'], (x) => x > 0, 'a positive number'));
-  set('lr', num('lr', values.lr, (x) => x > 0, 'a positive number'));
-  set('lrSchedule', oneOf('lr-schedule', values['lr-schedule'], ['constant', 'cosine'] as const));
-  set('weightDecay', num('weight-decay', values['weight-decay'], (x) => x >= 0, 'a non-negative number'));
-  set('warmup', num('warmup', values.warmup, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer'));
-  set('timeWeighting', oneOf<TimeWeighting>('time-weighting', values['time-weighting'], TIME_WEIGHTINGS));
-  set('timeLimit', num('time-limit', values['time-limit'], (x) => x > 0, 'a positive number of seconds'));
-  if (progress !== undefined) model.progress = progress === 'false' ? false : (progress as ProgressMode);
-  const tr = values['token-reweighting'];
-  if (tr !== undefined) {
-    const parts = tr.split(',').map(Number);
-    if (tr === 'off') model.tokenReweighting = null;
-    else if (parts.length === 2 && parts[0]! > 0 && parts[1]! >= 0 && parts.every(Number.isFinite)) model.tokenReweighting = { alpha: parts[0]!, gamma: parts[1]! };
-    else fail(`--token-reweighting expects ALPHA,GAMMA (α > 0, γ ≥ 0, e.g. 0.25,1) or off, got '${tr}'`);
+  set('evalSize', v.evalSize);
+  set('dim', v.dim);
+  set('depth', v.depth);
+  set('heads', v.heads);
+  set('positional', v.positional);
+  set('embeddingStd', v.embeddingStd);
+  set('lr', v.lr);
+  set('lrSchedule', v.lrSchedule);
+  set('weightDecay', v.weightDecay);
+  set('warmup', v.warmup);
+  set('timeWeighting', v.timeWeighting);
+  set('timeLimit', v.timeLimit);
+  model.progress = v.progress === 'false' ? false : (v.progress as ProgressMode);
+  if (v.tokenReweighting !== undefined) {
+    const [alpha, gamma] = pairOf(v.tokenReweighting);
+    model.tokenReweighting = v.tokenReweighting === 'off' ? null : { alpha, gamma };
   }
-  if (values.grokfast !== undefined) {
-    const parts = values.grokfast.split(',').map(Number);
-    if (values.grokfast === 'off') model.grokfast = null;
-    else if (parts.length === 2 && parts[0]! >= 0 && parts[0]! < 1 && parts.every(Number.isFinite)) model.grokfast = { alpha: parts[0]!, lamb: parts[1]! };
-    else fail(`--grokfast expects ALPHA,LAMBDA (0 ≤ α < 1, e.g. 0.98,2) or off, got '${values.grokfast}'`);
+  if (v.grokfast !== undefined) {
+    const [alpha, lamb] = pairOf(v.grokfast);
+    model.grokfast = v.grokfast === 'off' ? null : { alpha, lamb };
   }
   const o: DemoOptions = {
-    tasks,
-    arms,
-    seeds: one !== undefined ? [one] : Array.from({ length: nSeeds }, (_, i) => i),
-    out: resolve(values.out ?? 'runs/diffusion-vs-ar'),
-    steps: num('steps', values.steps, posInt, 'a positive integer'),
-    batchSize: num('batch', values.batch, posInt, 'a positive integer'),
-    evalEvery: num('eval-every', values['eval-every'], posInt, 'a positive integer'),
-    entities: num('entities', values.entities, posInt, 'a positive integer'),
-    nTrain,
-    testSize: num('test-size', values['test-size'], posInt, 'a positive integer'),
+    tasks: v.task,
+    arms: v.arm,
+    seeds: v.seed !== undefined ? [v.seed] : Array.from({ length: v.seeds }, (_, i) => i),
+    out: v.out,
+    overwrite: v.overwrite,
+    steps: v.steps,
+    batchSize: v.batch,
+    evalEvery: v.evalEvery,
+    entities: v.entities,
+    nTrain: v.nTrain?.map((n) => (n === 'stream' ? 'stream' : Number(n))),
+    testSize: v.testSize,
     path,
     model,
   };
-  for (const t of tasks) for (const a of arms) armConfig(o, t, a, 0); // fails on settings that cannot be combined
+  for (const t of o.tasks) for (const a of o.arms) armConfig(o, t, a, 0); // throws on settings that cannot be combined
   return o;
 }
+
+/** Parse a command line (the arguments after the script) into the demo's options. */
+export const parse = (argv: readonly string[]): DemoOptions => options(cli.parse(argv));
 
 /** Defaults of every task and arm, below the task's and the arm's own (TASK_DEFAULTS) and the flags. */
 export const MODEL_DEFAULTS: ModelConfig = {
@@ -194,7 +210,7 @@ export function armConfig(o: DemoOptions, task: TaskName, arm: ArmKind, seed: nu
     ...MODEL_DEFAULTS, ...d.model, ...d.arms?.[arm], ...o.model,
     steps: o.steps ?? d.steps, batchSize: o.batchSize ?? d.batchSize, evalEvery: o.evalEvery ?? d.evalEvery, seed,
   };
-  if (cfg.dim % cfg.heads !== 0) fail(`--heads must divide --dim, got --dim ${cfg.dim} and --heads ${cfg.heads} (${task}, ${arm})`);
+  if (cfg.dim % cfg.heads !== 0) throw new UsageError(`--heads: expected a divisor of --dim ${cfg.dim}, got ${cfg.heads} (${task}, ${arm})`);
   return cfg;
 }
 
@@ -240,7 +256,20 @@ interface Done {
 /** Run every task × training-set size × seed × arm, write the report, return the summary printed last. */
 export async function main(o: DemoOptions): Promise<DemoSummary> {
   const t0 = performance.now();
-  await mkdir(o.out, { recursive: true });
+  const settings = { tasks: o.tasks, arms: o.arms, seeds: o.seeds, nTrain: o.nTrain ?? null, path: o.path, entities: o.entities ?? null, testSize: o.testSize ?? null };
+  // no --resume here (a stream's generator is not checkpointed): a previous run is replaced or kept
+  if (!o.overwrite && existsSync(join(o.out, SETTINGS_FILE))) {
+    throw new UsageError(`--out: expected a folder without a previous run, got '${o.out}', which holds one (${SETTINGS_FILE}); replace it with --overwrite or choose another folder`);
+  }
+  const claim = claimOutDir(o.out, { settings, overwrite: o.overwrite, name: '--out' });
+  try {
+    return await runAll(o, t0);
+  } finally {
+    claim.release();
+  }
+}
+
+async function runAll(o: DemoOptions, t0: number): Promise<DemoSummary> {
   const all: Done[] = [];
   for (const name of o.tasks) {
     const sizes: (number | 'stream' | null)[] = name === 'path' ? (o.nTrain ?? [TASK_DEFAULTS.path.nTrain ?? 2000]) : [null];
@@ -250,7 +279,7 @@ export async function main(o: DemoOptions): Promise<DemoSummary> {
         for (const arm of o.arms) {
           const cfg = armConfig(o, name, arm, seed);
           const dir = `${name}-${arm}-seed${seed}${sizes.length > 1 ? `-n${nTrain}` : ''}`;
-          const r = await runArm(arm, task, cfg, join(o.out, dir));
+          const r = await runArm(arm, task, cfg, join(o.out, dir), o.overwrite);
           all.push({ task: name, nTrain, r });
           const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
           const size = nTrain === null ? '' : `, n-train ${nTrain}`;
@@ -291,6 +320,9 @@ export async function main(o: DemoOptions): Promise<DemoSummary> {
   return { runs, summary, dataEfficiency, wallSeconds: round((performance.now() - t0) / 1000, 1)! };
 }
 
+/** Types a chart's options where they are written (the y range as a pair). */
+const chart = (c: LineChartOptions): LineChartOptions => c;
+
 const pctOf = (s: Summary | null) => (s === null || s.n === 0 ? '—' : `${(100 * s.mean).toFixed(1)}${s.n > 1 ? ` ± ${(100 * s.std).toFixed(1)}` : ''}`);
 
 /** Mean over seeds of each planning distance's exact match and branch-choice accuracy. */
@@ -322,7 +354,7 @@ async function report(o: DemoOptions, all: Done[], runs: RunSummary[], summary: 
       'ID per answer position': r.idPerPosition.join(' / '), 'ms/step': Math.round(r.msPerStep), 'wall s': Math.round(r.wallSeconds),
     })),
   );
-  const sections: { heading: string; markdown?: string; svg?: string }[] = [];
+  const sections: ReportSection[] = [];
   const path = runs.filter((r) => r.task === 'path');
   if (path.length > 0) {
     const last = path[path.length - 1]!.nTrain;
@@ -334,7 +366,7 @@ async function report(o: DemoOptions, all: Done[], runs: RunSummary[], summary: 
         `Branch choice: the answer token after the branch node. Chance at the choice: 1/${o.path.branches}. ` +
         `n-train ${last}; mean ± std over seeds, in %.\n\n` +
         markdownTable(rows.flatMap(({ arm, d }) => d.map((x) => ({ arm: LABEL[arm], 'planning distance': x.distance, 'test rows': x.n, 'branch choice %': pctOf(x.decision), 'exact match %': pctOf(x.exact) })))),
-      svg: lineChart({
+      charts: chart({
         series: rows.flatMap(({ arm, d }) => [
           { name: `${arm === 'ar' ? 'AR' : 'diffusion'} branch choice`, color: COLOR[arm], points: d.map((x) => ({ x: x.distance, y: x.decision.mean })) },
           { name: `${arm === 'ar' ? 'AR' : 'diffusion'} exact match`, color: COLOR[arm], dashed: true, points: d.map((x) => ({ x: x.distance, y: x.exact.mean })) },
@@ -348,7 +380,7 @@ async function report(o: DemoOptions, all: Done[], runs: RunSummary[], summary: 
       sections.push({
         heading: 'Path-finding: accuracy against training graphs',
         markdown: markdownTable(numeric.flatMap(({ arm, pts }) => pts.map((p) => ({ arm: LABEL[arm], 'training graphs': p.nTrain, 'ID exact match %': pctOf(p.id) })))),
-        svg: lineChart({
+        charts: chart({
           series: numeric.map(({ arm, pts }) => ({ name: arm === 'ar' ? 'AR' : 'diffusion', color: COLOR[arm], points: pts.map((p) => ({ x: p.nTrain, y: p.id.mean })) })),
           xLabel: 'training graphs', yLabel: 'ID exact match', yRange: [0, 1], logX: true,
         }),
@@ -370,7 +402,7 @@ async function report(o: DemoOptions, all: Done[], runs: RunSummary[], summary: 
         });
       }
     }
-    sections.push({ heading: `${task}: accuracy over training`, svg: lineChart({ series, xLabel: 'step', yLabel: 'accuracy', yRange: [0, 1] }) });
+    sections.push({ heading: `${task}: accuracy over training`, charts: chart({ series, xLabel: 'step', yLabel: 'accuracy', yRange: [0, 1] }) });
   }
   const settings = markdownTable(
     o.tasks.flatMap((task) =>
@@ -405,13 +437,5 @@ async function report(o: DemoOptions, all: Done[], runs: RunSummary[], summary: 
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('examples/diffusion-vs-ar/main.ts')) {
-  let o: DemoOptions;
-  try {
-    o = parse(process.argv.slice(2));
-  } catch (e) {
-    console.error(e instanceof UsageError ? e.message : `diffusion-vs-ar: ${(e as Error).message}`);
-    process.exit(2);
-  }
-  const summary = await main(o);
-  console.log(JSON.stringify(summary));
+  await cli.run(async (v) => console.log(JSON.stringify(await main(options(v)))));
 }

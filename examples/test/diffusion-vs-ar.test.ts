@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rng } from '@grokkit/core';
-import { main, parse, UsageError } from '../diffusion-vs-ar/main.js';
+import { cli, main, parse, UsageError } from '../diffusion-vs-ar/main.js';
 import { makeTask, sequences } from '../diffusion-vs-ar/tasks.js';
 
 const tiny = ['--dim', '16', '--depth', '1', '--heads', '2', '--eval-size', '16', '--progress', 'false'];
@@ -25,9 +25,9 @@ describe('examples/diffusion-vs-ar end to end (tiny)', () => {
       if (r.task === 'path') {
         expect(r.ood).toBeNull();
         expect(r.nTrain).toBe(40);
-        expect(r.idPerPosition).toHaveLength(4);
-        // a star: every test graph branches at the start, 3 steps from the goal
-        expect(r.idByDistance.map((d) => [d.distance, d.n])).toEqual([[3, 16]]);
+        expect(r.idPerPosition).toHaveLength(3);
+        // the default star: every test graph branches at the start, 2 steps from the goal
+        expect(r.idByDistance.map((d) => [d.distance, d.n])).toEqual([[2, 16]]);
         expect(r.idByDistance[0]!.decision).toBe(r.idPerPosition[1]);
       } else {
         expect(r.ood! >= 0 && r.ood! <= 1).toBe(true);
@@ -83,8 +83,17 @@ describe('examples/diffusion-vs-ar end to end (tiny)', () => {
     for (const r of s.runs) expect(r.id, `${r.arm}: ID ${r.id}`).toBeGreaterThan(0.9);
   });
 
+  it('refuses a folder that holds a previous run unless --overwrite', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'dva-again-'));
+    const args = ['--task', 'path', '--arm', 'ar', '--steps', '1', '--eval-every', '1', '--batch', '2', '--test-size', '4', '--out', out, ...tiny];
+    await main(parse(args));
+    await expect(main(parse(args))).rejects.toThrow(/^--out: expected a folder without a previous run, .*replace it with --overwrite/);
+    const again = await main(parse([...args, '--overwrite']));
+    expect(again.runs).toHaveLength(1);
+  });
+
   it('builds [prompt | answer] sequences from the datasets', () => {
-    const t = makeTask('path', 0, { nTrain: 5, testSize: 3 });
+    const t = makeTask('path', 0, { nTrain: 5, testSize: 3, path: { armLength: 3, nodes: 32 } });
     expect([t.promptLen, t.answerLen, t.vocabSize]).toEqual([16, 4, 34]);
     expect(t.ood).toBeNull();
     expect(Array.from(t.id.distance!)).toEqual([3, 3, 3]);
@@ -107,28 +116,30 @@ describe('examples/diffusion-vs-ar end to end (tiny)', () => {
 
   it('rejects impossible shapes and bad flags with one line naming the flag', () => {
     const bad: [string[], RegExp][] = [
-      [['--nodes', '5'], /--nodes must be at least branches·arm-length \+ 1 = 2·3 \+ 1 = 7 .*got 5/],
-      [['--branches', '3', '--arm-length', '4', '--nodes', '12'], /--nodes must be at least .* = 13 .*got 12/],
-      [['--arm-length', '0'], /--arm-length expects a positive integer, got '0'/],
-      [['--branches', '1'], /--branches expects an integer ≥ 2, got '1'/],
-      [['--n-train', '0'], /--n-train expects a positive integer or 'stream'/],
-      [['--n-train', '100,lots'], /--n-train .* got 'lots'/],
-      [['--branch-at', 'middle'], /--branch-at expects start or anywhere, got 'middle'/],
-      [['--token-reweighting', '0,1'], /--token-reweighting expects ALPHA,GAMMA/],
-      [['--dim', '10', '--heads', '4'], /--heads must divide --dim/],
+      [['--nodes', '4'], /^--nodes: expected at least branches·arm-length \+ 1 = 2·2 \+ 1 = 5 .*got 4$/],
+      [['--branches', '3', '--arm-length', '4', '--nodes', '12'], /^--nodes: expected at least .* = 13 .*got 12$/],
+      [['--arm-length', '0'], /^--arm-length: expected an integer ≥ 1, got '0'$/],
+      [['--branches', '1'], /^--branches: expected an integer ≥ 2, got '1'$/],
+      [['--n-train', '0'], /^--n-train: expected positive integers or 'stream'.*got '0'$/],
+      [['--n-train', '100,lots'], /^--n-train: .* got 'lots'$/],
+      [['--branch-at', 'middle'], /^--branch-at: expected start or anywhere, got 'middle'$/],
+      [['--token-reweighting', '0,1'], /^--token-reweighting: expected ALPHA,GAMMA/],
+      [['--dim', '10', '--heads', '4'], /^--heads: expected a divisor of --dim 10, got 4/],
+      [['--bogus'], /--bogus/],
     ];
     for (const [args, msg] of bad) {
       expect(() => parse(args)).toThrow(UsageError);
       expect(() => parse(args)).toThrow(msg);
     }
-    expect(() => parse(['--bogus'])).toThrow();
+    const help = cli.help();
+    for (const flag of ['--branches', '--arm-length', '--nodes', '--n-train', '--overwrite']) expect(help).toContain(flag);
   });
 
   it('the CLI exits with status 2 and a one-line message on an impossible shape', () => {
     const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
     const r = spawnSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'examples/diffusion-vs-ar/main.ts', '--task', 'path', '--nodes', '4'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(['diffusion-vs-ar: --nodes must be at least branches·arm-length + 1 = 2·3 + 1 = 7 (every graph uses that many labels), got 4']);
+    expect(r.stderr.trim().split('\n')).toEqual(['diffusion-vs-ar: --nodes: expected at least branches·arm-length + 1 = 2·2 + 1 = 5 (every graph uses that many labels), got 4']);
     expect(r.stdout).toBe('');
   });
 });

@@ -1,5 +1,4 @@
-import { rng, tensor, type Generator, type Tensor } from '@grokkit/core';
-import { checkInt, checkSeed, show } from './checks.js';
+import { rng, tensor, checks, type Generator, type Tensor } from '@grokkit/core';
 import type { Split } from './split.js';
 
 export const BRANCH_POINTS = ['start', 'anywhere'] as const;
@@ -63,15 +62,14 @@ export interface PathFindingDataset {
  */
 export function pathFinding(opts: PathFindingOptions = {}): PathFindingDataset {
   const fn = 'pathFinding';
-  const branches = checkInt(fn, 'branches', opts.branches ?? 2, 2);
-  const L = checkInt(fn, 'armLength', opts.armLength ?? 3, 1);
+  const branches = checks.int(fn, 'branches', opts.branches ?? 2, 2);
+  const L = checks.int(fn, 'armLength', opts.armLength ?? 3, 1);
   const used = branches * L + 1;
-  const N = checkInt(fn, `nodes (≥ branches·armLength + 1 = ${used})`, opts.nodes ?? 32, used);
-  const branchAt = opts.branchAt ?? 'start';
-  if (!BRANCH_POINTS.includes(branchAt)) throw new Error(`${fn}: expected branchAt to be 'start' or 'anywhere', got ${show(branchAt)}`);
-  const nTrain = checkInt(fn, 'nTrain', opts.nTrain ?? 2000, 0);
-  const nTest = checkInt(fn, 'nTest', opts.nTest ?? 500, 0);
-  const seed = checkSeed(fn, opts.seed ?? 0);
+  const N = checks.int(fn, `nodes (≥ branches·armLength + 1 = ${used})`, opts.nodes ?? 32, used);
+  const branchAt = checks.oneOf(fn, 'branchAt', opts.branchAt ?? 'start', BRANCH_POINTS);
+  const nTrain = checks.int(fn, 'nTrain', opts.nTrain ?? 2000, 0);
+  const nTest = checks.int(fn, 'nTest', opts.nTest ?? 500, 0);
+  const seed = checks.seed(fn, opts.seed ?? 0);
   const g = rng(seed, 'path-finding');
   const nEdges = branches * L;
   const sep = opts.separator ?? false;
@@ -138,7 +136,7 @@ export function pathFinding(opts: PathFindingOptions = {}): PathFindingDataset {
   const testKeys = new Set<string>();
   const test = distinct(nTest, testKeys);
   const fresh = (n: number, gen: Generator): PathSplit => {
-    checkInt(`${fn}.fresh`, 'n', n, 0);
+    checks.int(`${fn}.fresh`, 'n', n, 0);
     let tries = 0;
     return fill(n, () => {
       for (;;) {

@@ -153,7 +153,7 @@ describe('pathFinding', () => {
       expect(x.slice(24)).toEqual([20, path[0], path[4], 21]);
     });
     expect(new Set(dist)).toEqual(new Set([1, 2, 3, 4]));
-    expect(() => pathFinding({ branchAt: 'middle' as never })).toThrow(/branchAt to be 'start' or 'anywhere', got "middle"/);
+    expect(() => pathFinding({ branchAt: 'middle' as never })).toThrow(/branchAt to be one of 'start', 'anywhere', got "middle"/);
   });
 
   it('fresh(n, gen): a stream of new training graphs that never repeats a test graph', () => {

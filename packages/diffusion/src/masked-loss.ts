@@ -8,8 +8,8 @@
  * token's −log p by α(1 − p)^γ (hard tokens weigh more), and `timeWeighting: 'linear'` replaces
  * 1/t by 1 − t (lightly masked rows weigh more).
  */
-import { div, eq, gather, logSoftmax, mul, neg, sub, sum, where, type Generator, type Tensor } from '@grokkit/core';
-import { checkMaskId, checkOneOf, checkTokens2d, fmt } from './checks.js';
+import { checks, div, eq, fmt, gather, logSoftmax, mul, neg, sub, sum, where, type Generator, type Tensor } from '@grokkit/core';
+import { checkTokens2d } from './check-tokens.js';
 import { maskTokens } from './masking.js';
 import { sampleTimes, TIME_WEIGHTINGS, type TimeWeighting } from './mask-schedule.js';
 import { suppressMask } from './subs.js';
@@ -55,9 +55,9 @@ export function maskedLossFromLogits(o: MaskedLossInputs): Tensor {
   if (o.logits.ndim !== 3 || o.logits.shape[0] !== b || o.logits.shape[1] !== len) {
     throw new Error(`${op}: expected logits of shape [${b}, ${len}, V], got ${fmt(o.logits.shape)}`);
   }
-  const maskId = checkMaskId(op, o.maskId);
-  const normalize = checkOneOf(op, 'normalize', o.normalize ?? 'token', NORMALIZATIONS);
-  const timeWeighting = checkOneOf(op, 'timeWeighting', o.timeWeighting ?? 'elbo', TIME_WEIGHTINGS);
+  const maskId = checks.int(op, 'maskId', o.maskId, 0);
+  const normalize = checks.oneOf(op, 'normalize', o.normalize ?? 'token', NORMALIZATIONS);
+  const timeWeighting = checks.oneOf(op, 'timeWeighting', o.timeWeighting ?? 'elbo', TIME_WEIGHTINGS);
   if (o.tokenReweighting) tokenReweightingParams(op, o.tokenReweighting);
   if (typeof o.t !== 'number' && (o.t.ndim !== 1 || o.t.shape[0] !== b)) throw new Error(`${op}: expected t of shape [${b}], got ${fmt(o.t.shape)}`);
   const logp = logSoftmax(suppressMask(o.logits, maskId), -1);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '@grokkit/core';
+import { gradcheck } from '@grokkit/core/testing';
 import { maskedDiffusionLoss, maskedLossFromLogits, reweightTokens, subsLogProbs, suppressMask, timeWeight, NEG_INF } from '../src/index.js';
 
 const logSumExp = (xs: number[]) => {
@@ -96,7 +97,7 @@ describe('masked diffusion loss', () => {
 
   it('token reweighting: the gradient flows through the weight (as in focal loss) and stays finite at p = 1', () => {
     const nll = g.tensor([0.05, 0.7, 2.5, 6], { dtype: 'float64' }).requiresGrad_();
-    for (const gamma of [1, 2, 0.5]) g.gradcheck((x) => reweightTokens(x, { alpha: 0.3, gamma }), [nll]);
+    for (const gamma of [1, 2, 0.5]) gradcheck((x) => reweightTokens(x, { alpha: 0.3, gamma }), [nll]);
     // d/dℓ [α(1 − e^{−ℓ})ℓ] = α(1 − e^{−ℓ} + ℓe^{−ℓ}), not the detached α(1 − e^{−ℓ})
     const one = g.tensor([0.7], { dtype: 'float64' }).requiresGrad_();
     reweightTokens(one, { alpha: 0.25, gamma: 1 }).sum().backward();
