@@ -156,6 +156,17 @@ describe('pathFinding', () => {
     expect(() => pathFinding({ branchAt: 'middle' as never })).toThrow(/branchAt to be one of 'start', 'anywhere', got "middle"/);
   });
 
+  it('separator: every edge is followed by the separator token, the same graphs otherwise', () => {
+    const plain = pathFinding({ nodes: 9, armLength: 2, nTrain: 20, nTest: 10, seed: 6 });
+    const sep = pathFinding({ nodes: 9, armLength: 2, nTrain: 20, nTest: 10, seed: 6, separator: true });
+    expect([sep.inputLen, sep.vocabSize, sep.vocab.separator, plain.vocab.separator]).toEqual([3 * 4 + 4, 12, 11, null]);
+    const [a, b] = [rows(plain.test.inputs), rows(sep.test.inputs)];
+    b.forEach((x, i) => {
+      for (let e = 0; e < 4; e++) expect(x.slice(3 * e, 3 * e + 3)).toEqual([...a[i]!.slice(2 * e, 2 * e + 2), 11]);
+      expect(x.slice(12)).toEqual(a[i]!.slice(8));
+    });
+  });
+
   it('fresh(n, gen): a stream of new training graphs that never repeats a test graph', () => {
     // a tiny label space (3 labels, 2 arms of 1 step): only 3! label choices × 2 edge orders = 12 inputs exist, so a stream would hit the test set often
     const tiny = pathFinding({ nodes: 3, branches: 2, armLength: 1, nTrain: 0, nTest: 6, seed: 1 });
