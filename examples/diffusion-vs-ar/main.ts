@@ -365,7 +365,7 @@ async function report(o: DemoOptions, all: Done[], runs: RunSummary[], summary: 
         'Planning distance: steps from the branch node to the goal, the lookahead the branch choice needs. ' +
         `Branch choice: the answer token after the branch node. Chance at the choice: 1/${o.path.branches}. ` +
         `n-train ${last}; mean ± std over seeds, in %.\n\n` +
-        markdownTable(rows.flatMap(({ arm, d }) => d.map((x) => ({ arm: LABEL[arm], 'planning distance': x.distance, 'test rows': x.n, 'branch choice %': pctOf(x.decision), 'exact match %': pctOf(x.exact) })))),
+        markdownTable(rows.flatMap(({ arm, d }) => d.map((x) => ({ arm: LABEL[arm], 'planning distance': x.distance, 'test rows (all seeds)': x.n, 'branch choice %': pctOf(x.decision), 'exact match %': pctOf(x.exact) })))),
       charts: chart({
         series: rows.flatMap(({ arm, d }) => [
           { name: `${arm === 'ar' ? 'AR' : 'diffusion'} branch choice`, color: COLOR[arm], points: d.map((x) => ({ x: x.distance, y: x.decision.mean })) },
