@@ -72,7 +72,6 @@ export interface DemoOptions {
   model: Partial<ModelConfig>;
 }
 
-const pctText = (v: number | 'stream') => String(v);
 const flagText = (t: TaskName) => `${t} ${TASK_DEFAULTS[t].steps}`;
 
 export const cli = defineCli({
@@ -110,10 +109,10 @@ export const cli = defineCli({
     grokfast: { type: 'string', placeholder: 'ALPHA,LAMBDA|off', defaultText: 'off', description: 'Grokfast-EMA gradient filter, both arms' },
     entities: { type: 'int', min: 1, defaultText: '100', description: 'composition/comparison: entities' },
     nTrain: {
-      type: 'string', list: true, placeholder: 'N|stream,…', defaultText: `path: ${pctText(TASK_DEFAULTS.path.nTrain ?? 2000)}`,
+      type: 'string', list: true, placeholder: 'N|stream,…', defaultText: `path: ${TASK_DEFAULTS.path.nTrain ?? 2000}`,
       description: "path: training graphs, or 'stream' for fresh graphs every batch; several values: one set of runs each",
     },
-    branches: { type: 'int', min: 2, default: PATH_DEFAULTS.branches, description: 'path: arms of the star (the start node branches into this many)' },
+    branches: { type: 'int', min: 2, default: PATH_DEFAULTS.branches, description: 'path: arms at the branch node (the path and its decoys)' },
     armLength: { type: 'int', min: 1, default: PATH_DEFAULTS.armLength, description: 'path: steps from the branch node to the end of each arm' },
     nodes: { type: 'int', min: 1, default: PATH_DEFAULTS.nodes, description: 'path: node labels (at least branches·arm-length + 1)' },
     branchAt: { type: 'enum', choices: BRANCH_POINTS, default: PATH_DEFAULTS.branchAt, description: 'path: decoy arms leave the start (a star) or any path node' },
