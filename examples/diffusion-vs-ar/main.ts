@@ -72,7 +72,6 @@ export interface DemoOptions {
   model: Partial<ModelConfig>;
 }
 
-const flagText = (t: TaskName) => `${t} ${TASK_DEFAULTS[t].steps}`;
 
 export const cli = defineCli({
   name: 'diffusion-vs-ar',
@@ -87,7 +86,7 @@ export const cli = defineCli({
     arm: { type: 'enum', choices: ARMS, list: true, default: ARMS, description: 'arms: ar (autoregressive), diffusion (masked diffusion)' },
     seeds: { type: 'int', min: 1, default: 1, description: 'number of seeds: runs seeds 0..N−1 (data, init and batch order)' },
     seed: { type: 'int', min: 0, description: 'run this one seed instead of --seeds' },
-    steps: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map(flagText).join(', ')}`, description: 'optimizer steps per arm' },
+    steps: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map((t) => `${t} ${TASK_DEFAULTS[t].steps}`).join(', ')}`, description: 'optimizer steps per arm' },
     batch: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map((t) => `${t} ${TASK_DEFAULTS[t].batchSize}`).join(', ')}`, description: 'minibatch size' },
     evalEvery: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map((t) => `${t} ${TASK_DEFAULTS[t].evalEvery}`).join(', ')}`, description: 'evaluate (curves) every this many steps' },
     evalSize: { type: 'int', min: 1, defaultText: String(256), description: 'rows of each split the curves are measured on' },
