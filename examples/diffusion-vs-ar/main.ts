@@ -1,225 +1,439 @@
 /**
  * Diffusion vs autoregressive: train a causal `Decoder` (cross-entropy on the answer tokens,
- * greedy left-to-right decoding) and a masked-diffusion `Encoder` of the same size (MDLM loss on
- * the answer positions, confidence-ordered decoding) on the same data, and report train, ID and
- * OOD exact-match accuracy over training.
+ * greedy left-to-right decoding) and a masked-diffusion `Encoder` of the same size (masked-diffusion
+ * loss on the answer positions, easy-first decoding) on the same data, and report train, ID and
+ * OOD exact-match accuracy over training; for path-finding also per answer position and per
+ * planning distance, and, given several --n-train values, accuracy against the number of
+ * training graphs.
  *
- *   npx tsx examples/diffusion-vs-ar/main.ts [--task composition|comparison|path[,…]] [--steps N] [--seeds 3 | --seed S]
- *       [--arm ar|diffusion] [--time-limit SECONDS] [--out DIR] [--batch B] [--eval-every N] [--eval-size N] [--dim 64] [--depth 2] [--heads 4]
- *       [--lr 1e-3] [--weight-decay 0.1] [--entities 100] [--n-train 2000] [--test-size 500] [--progress auto|lines|false]
+ *   npx tsx examples/diffusion-vs-ar/main.ts --task path --seeds 3     (the defaults; --help lists every flag)
  *
  * Without --task all three run. The last line on stdout is one JSON object:
- * {"runs":[{"task","arm","seed","train","id","ood",…}],"summary":{task:{ar:{…},diffusion:{…}}},"wallSeconds"}.
+ * {"runs":[{"task","arm","seed","nTrain","train","id","ood",…}],"summary":{task:{ar:{…},diffusion:{…}}},
+ *  "dataEfficiency":{task:{arm:[{nTrain,id}]}},"wallSeconds"}; with several --n-train values the
+ * summary is that of the last one.
  */
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { markdownTable, summarize, type ProgressMode, type Series, type Summary } from '@grokkit/eval';
-import { writeReport } from '@grokkit/eval/node';
-import { ARMS, runArm, type ArmConfig, type ArmKind, type ArmResult } from './arms.js';
-import { TASKS, makeTask, type TaskName, type TaskSize } from './tasks.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BRANCH_POINTS } from '@grokkit/datasets';
+import { TIME_WEIGHTINGS } from '@grokkit/diffusion';
+import { markdownTable, summarize, type LineChartOptions, type ProgressMode, type ReportSection, type Series, type Summary } from '@grokkit/eval';
+import { claimOutDir, defineCli, writeReport, SETTINGS_FILE, UsageError, type CliValues } from '@grokkit/eval/node';
+import { ARMS, runArm, type ArmConfig, type ArmKind, type ArmResult, type DistanceScore } from './arms.js';
+import { PATH_DEFAULTS, TASKS, makeTask, type PathShape, type TaskName } from './tasks.js';
+
+export { UsageError };
+
+/** Settings that every run of a task shares unless a flag overrides them. */
+export interface TaskDefaults {
+  steps: number;
+  batchSize: number;
+  evalEvery: number;
+  /** Training rows (path-finding: graphs, or 'stream'). */
+  nTrain?: number | 'stream';
+  /** Model and optimiser settings for both arms, then for each arm. */
+  model?: Partial<ModelConfig>;
+  arms?: Partial<Record<ArmKind, Partial<ModelConfig>>>;
+}
 
 /** Per-task CPU-sized defaults: a few minutes per task per seed for both arms together. */
-export const TASK_DEFAULTS: Record<TaskName, { steps: number; batchSize: number; evalEvery: number }> = {
+export const TASK_DEFAULTS: Record<TaskName, TaskDefaults> = {
   composition: { steps: 1000, batchSize: 128, evalEvery: 100 },
   comparison: { steps: 1000, batchSize: 128, evalEvery: 100 },
-  path: { steps: 400, batchSize: 64, evalEvery: 100 },
+  // Path-finding: fresh graphs every batch, MGDM's token reweighting on both arms and its linear
+  // time weighting for diffusion; the shape (PATH_DEFAULTS) is the smallest star with a real branch
+  // choice. docs/reproductions.md has the measurements behind these settings.
+  path: {
+    steps: 1500, batchSize: 64, evalEvery: 100, nTrain: 'stream',
+    model: { tokenReweighting: { alpha: 0.25, gamma: 1 } }, arms: { diffusion: { timeWeighting: 'linear' } },
+  },
 };
+
+export type ModelConfig = Omit<ArmConfig, 'steps' | 'batchSize' | 'evalEvery' | 'seed'>;
 
 export interface DemoOptions {
   tasks: TaskName[];
   arms: ArmKind[];
   seeds: number[];
   out: string;
+  /** Replace a previous run in `out`. */
+  overwrite?: boolean;
   /** Overrides of the per-task step budget, batch size and eval interval. */
   steps?: number;
   batchSize?: number;
   evalEvery?: number;
-  size: TaskSize;
-  model: Omit<ArmConfig, 'steps' | 'batchSize' | 'evalEvery' | 'seed'>;
+  /** Composition/comparison entities. */
+  entities?: number;
+  /** Path-finding training set sizes, one set of runs each (default: the task's). */
+  nTrain?: (number | 'stream')[];
+  testSize?: number;
+  path: PathShape;
+  /** Flags given: they override the task's and arm's defaults. */
+  model: Partial<ModelConfig>;
 }
 
-function fail(msg: string): never {
-  console.error(`diffusion-vs-ar: ${msg}`);
-  process.exit(2);
-}
 
-function num(name: string, v: string | undefined, check: (x: number) => boolean = Number.isFinite): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!check(x)) fail(`--${name} got '${v}', which is not allowed`);
-  return x;
-}
-const posInt = (x: number) => Number.isInteger(x) && x > 0;
-
-export function parse(argv: string[]): DemoOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      task: { type: 'string' }, steps: { type: 'string' }, seeds: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
-      arm: { type: 'string' }, 'time-limit': { type: 'string' },
-      batch: { type: 'string' }, 'eval-every': { type: 'string' }, 'eval-size': { type: 'string' },
-      dim: { type: 'string' }, depth: { type: 'string' }, heads: { type: 'string' }, lr: { type: 'string' },
-      'weight-decay': { type: 'string' }, entities: { type: 'string' }, 'n-train': { type: 'string' },
-      'test-size': { type: 'string' }, progress: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+export const cli = defineCli({
+  name: 'diffusion-vs-ar',
+  usage: 'npx tsx examples/diffusion-vs-ar/main.ts [options]',
+  description:
+    'A causal transformer (AR: cross-entropy on the answer, greedy left-to-right decoding) and a masked-diffusion\n' +
+    'encoder of the same size (masked-diffusion loss on the answer, easy-first decoding) trained on the same data:\n' +
+    'two-hop composition, comparison, and path-finding on a star graph (Ye et al.). Path-finding reports accuracy\n' +
+    'per answer position and planning distance, and with several --n-train values accuracy against training graphs.',
+  options: {
+    task: { type: 'enum', choices: TASKS, list: true, default: TASKS, description: 'tasks to run' },
+    arm: { type: 'enum', choices: ARMS, list: true, default: ARMS, description: 'arms: ar (autoregressive), diffusion (masked diffusion)' },
+    seeds: { type: 'int', min: 1, default: 1, description: 'number of seeds: runs seeds 0..N−1 (data, init and batch order)' },
+    seed: { type: 'int', min: 0, description: 'run this one seed instead of --seeds' },
+    steps: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map((t) => `${t} ${TASK_DEFAULTS[t].steps}`).join(', ')}`, description: 'optimizer steps per arm' },
+    batch: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map((t) => `${t} ${TASK_DEFAULTS[t].batchSize}`).join(', ')}`, description: 'minibatch size' },
+    evalEvery: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map((t) => `${t} ${TASK_DEFAULTS[t].evalEvery}`).join(', ')}`, description: 'evaluate (curves) every this many steps' },
+    evalSize: { type: 'int', min: 1, defaultText: String(256), description: 'rows of each split the curves are measured on' },
+    timeLimit: { type: 'number', above: 0, description: 'stop each arm after this many seconds' },
+    dim: { type: 'int', min: 1, defaultText: '64', description: 'model width (a multiple of --heads), both arms' },
+    depth: { type: 'int', min: 1, defaultText: '2', description: 'transformer layers, both arms' },
+    heads: { type: 'int', min: 1, defaultText: '4', description: 'attention heads, both arms' },
+    positional: { type: 'enum', choices: ['learned', 'sinusoidal', 'rotary'] as const, defaultText: 'learned', description: 'position encoding' },
+    embeddingStd: { type: 'number', above: 0, defaultText: '1', description: 'standard deviation of the token embedding at init' },
+    lr: { type: 'number', above: 0, defaultText: '0.001', description: 'AdamW learning rate (betas 0.9, 0.98, gradient clipping at 1)' },
+    lrSchedule: { type: 'enum', choices: ['constant', 'cosine'] as const, defaultText: 'constant', description: 'learning rate after the warmup' },
+    weightDecay: { type: 'number', min: 0, defaultText: '0.1', description: 'AdamW weight decay' },
+    warmup: { type: 'int', min: 0, defaultText: '50', description: 'linear warmup steps' },
+    tokenReweighting: {
+      type: 'string', placeholder: 'ALPHA,GAMMA|off', defaultText: 'path: 0.25,1; others off',
+      description: "MGDM's adaptive token reweighting α(1 − p)^γ on each answer token's loss, both arms",
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(
-      'usage: npx tsx examples/diffusion-vs-ar/main.ts [--task composition|comparison|path[,…]] [--steps N] [--seeds 3 | --seed S] [--out DIR]\n' +
-        '       [--arm ar|diffusion] [--time-limit SECONDS]\n' +
-        '       [--batch B] [--eval-every N] [--eval-size 256] [--dim 64] [--depth 2] [--heads 4] [--lr 1e-3] [--weight-decay 0.1]\n' +
-        '       [--entities 100] [--n-train 2000] [--test-size 500] [--progress auto|bar|lines|false]',
+    timeWeighting: { type: 'enum', choices: TIME_WEIGHTINGS, defaultText: 'path: linear; others elbo', description: 'diffusion loss weight of a row masked at time t: 1/t (elbo) or 1 − t (linear)' },
+    grokfast: { type: 'string', placeholder: 'ALPHA,LAMBDA|off', defaultText: 'off', description: 'Grokfast-EMA gradient filter, both arms' },
+    entities: { type: 'int', min: 1, defaultText: '100', description: 'composition/comparison: entities' },
+    nTrain: {
+      type: 'string', list: true, placeholder: 'N|stream,…', defaultText: `path: ${TASK_DEFAULTS.path.nTrain ?? 2000}`,
+      description: "path: training graphs, or 'stream' for fresh graphs every batch; several values: one set of runs each",
+    },
+    branches: { type: 'int', min: 2, default: PATH_DEFAULTS.branches, description: 'path: arms at the branch node (the path and its decoys)' },
+    armLength: { type: 'int', min: 1, default: PATH_DEFAULTS.armLength, description: 'path: steps from the branch node to the end of each arm' },
+    nodes: { type: 'int', min: 1, default: PATH_DEFAULTS.nodes, description: 'path: node labels (at least branches·arm-length + 1)' },
+    branchAt: { type: 'enum', choices: BRANCH_POINTS, default: PATH_DEFAULTS.branchAt, description: 'path: decoy arms leave the start (a star) or any path node' },
+    separator: { type: 'enum', choices: ['true', 'false'] as const, default: String(PATH_DEFAULTS.separator) as 'true' | 'false', description: "path: a ',' after each edge" },
+    testSize: { type: 'int', min: 1, defaultText: '500', description: 'cap on each test set' },
+    out: { type: 'dir', default: 'runs/diffusion-vs-ar', description: "folder for the report and each run's log" },
+    overwrite: { type: 'bool', description: 'replace a previous run in --out' },
+    progress: { type: 'enum', choices: ['auto', 'bar', 'lines', 'false'] as const, default: 'auto', description: 'progress on stderr: a bar on a terminal (auto), plain lines, or none' },
+  },
+  check: (v) => {
+    const used = v.branches * v.armLength + 1;
+    if (v.nodes < used) {
+      return `--nodes: expected at least branches·arm-length + 1 = ${v.branches}·${v.armLength} + 1 = ${used} (every graph uses that many labels), got ${v.nodes}`;
+    }
+    for (const n of v.nTrain ?? []) {
+      if (n !== 'stream' && !/^[1-9]\d*$/.test(n)) return `--n-train: expected positive integers or 'stream', comma-separated, got '${n}'`;
+    }
+    const pair = (flag: string, text: string | undefined, ok: (a: number, b: number) => boolean, what: string) =>
+      text === undefined || text === 'off' || (/^[^,]+,[^,]+$/.test(text) && ok(...(text.split(',').map(Number) as [number, number])))
+        ? undefined
+        : `${flag}: expected ${what} or off, got '${text}'`;
+    return (
+      pair('--token-reweighting', v.tokenReweighting, (a, g) => a > 0 && g >= 0 && Number.isFinite(a + g), 'ALPHA,GAMMA (α > 0, γ ≥ 0, e.g. 0.25,1)') ??
+      pair('--grokfast', v.grokfast, (a, l) => a >= 0 && a < 1 && Number.isFinite(a + l), 'ALPHA,LAMBDA (0 ≤ α < 1, e.g. 0.98,2)')
     );
-    process.exit(0);
-  }
-  const tasks = (values.task?.split(',').map((t) => t.trim()) ?? [...TASKS]) as TaskName[];
-  for (const t of tasks) if (!TASKS.includes(t)) fail(`--task expects composition, comparison or path, got '${t}'`);
-  const arms = (values.arm?.split(',').map((a) => a.trim()) ?? [...ARMS]) as ArmKind[];
-  for (const a of arms) if (!ARMS.includes(a)) fail(`--arm expects ar or diffusion, got '${a}'`);
-  const nSeeds = num('seeds', values.seeds, posInt) ?? 1;
-  const one = num('seed', values.seed, (x) => Number.isInteger(x) && x >= 0);
-  const progress = values.progress ?? 'auto';
-  if (!['auto', 'bar', 'lines', 'false'].includes(progress)) fail(`--progress expects auto, bar, lines or false, got '${progress}'`);
-  return {
-    tasks,
-    arms,
-    seeds: one !== undefined ? [one] : Array.from({ length: nSeeds }, (_, i) => i),
-    out: resolve(values.out ?? 'runs/diffusion-vs-ar'),
-    steps: num('steps', values.steps, posInt),
-    batchSize: num('batch', values.batch, posInt),
-    evalEvery: num('eval-every', values['eval-every'], posInt),
-    size: { entities: num('entities', values.entities, posInt), nTrain: num('n-train', values['n-train'], posInt), testSize: num('test-size', values['test-size'], posInt) },
-    model: {
-      ...MODEL_DEFAULTS,
-      evalSize: num('eval-size', values['eval-size'], posInt) ?? MODEL_DEFAULTS.evalSize,
-      dim: num('dim', values.dim, posInt) ?? MODEL_DEFAULTS.dim,
-      depth: num('depth', values.depth, posInt) ?? MODEL_DEFAULTS.depth,
-      heads: num('heads', values.heads, posInt) ?? MODEL_DEFAULTS.heads,
-      lr: num('lr', values.lr, (x) => x > 0) ?? MODEL_DEFAULTS.lr,
-      weightDecay: num('weight-decay', values['weight-decay'], (x) => x >= 0) ?? MODEL_DEFAULTS.weightDecay,
-      timeLimit: num('time-limit', values['time-limit'], (x) => x > 0),
-      progress: progress === 'false' ? false : (progress as ProgressMode),
-    },
+  },
+  notes:
+    "Writes report.html, report.md and its charts to --out, and each run's log.jsonl to --out/<task>-<arm>-seed<seed>[-n<n-train>].\n" +
+    'The last line on stdout is one JSON object: {"runs":[…],"summary":{task:{ar:{id:{mean,…},…},diffusion:{…}}},"dataEfficiency":{…},"wallSeconds":…}.',
+});
+
+const pairOf = (text: string) => text.split(',').map(Number) as [number, number];
+
+/** The demo's options from parsed flags; a UsageError (one line, naming the flag) for settings that cannot be combined. */
+export function options(v: CliValues<typeof cli.spec.options>): DemoOptions {
+  const path: PathShape = { branches: v.branches, armLength: v.armLength, nodes: v.nodes, branchAt: v.branchAt, separator: v.separator === 'true' };
+  const model: Partial<ModelConfig> = {};
+  const set = <K extends keyof ModelConfig>(k: K, x: ModelConfig[K] | undefined) => {
+    if (x !== undefined) model[k] = x;
   };
+  set('evalSize', v.evalSize);
+  set('dim', v.dim);
+  set('depth', v.depth);
+  set('heads', v.heads);
+  set('positional', v.positional);
+  set('embeddingStd', v.embeddingStd);
+  set('lr', v.lr);
+  set('lrSchedule', v.lrSchedule);
+  set('weightDecay', v.weightDecay);
+  set('warmup', v.warmup);
+  set('timeWeighting', v.timeWeighting);
+  set('timeLimit', v.timeLimit);
+  model.progress = v.progress === 'false' ? false : (v.progress as ProgressMode);
+  if (v.tokenReweighting !== undefined) {
+    const [alpha, gamma] = pairOf(v.tokenReweighting);
+    model.tokenReweighting = v.tokenReweighting === 'off' ? null : { alpha, gamma };
+  }
+  if (v.grokfast !== undefined) {
+    const [alpha, lamb] = pairOf(v.grokfast);
+    model.grokfast = v.grokfast === 'off' ? null : { alpha, lamb };
+  }
+  const o: DemoOptions = {
+    tasks: v.task,
+    arms: v.arm,
+    seeds: v.seed !== undefined ? [v.seed] : Array.from({ length: v.seeds }, (_, i) => i),
+    out: v.out,
+    overwrite: v.overwrite,
+    steps: v.steps,
+    batchSize: v.batch,
+    evalEvery: v.evalEvery,
+    entities: v.entities,
+    nTrain: v.nTrain?.map((n) => (n === 'stream' ? 'stream' : Number(n))),
+    testSize: v.testSize,
+    path,
+    model,
+  };
+  for (const t of o.tasks) for (const a of o.arms) armConfig(o, t, a, 0); // throws on settings that cannot be combined
+  return o;
 }
 
-export const MODEL_DEFAULTS: DemoOptions['model'] = {
-  evalSize: 256, dim: 64, depth: 2, heads: 4, lr: 1e-3, weightDecay: 0.1, warmup: 50, progress: 'auto', timeLimit: undefined,
+/** Parse a command line (the arguments after the script) into the demo's options. */
+export const parse = (argv: readonly string[]): DemoOptions => options(cli.parse(argv));
+
+/** Defaults of every task and arm, below the task's and the arm's own (TASK_DEFAULTS) and the flags. */
+export const MODEL_DEFAULTS: ModelConfig = {
+  evalSize: 256, dim: 64, depth: 2, heads: 4, positional: 'learned', embeddingStd: 1, lr: 1e-3, lrSchedule: 'constant', weightDecay: 0.1, warmup: 50,
+  tokenReweighting: null, timeWeighting: 'elbo', grokfast: null, progress: 'auto', timeLimit: undefined,
 };
 
+/** The settings of one run: the general defaults, then the task's, the arm's, and the flags given. */
+export function armConfig(o: DemoOptions, task: TaskName, arm: ArmKind, seed: number): ArmConfig {
+  const d = TASK_DEFAULTS[task];
+  const cfg = {
+    ...MODEL_DEFAULTS, ...d.model, ...d.arms?.[arm], ...o.model,
+    steps: o.steps ?? d.steps, batchSize: o.batchSize ?? d.batchSize, evalEvery: o.evalEvery ?? d.evalEvery, seed,
+  };
+  if (cfg.dim % cfg.heads !== 0) throw new UsageError(`--heads: expected a divisor of --dim ${cfg.dim}, got ${cfg.heads} (${task}, ${arm})`);
+  return cfg;
+}
+
 const LABEL: Record<ArmKind, string> = { ar: 'autoregressive', diffusion: 'masked diffusion' };
+const COLOR: Record<ArmKind, string> = { ar: '#D55E00', diffusion: '#0072B2' };
 const round = (x: number | null, d = 4) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
 
 export interface RunSummary {
   task: TaskName;
   arm: ArmKind;
   seed: number;
+  /** Path-finding training graphs ('stream': fresh every batch); null for the other tasks. */
+  nTrain: number | 'stream' | null;
   params: number;
   steps: number;
   train: number;
   id: number;
   ood: number | null;
   idPerPosition: number[];
+  /** Path-finding: ID exact match and branch-choice accuracy per planning distance. */
+  idByDistance: DistanceScore[];
   wallSeconds: number;
   msPerStep: number;
 }
 
+type ArmSummary = { train: Summary; id: Summary; ood: Summary | null };
+
 export interface DemoSummary {
   runs: RunSummary[];
-  /** Mean (and std over seeds) of the final accuracies, per task and arm. */
-  summary: Record<string, Partial<Record<ArmKind, { train: Summary; id: Summary; ood: Summary | null }>>>;
+  /** Mean (and std over seeds) of the final accuracies, per task and arm (of the last --n-train value). */
+  summary: Record<string, Partial<Record<ArmKind, ArmSummary>>>;
+  /** ID accuracy against the training set size, per task and arm (one point per --n-train value). */
+  dataEfficiency: Record<string, Partial<Record<ArmKind, { nTrain: number | 'stream'; id: Summary }[]>>>;
   wallSeconds: number;
 }
 
-/** Run every task × seed × arm, write the report, return the summary printed last. */
+interface Done {
+  task: TaskName;
+  nTrain: number | 'stream' | null;
+  r: ArmResult;
+}
+
+/** Run every task × training-set size × seed × arm, write the report, return the summary printed last. */
 export async function main(o: DemoOptions): Promise<DemoSummary> {
   const t0 = performance.now();
-  await mkdir(o.out, { recursive: true });
-  const all: { task: TaskName; r: ArmResult }[] = [];
+  const settings = { tasks: o.tasks, arms: o.arms, seeds: o.seeds, nTrain: o.nTrain ?? null, path: o.path, entities: o.entities ?? null, testSize: o.testSize ?? null };
+  // no --resume here (a stream's generator is not checkpointed): a previous run is replaced or kept
+  if (!o.overwrite && existsSync(join(o.out, SETTINGS_FILE))) {
+    throw new UsageError(`--out: expected a folder without a previous run, got '${o.out}', which holds one (${SETTINGS_FILE}); replace it with --overwrite or choose another folder`);
+  }
+  const claim = claimOutDir(o.out, { settings, overwrite: o.overwrite, name: '--out' });
+  try {
+    return await runAll(o, t0);
+  } finally {
+    claim.release();
+  }
+}
+
+async function runAll(o: DemoOptions, t0: number): Promise<DemoSummary> {
+  const all: Done[] = [];
   for (const name of o.tasks) {
-    const d = TASK_DEFAULTS[name];
-    for (const seed of o.seeds) {
-      const task = makeTask(name, seed, o.size);
-      for (const arm of o.arms) {
-        const cfg: ArmConfig = { ...o.model, steps: o.steps ?? d.steps, batchSize: o.batchSize ?? d.batchSize, evalEvery: o.evalEvery ?? d.evalEvery, seed };
-        const r = await runArm(arm, task, cfg, join(o.out, `${name}-${arm}-seed${seed}`));
-        all.push({ task: name, r });
-        const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
-        console.log(`${name} ${LABEL[arm]} (seed ${seed}): train ${pct(r.final.train)}, ID ${pct(r.final.id)}, OOD ${pct(r.final.ood)}; ${r.wallSeconds.toFixed(0)} s (${r.msPerStep.toFixed(0)} ms/step)`);
+    const sizes: (number | 'stream' | null)[] = name === 'path' ? (o.nTrain ?? [TASK_DEFAULTS.path.nTrain ?? 2000]) : [null];
+    for (const nTrain of sizes) {
+      for (const seed of o.seeds) {
+        const task = makeTask(name, seed, { entities: o.entities, testSize: o.testSize, nTrain: nTrain ?? undefined, path: o.path });
+        for (const arm of o.arms) {
+          const cfg = armConfig(o, name, arm, seed);
+          const dir = `${name}-${arm}-seed${seed}${sizes.length > 1 ? `-n${nTrain}` : ''}`;
+          const r = await runArm(arm, task, cfg, join(o.out, dir), o.overwrite);
+          all.push({ task: name, nTrain, r });
+          const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
+          const size = nTrain === null ? '' : `, n-train ${nTrain}`;
+          console.log(
+            `${name} ${LABEL[arm]} (seed ${seed}${size}): train ${pct(r.final.train)}, ID ${pct(r.final.id)}, OOD ${pct(r.final.ood)}; ` +
+              `${r.wallSeconds.toFixed(0)} s (${r.msPerStep.toFixed(0)} ms/step)`,
+          );
+        }
       }
     }
   }
-  const runs: RunSummary[] = all.map(({ task, r }) => ({
-    task, arm: r.arm, seed: r.seed, params: r.params, steps: r.steps,
+  const runs: RunSummary[] = all.map(({ task, nTrain, r }) => ({
+    task, arm: r.arm, seed: r.seed, nTrain, params: r.params, steps: r.steps,
     train: round(r.final.train)!, id: round(r.final.id)!, ood: round(r.final.ood),
-    idPerPosition: r.idPerPosition.map((x) => round(x)!), wallSeconds: round(r.wallSeconds, 1)!, msPerStep: round(r.msPerStep, 1)!,
+    idPerPosition: r.idPerPosition.map((x) => round(x)!),
+    idByDistance: r.idByDistance.map((d) => ({ ...d, exact: round(d.exact)!, decision: round(d.decision)! })),
+    wallSeconds: round(r.wallSeconds, 1)!, msPerStep: round(r.msPerStep, 1)!,
   }));
+  const summarizeRuns = (rs: RunSummary[]): ArmSummary => ({
+    train: summarize(rs.map((r) => r.train)), id: summarize(rs.map((r) => r.id)), ood: rs.some((r) => r.ood !== null) ? summarize(rs.map((r) => r.ood)) : null,
+  });
   const summary: DemoSummary['summary'] = {};
+  const dataEfficiency: DemoSummary['dataEfficiency'] = {};
   for (const name of o.tasks) {
+    const mine = runs.filter((r) => r.task === name);
+    const sizes = [...new Set(mine.map((r) => r.nTrain))];
+    const last = sizes[sizes.length - 1];
     const per: DemoSummary['summary'][string] = {};
+    const curve: DemoSummary['dataEfficiency'][string] = {};
     for (const arm of o.arms) {
-      const rs = runs.filter((r) => r.task === name && r.arm === arm);
-      per[arm] = { train: summarize(rs.map((r) => r.train)), id: summarize(rs.map((r) => r.id)), ood: rs.some((r) => r.ood !== null) ? summarize(rs.map((r) => r.ood)) : null };
+      per[arm] = summarizeRuns(mine.filter((r) => r.arm === arm && r.nTrain === last));
+      if (name === 'path') curve[arm] = sizes.map((n) => ({ nTrain: n!, id: summarize(mine.filter((r) => r.arm === arm && r.nTrain === n).map((r) => r.id)) }));
     }
     summary[name] = per;
+    if (name === 'path') dataEfficiency[name] = curve;
   }
-  await report(o, all, runs, summary);
-  return { runs, summary, wallSeconds: round((performance.now() - t0) / 1000, 1)! };
+  await report(o, all, runs, summary, dataEfficiency);
+  return { runs, summary, dataEfficiency, wallSeconds: round((performance.now() - t0) / 1000, 1)! };
 }
 
-async function report(o: DemoOptions, all: { task: TaskName; r: ArmResult }[], runs: RunSummary[], summary: DemoSummary['summary']) {
-  const pct = (s: Summary | null) => (s === null || s.n === 0 ? '—' : `${(100 * s.mean).toFixed(1)}${s.n > 1 ? ` ± ${(100 * s.std).toFixed(1)}` : ''}`);
+/** Types a chart's options where they are written (the y range as a pair). */
+const chart = (c: LineChartOptions): LineChartOptions => c;
+
+const pctOf = (s: Summary | null) => (s === null || s.n === 0 ? '—' : `${(100 * s.mean).toFixed(1)}${s.n > 1 ? ` ± ${(100 * s.std).toFixed(1)}` : ''}`);
+
+/** Mean over seeds of each planning distance's exact match and branch-choice accuracy. */
+function byDistance(rs: RunSummary[]): { distance: number; n: number; exact: Summary; decision: Summary }[] {
+  const ds = [...new Set(rs.flatMap((r) => r.idByDistance.map((d) => d.distance)))].sort((a, b) => a - b);
+  return ds.map((distance) => {
+    const at = rs.map((r) => r.idByDistance.find((d) => d.distance === distance));
+    return {
+      distance,
+      n: at.reduce((a, d) => a + (d?.n ?? 0), 0),
+      exact: summarize(at.map((d) => d?.exact)),
+      decision: summarize(at.map((d) => d?.decision)),
+    };
+  });
+}
+
+async function report(o: DemoOptions, all: Done[], runs: RunSummary[], summary: DemoSummary['summary'], curves: DemoSummary['dataEfficiency']) {
   const table = markdownTable(
     o.tasks.flatMap((task) =>
       o.arms.map((arm) => ({
         task, arm: LABEL[arm], seeds: summary[task]![arm]!.id.n,
-        'train %': pct(summary[task]![arm]!.train), 'ID %': pct(summary[task]![arm]!.id), 'OOD %': pct(summary[task]![arm]!.ood),
+        'train %': pctOf(summary[task]![arm]!.train), 'ID %': pctOf(summary[task]![arm]!.id), 'OOD %': pctOf(summary[task]![arm]!.ood),
       })),
     ),
   );
   const perSeed = markdownTable(
     runs.map((r) => ({
-      task: r.task, arm: r.arm, seed: r.seed, params: r.params, steps: r.steps, train: r.train, ID: r.id, OOD: r.ood,
+      task: r.task, arm: r.arm, seed: r.seed, 'n-train': r.nTrain ?? '', params: r.params, steps: r.steps, train: r.train, ID: r.id, OOD: r.ood,
       'ID per answer position': r.idPerPosition.join(' / '), 'ms/step': Math.round(r.msPerStep), 'wall s': Math.round(r.wallSeconds),
     })),
   );
-  const sections = o.tasks.map((task) => {
-    const keys = [['trainAcc', 'train'], ['idAcc', 'ID'], ['oodAcc', 'OOD']] as const;
+  const sections: ReportSection[] = [];
+  const path = runs.filter((r) => r.task === 'path');
+  if (path.length > 0) {
+    const last = path[path.length - 1]!.nTrain;
+    const rows = o.arms.map((arm) => ({ arm, d: byDistance(path.filter((r) => r.arm === arm && r.nTrain === last)) }));
+    sections.push({
+      heading: 'Path-finding: accuracy per planning distance',
+      markdown:
+        'Planning distance: steps from the branch node to the goal, the lookahead the branch choice needs. ' +
+        `Branch choice: the answer token after the branch node. Chance at the choice: 1/${o.path.branches}. ` +
+        `n-train ${last}; mean ± std over seeds, in %.\n\n` +
+        markdownTable(rows.flatMap(({ arm, d }) => d.map((x) => ({ arm: LABEL[arm], 'planning distance': x.distance, 'test rows (all seeds)': x.n, 'branch choice %': pctOf(x.decision), 'exact match %': pctOf(x.exact) })))),
+      charts: chart({
+        series: rows.flatMap(({ arm, d }) => [
+          { name: `${arm === 'ar' ? 'AR' : 'diffusion'} branch choice`, color: COLOR[arm], points: d.map((x) => ({ x: x.distance, y: x.decision.mean })) },
+          { name: `${arm === 'ar' ? 'AR' : 'diffusion'} exact match`, color: COLOR[arm], dashed: true, points: d.map((x) => ({ x: x.distance, y: x.exact.mean })) },
+        ]),
+        xLabel: 'planning distance', yLabel: 'ID accuracy', yRange: [0, 1],
+      }),
+    });
+    const sized = (curves.path ?? {}) as Partial<Record<ArmKind, { nTrain: number | 'stream'; id: Summary }[]>>;
+    const numeric = o.arms.map((arm) => ({ arm, pts: (sized[arm] ?? []).filter((p): p is { nTrain: number; id: Summary } => typeof p.nTrain === 'number') }));
+    if (numeric.some(({ pts }) => pts.length > 1)) {
+      sections.push({
+        heading: 'Path-finding: accuracy against training graphs',
+        markdown: markdownTable(numeric.flatMap(({ arm, pts }) => pts.map((p) => ({ arm: LABEL[arm], 'training graphs': p.nTrain, 'ID exact match %': pctOf(p.id) })))),
+        charts: chart({
+          series: numeric.map(({ arm, pts }) => ({ name: arm === 'ar' ? 'AR' : 'diffusion', color: COLOR[arm], points: pts.map((p) => ({ x: p.nTrain, y: p.id.mean })) })),
+          xLabel: 'training graphs', yLabel: 'ID exact match', yRange: [0, 1], logX: true,
+        }),
+      });
+    }
+  }
+  for (const task of o.tasks) {
+    const keys = [['trainAcc', 'train'], ['idAcc', 'ID'], ['oodAcc', 'OOD'], ['idChoice', 'ID branch choice']] as const;
     const series: Series[] = [];
-    for (const { r } of all.filter((a) => a.task === task)) {
+    const many = new Set(all.filter((a) => a.task === task).map((a) => a.nTrain)).size > 1;
+    for (const { r, nTrain } of all.filter((a) => a.task === task)) {
       for (const [k, label] of keys) {
         if (!r.history.some((h) => typeof h[k] === 'number')) continue;
         series.push({
-          name: `${r.arm === 'ar' ? 'AR' : 'diffusion'} ${label}${o.seeds.length > 1 ? ` s${r.seed}` : ''}`,
-          color: r.arm === 'ar' ? (k === 'oodAcc' ? '#E69F00' : '#D55E00') : k === 'oodAcc' ? '#56B4E9' : '#0072B2',
+          name: `${r.arm === 'ar' ? 'AR' : 'diffusion'} ${label}${o.seeds.length > 1 ? ` s${r.seed}` : ''}${many ? ` n${nTrain}` : ''}`,
+          color: r.arm === 'ar' ? (k === 'oodAcc' || k === 'idChoice' ? '#E69F00' : '#D55E00') : k === 'oodAcc' || k === 'idChoice' ? '#56B4E9' : '#0072B2',
           dashed: k === 'trainAcc',
           points: r.history.map((h) => ({ x: h.step, y: h[k] ?? null })),
         });
       }
     }
-    return { heading: `${task}: accuracy over training`, charts: { series, xLabel: 'step', yLabel: 'exact-match accuracy', yRange: [0, 1] as const } };
-  });
-  const m = o.model;
+    sections.push({ heading: `${task}: accuracy over training`, charts: chart({ series, xLabel: 'step', yLabel: 'accuracy', yRange: [0, 1] }) });
+  }
+  const settings = markdownTable(
+    o.tasks.flatMap((task) =>
+      o.arms.map((arm) => {
+        const c = armConfig(o, task, arm, 0);
+        const tr = c.tokenReweighting;
+        return {
+          task, arm: LABEL[arm], steps: c.steps, batch: c.batchSize, width: c.dim, depth: c.depth, heads: c.heads, positions: c.positional,
+          lr: `${c.lr} ${c.lrSchedule}`, 'weight decay': c.weightDecay, warmup: c.warmup,
+          'token reweighting': tr ? `α ${tr.alpha ?? 0.25}, γ ${tr.gamma ?? 1}` : 'off',
+          'time weighting': arm === 'diffusion' ? c.timeWeighting : '—',
+        };
+      }),
+    ),
+  );
   const written = await writeReport(o.out, {
     title: 'Masked diffusion vs autoregressive',
     intro:
-      `Both arms: width ${m.dim}, ${m.depth} layers, ${m.heads} heads, 4× GELU MLP, learned positions; AdamW lr ${m.lr} ` +
-      `(betas 0.9, 0.98, ${m.warmup}-step warmup), weight decay ${m.weightDecay}, gradient clipping at 1. AR: causal decoder, ` +
-      `cross-entropy on the answer tokens, greedy decoding. Diffusion: bidirectional encoder, MDLM loss on the answer positions ` +
-      `(prompt never masked), confidence-ordered greedy decoding, one token per step. Accuracy is exact match of the whole answer; ` +
-      `curves use ${m.evalSize} examples per split, the final table the whole test sets. Seeds: ${o.seeds.join(', ')}.`,
+      'Both arms: the same width, depth and heads, 4× GELU MLP, learned positions; AdamW (betas 0.9, 0.98, linear warmup), ' +
+      'gradient clipping at 1. AR: causal decoder, cross-entropy on the answer tokens, greedy decoding. Diffusion: bidirectional encoder, ' +
+      'masked-diffusion loss on the answer positions (prompt never masked), confidence-ordered (easy-first) greedy decoding, one token per step. ' +
+      'Accuracy is exact match of the whole answer; curves use a sample of each split, the final tables the whole test sets. ' +
+      `Seeds: ${o.seeds.join(', ')}. Path graphs: ${o.path.branches} arms of ${o.path.armLength} steps, ${o.path.nodes} labels, branching at ${o.path.branchAt === 'start' ? 'the start' : 'any path node'}.`,
     sections: [
+      { heading: 'Settings', markdown: settings },
       { heading: 'Final accuracy (mean ± std over seeds)', markdown: table },
-      { heading: 'Per run', markdown: perSeed },
       ...sections,
+      { heading: 'Per run', markdown: perSeed },
     ],
   });
   console.log(`report: ${written.html}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('examples/diffusion-vs-ar/main.ts')) {
-  const summary = await main(parse(process.argv.slice(2)));
-  console.log(JSON.stringify(summary));
+  await cli.run(async (v) => console.log(JSON.stringify(await main(options(v)))));
 }

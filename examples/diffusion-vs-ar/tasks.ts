@@ -1,9 +1,11 @@
 /**
  * The three tasks as prompt → answer token sequences, shared by both arms: Wang et al.'s two-hop
  * composition and comparison (answer: one token; ID and OOD test sets) and the minimal
- * path-finding task (answer: the whole path; one held-out test set, no OOD split).
+ * path-finding task (answer: the whole path; one held-out test set, no OOD split; a fixed set of
+ * training graphs or a stream of fresh ones).
  */
-import { comparison, composition, pathFinding, type Split } from '@grokkit/datasets';
+import { rng, type Generator } from '@grokkit/core';
+import { comparison, composition, pathFinding, type BranchPoint, type PathSplit, type Split } from '@grokkit/datasets';
 
 export const TASKS = ['composition', 'comparison', 'path'] as const;
 export type TaskName = (typeof TASKS)[number];
@@ -14,6 +16,8 @@ export interface SeqSplit {
   prompt: Int32Array;
   /** int32 [n·answerLen] row-major. */
   answer: Int32Array;
+  /** Path-finding: each row's planning distance (steps from the branch node to the goal). */
+  distance?: Int32Array;
 }
 
 export interface SeqTask {
@@ -24,27 +28,49 @@ export interface SeqTask {
   train: SeqSplit;
   id: SeqSplit;
   ood: SeqSplit | null;
+  /** A stream of training data: `n` fresh rows per call (then `train` is only a sample of it, to measure on). */
+  fresh?(n: number, g: Generator): SeqSplit;
   description: Record<string, unknown>;
 }
 
-function seqSplit(s: Split, answerLen: number): SeqSplit {
+function seqSplit(s: Split | PathSplit, answerLen: number): SeqSplit {
   const n = s.inputs.shape[0]!;
   const prompt = Int32Array.from(s.inputs.dataSync());
   const answer = Int32Array.from(s.targets.dataSync());
   if (answer.length !== n * answerLen) throw new Error(`tasks: expected ${n}×${answerLen} answer tokens, got ${answer.length}`);
+  const out: SeqSplit = { n, prompt, answer };
+  if ('planningDistance' in s) {
+    out.distance = Int32Array.from(s.planningDistance.dataSync());
+    s.planningDistance.dispose();
+  }
   s.inputs.dispose();
   s.targets.dispose();
-  return { n, prompt, answer };
+  return out;
 }
+
+/** The path-finding graphs' shape (defaults in `PATH_DEFAULTS`). */
+export interface PathShape {
+  branches: number;
+  armLength: number;
+  nodes: number;
+  branchAt: BranchPoint;
+  separator: boolean;
+}
+
+export const PATH_DEFAULTS: PathShape = { branches: 2, armLength: 2, nodes: 5, branchAt: 'start', separator: false };
 
 export interface TaskSize {
   /** Composition/comparison entities (default 100). */
   entities?: number;
-  /** Path-finding training graphs (default 2000). */
-  nTrain?: number;
+  /** Path-finding training graphs, or 'stream' for fresh graphs every batch (default 2000). */
+  nTrain?: number | 'stream';
   /** Cap on each test set (default 500). */
   testSize?: number;
+  path?: Partial<PathShape>;
 }
+
+/** Rows measured as "train" accuracy when training on a stream (drawn once from the stream's distribution, so in effect unseen graphs). */
+const STREAM_TRAIN_SAMPLE = 500;
 
 /** Build a task; `seed` seeds the generator (graph, values, splits). */
 export function makeTask(name: TaskName, seed: number, size: TaskSize = {}): SeqTask {
@@ -63,11 +89,18 @@ export function makeTask(name: TaskName, seed: number, size: TaskSize = {}): Seq
       train: seqSplit(d.train, 1), id: seqSplit(d.testId, 1), ood: seqSplit(d.testOod, 1), description: d.description,
     };
   }
-  const d = pathFinding({ seed, nTrain: size.nTrain, nTest: testSize });
-  return {
+  const shape = { ...PATH_DEFAULTS, ...size.path };
+  const nTrain = size.nTrain;
+  const stream = nTrain === 'stream';
+  const d = pathFinding({ ...shape, seed, nTrain: nTrain === 'stream' ? 0 : nTrain, nTest: testSize });
+  const train = stream ? d.fresh(STREAM_TRAIN_SAMPLE, rng(seed, 'stream-train-sample')) : d.train;
+  const task: SeqTask = {
     name, vocabSize: d.vocabSize, promptLen: d.inputLen, answerLen: d.targetLen,
-    train: seqSplit(d.train, d.targetLen), id: seqSplit(d.test, d.targetLen), ood: null, description: d.description,
+    train: seqSplit(train, d.targetLen), id: seqSplit(d.test, d.targetLen), ood: null,
+    description: { ...d.description, nTrain: stream ? 'stream' : d.description.nTrain },
   };
+  if (stream) task.fresh = (n, g) => seqSplit(d.fresh(n, g), d.targetLen);
+  return task;
 }
 
 /** Rows `idx` of a split as [prompt | answer] sequences, int32 [idx.length · (P + A)]. */

@@ -24,6 +24,6 @@ export { downsample, addBack, onePerClass, type DownsampleOptions, type Downsamp
 export { perSubclassAccuracy, type Predictions, type SubclassAccuracy } from './subclass-accuracy.js';
 export { composition, type CompositionOptions, type CompositionDataset, type CompositionVocab } from './composition.js';
 export { comparison, type ComparisonOptions, type ComparisonDataset, type ComparisonVocab } from './comparison.js';
-export { pathFinding, type PathFindingOptions, type PathFindingDataset } from './path-finding.js';
+export { pathFinding, BRANCH_POINTS, type BranchPoint, type PathFindingOptions, type PathFindingDataset, type PathSplit } from './path-finding.js';
 export { shuffleInPlace } from './shuffle.js';
 export { stream } from './streams.js';

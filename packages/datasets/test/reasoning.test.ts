@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '@grokkit/core';
+import { rng } from '@grokkit/core';
 import { comparison, composition, pathFinding } from '../src/index.js';
 
 function rows(t: Tensor): number[][] {
@@ -131,5 +132,51 @@ describe('pathFinding', () => {
     const again = pathFinding({ nodes: 20, branches: 3, armLength: 4, nTrain: 300, nTest: 100, seed: 4 });
     expect(Array.from(again.test.targets.dataSync())).toEqual(Array.from(ds.test.targets.dataSync()));
     expect(() => pathFinding({ nodes: 5, branches: 2, armLength: 3 })).toThrow(/nodes/);
+  });
+
+  it("every row's planning distance is the arm length for a star (branchAt 'start')", () => {
+    expect(Array.from(ds.test.planningDistance.dataSync()).every((d) => d === 4)).toBe(true);
+    expect(ds.description.branchAt).toBe('start');
+  });
+
+  it("branchAt 'anywhere': the decoys leave path node k = armLength − planningDistance, every distance 1..armLength occurs", () => {
+    const any = pathFinding({ nodes: 20, branches: 3, armLength: 4, nTrain: 50, nTest: 400, seed: 5, branchAt: 'anywhere' });
+    const xs = rows(any.test.inputs);
+    const ps = rows(any.test.targets);
+    const dist = Array.from(any.test.planningDistance.dataSync());
+    xs.forEach((x, i) => {
+      const path = ps[i]!;
+      const out = new Map<number, number>();
+      for (let k = 0; k < 12; k++) out.set(x[2 * k]!, (out.get(x[2 * k]!) ?? 0) + 1);
+      const k = 4 - dist[i]!;
+      path.forEach((v, j) => expect(out.get(v) ?? 0).toBe(j === k ? 3 : j === 4 ? 0 : 1)); // only the branch node has 3 children
+      expect(x.slice(24)).toEqual([20, path[0], path[4], 21]);
+    });
+    expect(new Set(dist)).toEqual(new Set([1, 2, 3, 4]));
+    expect(() => pathFinding({ branchAt: 'middle' as never })).toThrow(/branchAt to be one of 'start', 'anywhere', got "middle"/);
+  });
+
+  it('separator: every edge is followed by the separator token, the same graphs otherwise', () => {
+    const plain = pathFinding({ nodes: 9, armLength: 2, nTrain: 20, nTest: 10, seed: 6 });
+    const sep = pathFinding({ nodes: 9, armLength: 2, nTrain: 20, nTest: 10, seed: 6, separator: true });
+    expect([sep.inputLen, sep.vocabSize, sep.vocab.separator, plain.vocab.separator]).toEqual([3 * 4 + 4, 12, 11, null]);
+    const [a, b] = [rows(plain.test.inputs), rows(sep.test.inputs)];
+    b.forEach((x, i) => {
+      for (let e = 0; e < 4; e++) expect(x.slice(3 * e, 3 * e + 3)).toEqual([...a[i]!.slice(2 * e, 2 * e + 2), 11]);
+      expect(x.slice(12)).toEqual(a[i]!.slice(8));
+    });
+  });
+
+  it('fresh(n, gen): a stream of new training graphs that never repeats a test graph', () => {
+    // a tiny label space (3 labels, 2 arms of 1 step): only 3! label choices × 2 edge orders = 12 inputs exist, so a stream would hit the test set often
+    const tiny = pathFinding({ nodes: 3, branches: 2, armLength: 1, nTrain: 0, nTest: 6, seed: 1 });
+    const test = new Set(rows(tiny.test.inputs).map((r) => r.join(',')));
+    expect(test.size).toBe(6);
+    const s = tiny.fresh(300, rng(2));
+    expect(s.inputs.shape).toEqual([300, 8]);
+    const seen = new Set(rows(s.inputs).map((r) => r.join(',')));
+    for (const r of seen) expect(test.has(r)).toBe(false);
+    expect(seen.size).toBe(12 - 6); // every other graph turns up
+    expect(Array.from(tiny.fresh(5, rng(3)).targets.dataSync())).toEqual(Array.from(tiny.fresh(5, rng(3)).targets.dataSync()));
   });
 });

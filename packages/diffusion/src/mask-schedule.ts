@@ -15,6 +15,21 @@ export function lossWeight(t: number): number {
   return 1 / t;
 }
 
+export const TIME_WEIGHTINGS = ['elbo', 'linear'] as const;
+/**
+ * How a row's masked tokens are weighted by its time t:
+ * - `'elbo'`: 1/t, the continuous-time bound (MDLM); every row counts about equally in expectation.
+ * - `'linear'`: 1 − t, Ye et al.'s linear time reweighting (their T − τ for τ = 0..T−1 of T steps,
+ *   divided by T, as T → ∞): lightly masked rows, where a masked token's neighbours are visible,
+ *   weigh most. Not a bound any more; a training objective that favours the one-step subgoals.
+ */
+export type TimeWeighting = (typeof TIME_WEIGHTINGS)[number];
+
+/** The weight of a masked token's −log p at time t under `kind`. */
+export function timeWeight(kind: TimeWeighting, t: number): number {
+  return kind === 'elbo' ? 1 / t : 1 - t;
+}
+
 export interface TimeOptions {
   /** Smallest time, so the 1/t weight stays finite (default 1e-3). */
   eps?: number;

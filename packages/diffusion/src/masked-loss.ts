@@ -3,12 +3,17 @@
  * log-linear schedule:
  *
  *   L = E_{t ~ U(ε,1)} E_{x_t ~ q(·|x₀)} [ (1/t) Σ_{i masked in x_t} −log p_θ(x₀ⁱ | x_t) ].
+ *
+ * Two options turn it into Ye et al.'s MGDM objective: `tokenReweighting` scales each masked
+ * token's −log p by α(1 − p)^γ (hard tokens weigh more), and `timeWeighting: 'linear'` replaces
+ * 1/t by 1 − t (lightly masked rows weigh more).
  */
-import { checks, div, eq, fmt, gather, logSoftmax, mul, neg, sum, where, type Generator, type Tensor } from '@grokkit/core';
+import { checks, div, eq, fmt, gather, logSoftmax, mul, neg, sub, sum, where, type Generator, type Tensor } from '@grokkit/core';
 import { checkTokens2d } from './check-tokens.js';
 import { maskTokens } from './masking.js';
-import { sampleTimes } from './mask-schedule.js';
+import { sampleTimes, TIME_WEIGHTINGS, type TimeWeighting } from './mask-schedule.js';
 import { suppressMask } from './subs.js';
+import { reweightTokens, tokenReweightingParams, type TokenReweighting } from './token-reweighting.js';
 
 export const NORMALIZATIONS = ['token', 'sequence'] as const;
 /**
@@ -32,6 +37,10 @@ export interface MaskedLossInputs {
   /** The count of maskable positions for `'token'` normalisation (default B·T). */
   maskableCount?: number;
   normalize?: Normalization;
+  /** Weight of a row's masked tokens by its time (default `'elbo'`, 1/t). */
+  timeWeighting?: TimeWeighting;
+  /** MGDM's adaptive token reweighting α(1 − p)^γ on each masked token (default: off). */
+  tokenReweighting?: TokenReweighting;
 }
 
 /**
@@ -48,11 +57,15 @@ export function maskedLossFromLogits(o: MaskedLossInputs): Tensor {
   }
   const maskId = checks.int(op, 'maskId', o.maskId, 0);
   const normalize = checks.oneOf(op, 'normalize', o.normalize ?? 'token', NORMALIZATIONS);
+  const timeWeighting = checks.oneOf(op, 'timeWeighting', o.timeWeighting ?? 'elbo', TIME_WEIGHTINGS);
+  if (o.tokenReweighting) tokenReweightingParams(op, o.tokenReweighting);
   if (typeof o.t !== 'number' && (o.t.ndim !== 1 || o.t.shape[0] !== b)) throw new Error(`${op}: expected t of shape [${b}], got ${fmt(o.t.shape)}`);
   const logp = logSoftmax(suppressMask(o.logits, maskId), -1);
   const nll = neg(gather(logp, 2, o.x0.unsqueeze(-1)).squeeze(-1)); // [B, T]
-  const picked = where(eq(o.xt, maskId), nll, 0);
-  const weighted = typeof o.t === 'number' ? div(picked, o.t) : div(picked, o.t.unsqueeze(1));
+  const perToken = o.tokenReweighting ? reweightTokens(nll, o.tokenReweighting) : nll;
+  const picked = where(eq(o.xt, maskId), perToken, 0);
+  const t = typeof o.t === 'number' ? o.t : o.t.unsqueeze(1);
+  const weighted = timeWeighting === 'elbo' ? div(picked, t) : mul(picked, typeof t === 'number' ? 1 - t : sub(1, t));
   const total = sum(weighted);
   const denom = normalize === 'sequence' ? b : o.maskableCount ?? b * len;
   if (!(denom > 0)) throw new Error(`${op}: expected a positive number of maskable positions, got ${denom}`);
@@ -70,6 +83,8 @@ export interface MaskedDiffusionLossOptions {
   eps?: number;
   /** Stratified times over the batch (default true: lower variance, same expectation). */
   stratified?: boolean;
+  timeWeighting?: TimeWeighting;
+  tokenReweighting?: TokenReweighting;
   rng?: Generator;
 }
 
@@ -90,7 +105,10 @@ export function maskedDiffusionLoss(denoise: (xt: Tensor) => Tensor, x0: Tensor,
   const m = maskTokens(x0, t, { maskId: opts.maskId, maskable: opts.maskable, promptLength: opts.promptLength, rng: opts.rng });
   const maskableCount = sum(m.maskable).item();
   const logits = denoise(m.xt);
-  const loss = maskedLossFromLogits({ logits, x0, xt: m.xt, t, maskId: opts.maskId, maskableCount, normalize: opts.normalize });
+  const loss = maskedLossFromLogits({
+    logits, x0, xt: m.xt, t, maskId: opts.maskId, maskableCount, normalize: opts.normalize,
+    timeWeighting: opts.timeWeighting, tokenReweighting: opts.tokenReweighting,
+  });
   return { loss, xt: m.xt, t, masked: m.masked };
 }
 

@@ -6,9 +6,12 @@
  * - ancestral: a fixed grid 1 = t₀ > t₁ > … > t_N = 0; going from t to s each still-masked token is
  *   revealed with probability (t − s)/t, its value drawn from p_θ(x₀ | x_t). The last step (s = 0)
  *   reveals everything left.
- * - confidence: each step reveals the k masked positions whose prediction is most confident
- *   (largest probability of the chosen token); k = ⌈remaining / steps left⌉ for a fixed step count,
- *   or a fixed k per step.
+ * - confidence ("easy first", top-k): each step reveals the masked positions whose prediction is
+ *   most confident (largest probability of the chosen token). How many: a fixed k per step; or, for
+ *   a fixed step count, ⌈remaining / steps left⌉ (default), or as many as leave ⌊n·r_i⌋ of a row's
+ *   n masked positions masked after step i, with r_i = 1 − (i+1)/steps ('linear') or
+ *   cos(π/2·(i+1)/steps) ('cosine'), Ye et al.'s top-k schedules. Optional Gumbel noise on the log
+ *   confidence makes the ranking stochastic, annealed with r_i (their "stochastic" top-k).
  */
 import { checks, defaultGenerator, fmt, noGrad, softmax, tensor, tidy, type Generator, type Tensor } from '@grokkit/core';
 import { suppressMask } from './subs.js';
@@ -28,9 +31,24 @@ export interface SamplerOptions {
   onStep?(tokens: Int32Array, step: number): void;
 }
 
+export const UNMASK_SCHEDULES = ['even', 'linear', 'cosine'] as const;
+/**
+ * How many positions stay masked after each of `steps` steps: `'even'` reveals ⌈remaining / steps
+ * left⌉; `'linear'` and `'cosine'` keep ⌊n·r_i⌋ of a row's n initially masked positions,
+ * r_i = 1 − (i+1)/steps or cos(π/2·(i+1)/steps). Sampling ends as soon as nothing is masked.
+ */
+export type UnmaskSchedule = (typeof UNMASK_SCHEDULES)[number];
+
 export interface ConfidenceSamplerOptions extends SamplerOptions {
-  /** Reveal this many positions per row per step (overrides `steps`; runs until no mask is left). */
+  /** Reveal this many positions per row per step (overrides `steps` and `schedule`; runs until no mask is left). */
   k?: number;
+  /** The reveal schedule over `steps` (default `'even'`). */
+  schedule?: UnmaskSchedule;
+  /**
+   * Scale of Gumbel noise added to the log confidences before ranking, times the fraction r_i still
+   * to stay masked (default 0: rank by confidence alone; Ye et al. use 0.5). Needs `rng` to repeat.
+   */
+  rankNoise?: number;
 }
 
 interface Prepared {
@@ -122,27 +140,44 @@ export function ancestralSample(denoise: Denoise, x: Tensor, opts: SamplerOption
   return finish(p);
 }
 
-/** Confidence-ordered decoding: reveal the most confident masked positions first (Kim et al. 2025). */
+/** The fraction of a row's initially masked positions that stays masked after step i of `steps`. */
+function keptFraction(schedule: 'linear' | 'cosine', i: number, steps: number): number {
+  const done = (i + 1) / steps;
+  return schedule === 'linear' ? 1 - done : Math.cos((Math.PI / 2) * done);
+}
+
+/** Confidence-ordered ("easy first") decoding: reveal the most confident masked positions first (Kim et al. 2025; Ye et al.'s top-k). */
 export function confidenceSample(denoise: Denoise, x: Tensor, opts: ConfidenceSamplerOptions): Tensor {
   const op = 'confidenceSample';
   const p = prepare(op, x, opts);
   const counts = maskedCounts(p);
+  const initial = counts.slice();
   const most = Math.max(0, ...counts);
   const k = opts.k === undefined ? undefined : checks.positiveInt(op, 'k', opts.k);
+  const schedule = checks.oneOf(op, 'schedule', opts.schedule ?? 'even', UNMASK_SCHEDULES);
+  const rankNoise = opts.rankNoise ?? 0;
+  if (!(rankNoise >= 0) || !Number.isFinite(rankNoise)) throw new Error(`${op}: expected rankNoise ≥ 0, got ${rankNoise}`);
   const steps = k !== undefined ? Math.ceil(most / k) : checks.positiveInt(op, 'steps', opts.steps ?? Math.max(1, most));
   for (let i = 0; i < steps && counts.some((c) => c > 0); i++) {
     const { probs, v } = predict(op, denoise, p);
+    const kept = k !== undefined || schedule === 'even' ? 0 : keptFraction(schedule, i, steps);
+    const noise = rankNoise * (k !== undefined || schedule === 'even' ? 1 - (i + 1) / steps : kept);
     for (let r = 0; r < p.b; r++) {
       const left = counts[r]!;
       if (left === 0) continue;
-      const n = Math.min(left, k ?? Math.ceil(left / (steps - i)));
-      const cands: { j: number; c: number; q: number }[] = [];
+      const n =
+        k !== undefined ? Math.min(left, k)
+        : schedule === 'even' ? Math.min(left, Math.ceil(left / (steps - i)))
+        : Math.max(0, left - (i === steps - 1 ? 0 : Math.floor(initial[r]! * kept)));
+      if (n === 0) continue;
+      const cands: { j: number; c: number; score: number }[] = [];
       for (let j = r * p.len; j < (r + 1) * p.len; j++) {
         if (p.tokens[j] !== p.maskId) continue;
         const [c, q] = choose(p, probs, v, j);
-        cands.push({ j, c, q });
+        const score = noise > 0 ? Math.log(q) - noise * Math.log(-Math.log(p.g.uniform53() || Number.MIN_VALUE)) : q;
+        cands.push({ j, c, score });
       }
-      cands.sort((a, b) => b.q - a.q || a.j - b.j);
+      cands.sort((a, b) => b.score - a.score || a.j - b.j);
       for (const { j, c } of cands.slice(0, n)) p.tokens[j] = c;
       counts[r] = left - n;
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '@grokkit/core';
-import { maskedDiffusionLoss, maskedLossFromLogits, subsLogProbs, suppressMask, NEG_INF } from '../src/index.js';
+import { gradcheck } from '@grokkit/core/testing';
+import { maskedDiffusionLoss, maskedLossFromLogits, reweightTokens, subsLogProbs, suppressMask, timeWeight, NEG_INF } from '../src/index.js';
 
 const logSumExp = (xs: number[]) => {
   const m = Math.max(...xs);
@@ -75,5 +76,46 @@ describe('masked diffusion loss', () => {
     expect(est).toBeGreaterThan(exact * 0.9);
     expect(est).toBeLessThan(exact * 1.1);
     seq.dispose();
+  });
+
+  it("MGDM token reweighting: each masked token's −log p times α(1 − p)^γ, by hand", () => {
+    const logits = g.tensor([raw]);
+    const t = 0.4;
+    const w = (nll: number, alpha: number, gamma: number) => alpha * (1 - Math.exp(-nll)) ** gamma * nll;
+    for (const [alpha, gamma] of [[0.25, 1], [0.5, 2], [1, 0], [0.25, 0.5]] as const) {
+      const got = maskedLossFromLogits({ logits, x0, xt, t, maskId, tokenReweighting: { alpha, gamma } }).item();
+      expect(got).toBeCloseTo((w(nll1, alpha, gamma) + w(nll2, alpha, gamma)) / t / 3, 6);
+    }
+    // the defaults are Ye et al.'s α = 0.25, γ = 1; the harder token (lower p) gets the larger weight
+    const def = maskedLossFromLogits({ logits, x0, xt, t, maskId, tokenReweighting: {} }).item();
+    expect(def).toBeCloseTo((w(nll1, 0.25, 1) + w(nll2, 0.25, 1)) / t / 3, 6);
+    expect(nll2).toBeGreaterThan(nll1);
+    expect(w(nll2, 0.25, 1) / nll2).toBeGreaterThan(w(nll1, 0.25, 1) / nll1);
+    expect(() => maskedLossFromLogits({ logits, x0, xt, t, maskId, tokenReweighting: { alpha: 0 } })).toThrow(/tokenReweighting.alpha > 0, got 0/);
+    expect(() => maskedLossFromLogits({ logits, x0, xt, t, maskId, tokenReweighting: { gamma: -1 } })).toThrow(/gamma ≥ 0, got -1/);
+  });
+
+  it('token reweighting: the gradient flows through the weight (as in focal loss) and stays finite at p = 1', () => {
+    const nll = g.tensor([0.05, 0.7, 2.5, 6], { dtype: 'float64' }).requiresGrad_();
+    for (const gamma of [1, 2, 0.5]) gradcheck((x) => reweightTokens(x, { alpha: 0.3, gamma }), [nll]);
+    // d/dℓ [α(1 − e^{−ℓ})ℓ] = α(1 − e^{−ℓ} + ℓe^{−ℓ}), not the detached α(1 − e^{−ℓ})
+    const one = g.tensor([0.7], { dtype: 'float64' }).requiresGrad_();
+    reweightTokens(one, { alpha: 0.25, gamma: 1 }).sum().backward();
+    expect(one.grad!.item()).toBeCloseTo(0.25 * (1 - Math.exp(-0.7) + 0.7 * Math.exp(-0.7)), 10);
+    const zero = g.tensor([0], { dtype: 'float64' }).requiresGrad_();
+    reweightTokens(zero, { gamma: 0.5 }).sum().backward();
+    expect(Number.isFinite(zero.grad!.item())).toBe(true);
+  });
+
+  it("linear time weighting: a row's masked tokens weigh 1 − t instead of 1/t", () => {
+    const logits = g.tensor([raw, raw]);
+    const two = (x: g.Tensor) => g.tensor(Int32Array.from([...x.dataSync(), ...x.dataSync()]), { shape: [2, 3] });
+    const t = g.tensor([0.25, 0.75]);
+    const got = maskedLossFromLogits({ logits, x0: two(x0), xt: two(xt), t, maskId, timeWeighting: 'linear' }).item();
+    expect(got).toBeCloseTo(((1 - 0.25) * (nll1 + nll2) + (1 - 0.75) * (nll1 + nll2)) / 6, 6);
+    const elbo = maskedLossFromLogits({ logits, x0: two(x0), xt: two(xt), t, maskId }).item();
+    expect(elbo).toBeCloseTo(((nll1 + nll2) / 0.25 + (nll1 + nll2) / 0.75) / 6, 5);
+    expect([timeWeight('elbo', 0.25), timeWeight('linear', 0.25)]).toEqual([4, 0.75]);
+    expect(() => maskedLossFromLogits({ logits, x0: two(x0), xt: two(xt), t, maskId, timeWeighting: 'cosine' as never })).toThrow(/timeWeighting.*'elbo', 'linear'.*"cosine"/);
   });
 });

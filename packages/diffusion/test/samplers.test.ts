@@ -84,6 +84,68 @@ describe('samplers', () => {
     expect(Array.from(out.dataSync().slice(0, 6))).toEqual([0, 1, 2, 3, 4, 0]);
   });
 
+  /**
+   * A chain like a path traced back from its goal: the last position's token (4) is known from the
+   * start; position j < 3 is sure of its token j only once position j + 1 is revealed, and split
+   * between two candidates before, slightly favouring the wrong one (like an unresolved branch).
+   */
+  const chain: Denoise = (xt) => {
+    const [b, t] = xt.shape as [number, number];
+    const x = xt.dataSync();
+    const l = new Float32Array(b * t * V);
+    for (let i = 0; i < b; i++) {
+      for (let j = 0; j < t; j++) {
+        const o = (i * t + j) * V;
+        if (j === t - 1 || x[i * t + j + 1] !== maskId) l[o + (j === t - 1 ? 4 : j)] = 8;
+        else [l[o + j], l[o + ((j + 1) % 4)]] = [2, 2.1];
+      }
+    }
+    return g.tensor(l, { shape: [b, t, V] });
+  };
+  const order = (traj: Int32Array[], len: number) => {
+    const seen: number[] = [];
+    for (const t of traj) for (let j = 0; j < len; j++) if (t[j] !== maskId && !seen.includes(j)) seen.push(j);
+    return seen;
+  };
+
+  it('easy first: on a chain that resolves from its end, decoding goes backwards and gets every token right', () => {
+    for (const schedule of ['even', 'linear', 'cosine'] as const) {
+      const traj: Int32Array[] = [];
+      const out = confidenceSample(chain, start(1, 4, 0), { maskId, steps: 4, schedule, onStep: (t) => traj.push(t) });
+      expect(order(traj, 4)).toEqual([3, 2, 1, 0]);
+      expect(Array.from(out.dataSync())).toEqual([0, 1, 2, 4]);
+    }
+    // revealing all at once (one step) guesses the unresolved positions, and gets them wrong
+    const once = confidenceSample(chain, start(1, 4, 0), { maskId, steps: 1 }).dataSync();
+    expect(Array.from(once)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("top-k schedules: 'linear' keeps ⌊n(1 − (i+1)/steps)⌋ masked after step i, 'cosine' ⌊n·cos(π/2·(i+1)/steps)⌋", () => {
+    const masked = (traj: Int32Array[]) => traj.map((t) => t.filter((v) => v === maskId).length);
+    const lin: Int32Array[] = [];
+    confidenceSample(chain, start(1, 4, 0), { maskId, steps: 8, schedule: 'linear', onStep: (t) => lin.push(t) });
+    expect(masked(lin)).toEqual([3, 3, 2, 2, 1, 1, 0]); // done once nothing is masked
+    const cos: Int32Array[] = [];
+    confidenceSample(randomDenoiser(4), start(1, 8, 0), { maskId, steps: 4, schedule: 'cosine', onStep: (t) => cos.push(t) });
+    expect(masked(cos)).toEqual([7, 5, 3, 0]); // few early, most late
+    const even: Int32Array[] = [];
+    confidenceSample(chain, start(1, 4, 0), { maskId, steps: 8, onStep: (t) => even.push(t) });
+    expect(masked(even)).toEqual([3, 2, 1, 0]); // 'even' stops once nothing is masked
+  });
+
+  it('rankNoise: Gumbel noise on the log confidence makes the order stochastic, repeatable per generator', () => {
+    const run = (seed: number, rankNoise: number) => {
+      const traj: Int32Array[] = [];
+      confidenceSample(randomDenoiser(5), start(1, 6, 0), { maskId, steps: 6, rankNoise, rng: g.rng(seed), onStep: (t) => traj.push(t) });
+      return order(traj, 6).join(',');
+    };
+    expect(run(1, 0)).toBe(run(2, 0));
+    expect(run(1, 5)).toBe(run(1, 5));
+    expect(new Set([1, 2, 3, 4, 5, 6].map((s) => run(s, 5))).size).toBeGreaterThan(1);
+    expect(() => run(1, -1)).toThrow(/rankNoise ≥ 0, got -1/);
+    expect(() => confidenceSample(chain, start(1, 4, 0), { maskId, schedule: 'random' as never })).toThrow(/schedule/);
+  });
+
   it('rejects a denoiser with too few logits, and bad options', () => {
     const small: Denoise = (xt) => g.zeros([...xt.shape, 3]);
     expect(() => confidenceSample(small, start(1, 3, 0), { maskId })).toThrow(/V > 5/);
