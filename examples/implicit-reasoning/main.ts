@@ -1,23 +1,18 @@
 /**
  * Implicit reasoning by grokking (Wang, Yue, Su, Sun 2024): a causal decoder learns two-hop
- * composition and comparison over a random knowledge base. ID composition generalises only long
- * after the training facts are memorised, OOD composition not at all, comparison also OOD; how
- * soon ID composition comes is set by φ, the inferred/atomic ratio. Grokfast-EMA is an optional arm.
+ * composition and comparison over a random knowledge base. ID composition generalises only after
+ * the training facts are memorised, OOD composition not at all, comparison also OOD; how soon ID
+ * composition comes is set by φ, the inferred/atomic ratio. Grokfast-EMA is an optional arm.
+ * `npx tsx examples/implicit-reasoning/main.ts --help` lists the options; defaults are run.ts's
+ * DEFAULTS and TASK_DEFAULTS.
  *
- *   npx tsx examples/implicit-reasoning/main.ts [--task composition,comparison] [--phi 9 | --phi 5,9,12]
- *     [--entities 100] [--steps N] [--seeds 0,1,2] [--filter none | none,ema] [--workers 2] [--out DIR]
- *   more knobs: --dim --depth --heads --batch --lr --weight-decay --warmup --alpha --lamb --eval-every
- *     --ood-fraction --relations --degree --until; --help
- *
- * Writes report.html / report.md (a chart per run, the table), runs.json and each run's log.jsonl
- * to --out (default runs/implicit-reasoning). The last stdout line is
+ * Writes report.html / report.md (a chart per run, the tables), runs.json and each run's log and
+ * checkpoint to --out (default runs/implicit-reasoning). The last stdout line is
  * {"runs":[…],"summary":{TASK:{FILTER:{"train","id","ood","stepsToId90",…}}},"byPhi":{…},"wallSeconds":…}.
  */
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { sweep } from '@grokkit/eval';
+import { claimOutDir, commandLine, defineCli, sweep, type CliValues } from '@grokkit/eval/node';
 import { writeReasoningReport } from './report.js';
 import { DEFAULTS, FILTERS, TASK_DEFAULTS, TASKS, configFor, run, runName, type FilterKind, type ReasoningConfig, type RunResult, type TaskName } from './run.js';
 import { summarize, type ByPhi, type Summary } from './summary.js';
@@ -27,92 +22,75 @@ export interface ReasoningOptions {
   filters: FilterKind[];
   phis: number[];
   seeds: number[];
-  workers: number;
+  /** Worker threads (0: every run in this thread); default min(2, runs). */
+  workers?: number;
   out: string;
-  progress: boolean;
+  /** Time limit of one run in seconds: a run over it is recorded as failed and the others go on. */
+  runTimeout?: number;
+  /** Checkpoint each run every this many steps. */
+  checkpointEvery: number;
+  /** Continue the experiment in `out`: each run from its checkpoint; finished runs are not trained again. */
+  resume?: boolean;
+  /** Replace a previous experiment in `out`. */
+  overwrite?: boolean;
+  /** Progress lines on stderr. */
+  progress?: boolean;
   /** Settings given on the command line; the rest come from DEFAULTS and TASK_DEFAULTS. */
-  over: Partial<Omit<ReasoningConfig, 'task' | 'filter' | 'phi' | 'outDir'>>;
+  over: Partial<Omit<ReasoningConfig, 'task' | 'filter' | 'phi' | 'files'>>;
   command?: string;
 }
 
-const T = TASK_DEFAULTS;
-const USAGE = `usage: npx tsx examples/implicit-reasoning/main.ts [options]
-  --task composition,comparison   tasks (default both)
-  --phi ${DEFAULTS.phi}                         inferred facts in train per ID atomic fact; several: --phi 5,9,12
-  --entities ${DEFAULTS.entities}                  |E|
-  --steps N                       steps per run (default composition ${T.composition.steps}, comparison ${T.comparison.steps})
-  --seeds 0,1,2                   seeds (dataset, initialisation, batches)
-  --filter none                   none, ema (Grokfast-EMA) or both: none,ema
-  --workers 2                     worker threads (0: run in this thread)
-  --out runs/implicit-reasoning   report, runs.json, per-run log.jsonl
-  more: --dim ${DEFAULTS.dim} --depth ${DEFAULTS.depth} --heads ${DEFAULTS.heads} --batch ${DEFAULTS.batch} --lr ${DEFAULTS.lr} --weight-decay ${DEFAULTS.weightDecay} --warmup ${DEFAULTS.warmup}
-        --alpha ${DEFAULTS.alpha} --lamb ${DEFAULTS.lamb} --eval-every ${DEFAULTS.evalEvery} --relations ${DEFAULTS.relations} --degree ${DEFAULTS.degree}
-        --ood-fraction ${DEFAULTS.oodFraction}
-        --until U (stop a run once ID accuracy >= U) --progress false`;
+export const cli = defineCli({
+  name: 'implicit-reasoning',
+  usage: 'npx tsx examples/implicit-reasoning/main.ts [options]',
+  description:
+    'Implicit reasoning by grokking (Wang et al. 2024): a causal decoder learns the atomic facts and a fraction φ of the\n' +
+    'two-hop facts of a random knowledge base, and is tested on held-out two-hop facts in distribution (ID) and out of it (OOD).\n' +
+    'Every task × φ × filter × seed is one run of a sweep on worker threads.',
+  options: {
+    task: { type: 'enum', list: true, choices: TASKS, default: TASKS, description: 'tasks' },
+    phi: { type: 'number', list: true, above: 0, default: [DEFAULTS.phi], description: 'φ, inferred facts in train per ID atomic fact; several for a sweep' },
+    filter: { type: 'enum', list: true, choices: FILTERS, default: ['none'], description: "gradient filter: none, ema (Grokfast-EMA) or both 'none,ema'" },
+    seeds: { type: 'int', list: true, min: 0, default: [0, 1, 2], description: 'seeds (knowledge base, split, initialisation, batches)' },
+    entities: { type: 'int', min: 2, default: DEFAULTS.entities, description: '|E|, entities in the knowledge base' },
+    steps: { type: 'int', min: 1, defaultText: `composition ${TASK_DEFAULTS.composition.steps}, comparison ${TASK_DEFAULTS.comparison.steps}`, description: 'optimizer steps per run' },
+    relations: { type: 'int', min: 1, default: DEFAULTS.relations, description: 'composition: |R|, relations' },
+    degree: { type: 'int', min: 1, default: DEFAULTS.degree, description: 'composition: atomic facts (distinct relations) per entity' },
+    attributes: { type: 'int', min: 1, default: DEFAULTS.attributes, description: 'comparison: attributes' },
+    values: { type: 'int', min: 2, default: DEFAULTS.values, description: 'comparison: values per attribute' },
+    oodFraction: { type: 'number', above: 0, below: 1, default: DEFAULTS.oodFraction, description: 'fraction of the atomic facts that are OOD' },
+    dim: { type: 'int', min: 1, default: DEFAULTS.dim, description: 'decoder width' },
+    depth: { type: 'int', min: 1, default: DEFAULTS.depth, description: 'decoder blocks' },
+    heads: { type: 'int', min: 1, default: DEFAULTS.heads, description: 'attention heads (must divide --dim)' },
+    batch: { type: 'int', min: 1, default: DEFAULTS.batch, description: 'minibatch size' },
+    lr: { type: 'number', above: 0, default: DEFAULTS.lr, description: 'AdamW learning rate' },
+    weightDecay: { type: 'number', min: 0, default: DEFAULTS.weightDecay, description: 'AdamW weight decay' },
+    warmup: { type: 'int', min: 0, default: DEFAULTS.warmup, description: 'linear learning-rate warmup (steps)' },
+    alpha: { type: 'number', min: 0, below: 1, default: DEFAULTS.alpha, description: 'Grokfast-EMA α' },
+    lamb: { type: 'number', min: 0, default: DEFAULTS.lamb, description: 'Grokfast-EMA λ' },
+    evalEvery: { type: 'int', min: 1, default: DEFAULTS.evalEvery, description: 'evaluate every this many steps' },
+    until: { type: 'number', above: 0, defaultText: 'never', description: 'stop a run at the first evaluation with ID accuracy ≥ this' },
+    workers: { type: 'int', min: 0, defaultText: 'min(2, runs)', description: 'worker threads (0: every run in this thread)' },
+    runTimeout: { type: 'number', above: 0, placeholder: 'SECONDS', defaultText: 'none', description: 'time limit of one run; a run over it is recorded as failed and the others go on' },
+    checkpointEvery: { type: 'int', min: 1, default: 500, description: 'checkpoint each run every this many steps (for --resume)' },
+    out: { type: 'dir', default: 'runs/implicit-reasoning', description: "folder for the report, runs.json and each run's log and checkpoint" },
+    resume: { type: 'bool', description: 'continue the experiment in --out: each run from its last checkpoint; finished runs are not rerun' },
+    overwrite: { type: 'bool', description: 'replace a previous experiment in --out' },
+  },
+  check: (v) => (v.dim % v.heads !== 0 ? `--heads: expected a divisor of --dim ${v.dim}, got ${v.heads}` : undefined),
+  notes:
+    'The last line on stdout is one JSON object: {"runs":[…],"summary":{TASK:{FILTER:{"train","id","ood","stepsToId90",…}}},"byPhi":{…},"wallSeconds":…}.\n' +
+    'The exit code is 1 when every run failed.',
+});
 
-function list<X extends string>(flag: string, v: string | undefined, allowed: readonly X[], fallback: readonly X[]): X[] {
-  if (v === undefined) return [...fallback];
-  const xs = v.split(',').map((x) => x.trim());
-  for (const x of xs) if (!allowed.includes(x as X)) throw new Error(`--${flag}: expected a comma-separated list of ${allowed.join(', ')}, got '${x}'`);
-  return xs as X[];
+/** The experiment's options from parsed flags. */
+export function options(v: CliValues<typeof cli.spec.options>): ReasoningOptions {
+  const { task, filter, phi, seeds, workers, out, runTimeout, checkpointEvery, resume, overwrite, ...over } = v;
+  return { tasks: task, filters: filter, phis: phi, seeds, workers, out, runTimeout, checkpointEvery, resume, overwrite, over };
 }
 
-function num(flag: string, v: string | undefined, check: (x: number) => boolean, what: string): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (v.trim() === '' || !check(x)) throw new Error(`--${flag}: expected ${what}, got '${v}'`);
-  return x;
-}
-
-const posInt = (x: number) => Number.isInteger(x) && x > 0;
-const nonNegInt = (x: number) => Number.isInteger(x) && x >= 0;
-const pos = (x: number) => Number.isFinite(x) && x > 0;
-const nonNeg = (x: number) => Number.isFinite(x) && x >= 0;
-const unit = (x: number) => x >= 0 && x < 1;
-
-/** Parse the command line; throws one line naming the flag on a bad value. Returns null for --help. */
-export function parse(argv: readonly string[]): ReasoningOptions | null {
-  const str = { type: 'string' } as const;
-  const { values: v } = parseArgs({
-    args: [...argv],
-    options: {
-      task: str, phi: str, entities: str, steps: str, seeds: str, filter: str, workers: str, out: str, dim: str, depth: str,
-      heads: str, batch: str, lr: str, 'weight-decay': str, warmup: str, alpha: str, lamb: str, 'eval-every': str,
-      'ood-fraction': str, relations: str, degree: str, until: str, progress: str, help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (v.help) return null;
-  const nums = (flag: string, s: string, check: (x: number) => boolean, what: string) => s.split(',').map((x) => num(flag, x.trim(), check, what)!);
-  if (v.progress !== undefined && v.progress !== 'false' && v.progress !== 'true') throw new Error(`--progress: expected true or false, got '${v.progress}'`);
-  return {
-    tasks: list('task', v.task, TASKS, TASKS),
-    filters: list('filter', v.filter, FILTERS, ['none']),
-    phis: nums('phi', v.phi ?? String(DEFAULTS.phi), pos, 'positive numbers'),
-    seeds: nums('seeds', v.seeds ?? '0,1,2', nonNegInt, 'non-negative integers'),
-    workers: Math.min(2, num('workers', v.workers, nonNegInt, 'a non-negative integer') ?? 2),
-    out: resolve(v.out ?? 'runs/implicit-reasoning'),
-    progress: v.progress !== 'false',
-    over: {
-      entities: num('entities', v.entities, (x) => Number.isInteger(x) && x >= 2, 'an integer ≥ 2'),
-      steps: num('steps', v.steps, posInt, 'a positive integer'),
-      relations: num('relations', v.relations, posInt, 'a positive integer'),
-      degree: num('degree', v.degree, posInt, 'a positive integer'),
-      oodFraction: num('ood-fraction', v['ood-fraction'], unit, 'a number in [0, 1)'),
-      dim: num('dim', v.dim, posInt, 'a positive integer'),
-      depth: num('depth', v.depth, posInt, 'a positive integer'),
-      heads: num('heads', v.heads, posInt, 'a positive integer'),
-      batch: num('batch', v.batch, posInt, 'a positive integer'),
-      lr: num('lr', v.lr, pos, 'a positive number'),
-      weightDecay: num('weight-decay', v['weight-decay'], nonNeg, 'a non-negative number'),
-      warmup: num('warmup', v.warmup, nonNegInt, 'a non-negative integer'),
-      alpha: num('alpha', v.alpha, unit, 'a number in [0, 1)'),
-      lamb: num('lamb', v.lamb, nonNeg, 'a non-negative number'),
-      evalEvery: num('eval-every', v['eval-every'], posInt, 'a positive integer'),
-      until: num('until', v.until, pos, 'a positive number'),
-    },
-  };
-}
+/** The experiment's options from command line arguments; throws a UsageError (one line) for bad ones. */
+export const parse = (argv: readonly string[]): ReasoningOptions => options(cli.parse(argv));
 
 export interface ReasoningOutput {
   /** Every run without its curve (the curves are in runs.json and each run's log.jsonl). */
@@ -122,57 +100,55 @@ export interface ReasoningOutput {
   /** task → filter → φ → stats. */
   byPhi: ByPhi;
   wallSeconds: number;
-  /** Runs that threw: "task/filter/φ/seed: first line of the error". */
+  /** Runs that threw: "<run name>: first line of the error". */
   errors: string[];
 }
 
 /** Run every task × φ × filter × seed through `sweep`, write the report, return the summary. */
 export async function implicitReasoning(o: ReasoningOptions): Promise<ReasoningOutput> {
-  await mkdir(o.out, { recursive: true });
-  const configs: ReasoningConfig[] = o.tasks.flatMap((task) =>
-    o.phis.flatMap((phi) => o.filters.map((filter) => configFor(task, filter, { ...o.over, phi, outDir: o.out }))),
-  );
-  const t0 = performance.now();
-  const res = await sweep<ReasoningConfig, RunResult>({
-    ...(o.workers === 0 ? { run } : { module: new URL('./run.ts', import.meta.url) }),
-    configs,
-    seeds: o.seeds,
-    workers: o.workers,
-    label: 'implicit-reasoning',
-    progress: o.progress ? 'lines' : false,
-  });
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const runs = res.runs.filter((r) => r.result).map((r) => r.result!);
-  const errors = res.runs.filter((r) => r.error !== undefined).map((r) => `${runName(r.config, r.seed)}: ${r.error!.split('\n')[0]}`);
-  const { summary, byPhi } = summarize(runs);
-  await writeReasoningReport({ out: o.out, configs, runs, byPhi, wallSeconds, command: o.command, errors });
-  return { runs: runs.map(({ history: _history, ...r }) => r), summary, byPhi, wallSeconds, errors };
+  const out = resolve(o.out);
+  const configs: ReasoningConfig[] = o.tasks.flatMap((task) => o.phis.flatMap((phi) => o.filters.map((filter) => configFor(task, filter, { ...o.over, phi }))));
+  const claim = claimOutDir(out, { settings: { configs, seeds: o.seeds }, resume: o.resume, overwrite: o.overwrite, name: '--out' });
+  try {
+    const files = { dir: out, checkpointEvery: o.checkpointEvery, resume: o.resume, overwrite: o.overwrite };
+    const workers = o.workers ?? Math.min(2, configs.length * o.seeds.length);
+    const t0 = performance.now();
+    const res = await sweep<ReasoningConfig, RunResult>({
+      ...(workers === 0 ? { run } : { module: new URL('./run.ts', import.meta.url) }),
+      configs: configs.map((c) => ({ ...c, files })),
+      seeds: o.seeds,
+      workers,
+      timeoutSeconds: o.runTimeout,
+      label: 'implicit-reasoning',
+      progress: o.progress === false ? false : 'auto',
+    });
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const runs = res.runs.filter((r) => r.result).map((r) => r.result!);
+    const errors = res.runs.filter((r) => r.error !== undefined).map((r) => `${runName(r.config, r.seed)}: ${r.error!.split('\n')[0]}`);
+    const { summary, byPhi } = summarize(runs);
+    await writeReasoningReport({ out, configs, runs, byPhi, wallSeconds, command: o.command, errors });
+    return { runs: runs.map(({ history: _history, ...r }) => r), summary, byPhi, wallSeconds, errors };
+  } finally {
+    claim.release();
+  }
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const o = parse(argv);
-  if (o === null) {
-    console.log(USAGE);
-    return;
-  }
-  const out = await implicitReasoning({ ...o, command: ['npx tsx examples/implicit-reasoning/main.ts', ...argv].join(' ') });
+async function main(o: ReasoningOptions): Promise<void> {
+  const out = await implicitReasoning({ ...o, command: commandLine() });
   for (const e of out.errors) console.error(`failed: ${e}`);
+  const f = (m: { mean: number | null }) => (m.mean === null ? '—' : `${(100 * m.mean).toFixed(1)}%`);
   for (const [task, filters] of Object.entries(out.byPhi)) {
     for (const [filter, phis] of Object.entries(filters)) {
       for (const s of Object.values(phis)) {
-        const f = (m: { mean: number | null }) => (m.mean === null ? '—' : `${(100 * m.mean).toFixed(1)}%`);
         console.log(`${task} φ=${s.phi} ${filter}: train ${f(s.train)}, ID ${f(s.id)}, OOD ${f(s.ood)}; steps to ID 90% median ${s.stepsToId90.median ?? '—'} (${s.stepsToId90.reached}/${s.stepsToId90.runs} seeds)`);
       }
     }
   }
-  console.log(`report: ${join(o.out, 'report.html')}  (wall ${out.wallSeconds.toFixed(0)} s)`);
+  console.log(`report: ${join(resolve(o.out), 'report.html')}  (wall ${out.wallSeconds.toFixed(0)} s)`);
   console.log(JSON.stringify({ runs: out.runs, summary: out.summary, byPhi: out.byPhi, wallSeconds: out.wallSeconds }));
+  if (out.runs.length === 0) throw new Error(`all ${out.errors.length} runs failed (see stderr and ${join(resolve(o.out), 'report.md')})`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main().catch((e) => {
-    console.error(`implicit-reasoning: ${e instanceof Error ? e.message : e}`);
-    process.exit(1);
-  });
+  await cli.run((v) => main(options(v)));
 }

@@ -4,7 +4,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lineChart, markdownTable, palette, writeReport } from '@grokkit/eval';
+import { markdownTable, palette, type LineChartOptions } from '@grokkit/eval';
+import { writeReport } from '@grokkit/eval/node';
 import type { ReasoningConfig, RunResult } from './run.js';
 import type { ArmStats, ByPhi, MeanStd, StepStats } from './summary.js';
 
@@ -19,9 +20,9 @@ const steps = (s: StepStats, digits = 0) => {
 const acc = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '—');
 
 /** One chart of a run: train (inferred facts in train), ID and OOD accuracy against the step. */
-export function runChart(r: RunResult): string {
+export function accuracyChart(r: RunResult): LineChartOptions {
   const pts = (k: 'train' | 'id' | 'ood') => r.history.map((h) => ({ x: h.step, y: Number.isFinite(h[k]) ? h[k] : null }));
-  return lineChart({
+  return {
     title: `${r.task}, φ = ${r.phi}, ${LABEL[r.filter]}, seed ${r.seed}`,
     xLabel: 'step',
     yLabel: 'accuracy',
@@ -31,7 +32,7 @@ export function runChart(r: RunResult): string {
       { name: 'test ID', points: pts('id'), color: palette[1] },
       { name: 'test OOD', points: pts('ood'), color: palette[2] },
     ],
-  });
+  };
 }
 
 export interface ReportInput {
@@ -75,15 +76,15 @@ export async function writeReasoningReport(o: ReportInput): Promise<void> {
     `- model: causal decoder, width ${c.dim}, ${c.depth} blocks, ${c.heads} heads; cross-entropy on the answer only, predicted after the last token of the query (after r for an atomic fact, after the third token for an inferred one)`,
     `- update: clip ${c.clip}, [Grokfast-EMA α ${c.alpha}, λ ${c.lamb}], AdamW lr ${c.lr} (warmup ${c.warmup}), betas (0.9, 0.98), weight decay ${c.weightDecay}; batch ${c.batch}; evaluation every ${c.evalEvery} steps`,
     `- seeds ${[...new Set(o.runs.map((r) => r.seed))].join(', ')}; wall time ${o.wallSeconds.toFixed(0)} s`,
-    o.command ? `- command: \`${o.command}\`` : '',
-    o.errors.length ? `- **failed runs:** ${o.errors.join('; ')}` : '',
-  ].filter(Boolean).join('\n');
+    ...(o.errors.length ? [`- **failed runs:** ${o.errors.join('; ')}`] : []),
+  ].join('\n');
   await writeReport(o.out, {
     title: 'Implicit reasoning: composition and comparison',
     intro,
+    ...(o.command && { setup: { command: o.command } }),
     sections: [
       { heading: 'Summary (mean ± std over seeds at the last step; steps: median (range), seeds that got there)', markdown: markdownTable(rows) },
-      { heading: 'Curves, one chart per run', svg: o.runs.map(runChart) },
+      { heading: 'Curves, one chart per run', charts: o.runs.map(accuracyChart) },
       { heading: 'Per seed', markdown: markdownTable(perSeed) },
     ],
   });

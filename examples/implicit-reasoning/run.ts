@@ -9,7 +9,8 @@
 import { join } from 'node:path';
 import { adamw, chain, clipByGlobalNorm, crossEntropy, indexSelect, linearWarmup, rng, tensor, type GradientTransform, type Tensor } from '@grokkit/core';
 import { Batcher, comparison, composition, type Split } from '@grokkit/datasets';
-import { accuracy, curve, stepsToThreshold, train } from '@grokkit/eval';
+import { accuracy, curve, stepsToThreshold } from '@grokkit/eval';
+import { train } from '@grokkit/eval/node';
 import { grokfastEma } from '@grokkit/filters';
 import { Decoder } from '@grokkit/transformer';
 
@@ -60,8 +61,11 @@ export interface ReasoningConfig {
   evalSize: number;
   /** Stop at the first evaluation with ID accuracy ≥ this (> 1: never). */
   until: number;
-  /** If set, each run logs every evaluation to `<outDir>/<runName>/log.jsonl`. */
-  outDir?: string;
+  /**
+   * Where runs keep their log and checkpoints: `dir/<runName>` (none: nothing is written).
+   * `resume` continues a run from its checkpoint there; `overwrite` replaces a previous run.
+   */
+  files?: { dir: string; checkpointEvery: number; resume?: boolean; overwrite?: boolean };
 }
 
 /** The folder name of one run: task, φ, filter and seed. */
@@ -72,7 +76,8 @@ export function runName(c: Pick<ReasoningConfig, 'task' | 'phi' | 'filter'>, see
 /** One evaluation: accuracy on inferred training facts, held-out ID and OOD facts. */
 export interface RunPoint {
   step: number;
-  loss: number;
+  /** Loss of the last step before the evaluation; null at step 0. */
+  loss: number | null;
   train: number;
   id: number;
   ood: number;
@@ -113,12 +118,12 @@ export const DEFAULTS: Omit<ReasoningConfig, 'task' | 'filter' | 'steps'> = {
   values: 20,
   oodFraction: 0.1,
   testSize: 1000,
-  dim: 128,
+  dim: 64,
   depth: 4,
   heads: 4,
   batch: 512,
-  lr: 1e-3,
-  weightDecay: 0.1,
+  lr: 5e-3,
+  weightDecay: 0.3,
   warmup: 50,
   clip: 1,
   alpha: 0.98,
@@ -130,8 +135,8 @@ export const DEFAULTS: Omit<ReasoningConfig, 'task' | 'filter' | 'steps'> = {
 
 /** Steps of a run, per task: comparison groks sooner than composition. */
 export const TASK_DEFAULTS: Record<TaskName, Pick<ReasoningConfig, 'steps'>> = {
-  composition: { steps: 5000 },
-  comparison: { steps: 5000 },
+  composition: { steps: 3000 },
+  comparison: { steps: 1000 },
 };
 
 /** The full config of a task: DEFAULTS, then TASK_DEFAULTS, then `over` (undefined fields are ignored). */
@@ -184,20 +189,24 @@ export async function run(config: ReasoningConfig, seed: number): Promise<RunRes
   const answerPos = new Uint8Array(x.length / 3).map((_, i) => (x[i * 3 + 2] === data.vocab.pad ? 1 : 2));
   const batches = new Batcher(data.train, { batchSize: c.batch, seed, dropLast: data.train.inputs.shape[0]! > c.batch });
   const acc = (s: Split) => (s.targets.size === 0 ? NaN : accuracy(model.forward(s.inputs, { lastOnly: true }), s.targets));
-  let loss = NaN;
-  const history: RunPoint[] = [];
+  let loss: number | undefined;
   const res = await train({
     model,
     transform: transformFor(c),
     steps: c.steps,
     evalEvery: c.evalEvery,
     seed,
-    outDir: c.outDir === undefined ? undefined : join(c.outDir, runName(c, seed)),
     progress: false,
+    ...(c.files && {
+      outDir: join(c.files.dir, runName(c, seed)),
+      checkpointEvery: c.files.checkpointEvery,
+      resume: c.files.resume,
+      overwrite: c.files.overwrite,
+    }),
+    // the batch order is checkpointed, so a resumed run sees the same batches
     state: { get: () => batches.state(), set: (s) => batches.setState(s as ReturnType<Batcher['state']>) },
     step: () => {
       const b = batches.next();
-      if ((c as { lastOnly?: boolean }).lastOnly) return crossEntropy(model.forward(b.inputs, { lastOnly: true }), b.targets);
       const n = b.indices.length;
       const pick = new Int32Array(n);
       for (let i = 0; i < n; i++) pick[i] = i * 3 + answerPos[b.indices[i]!]!;
@@ -210,16 +219,14 @@ export async function run(config: ReasoningConfig, seed: number): Promise<RunRes
       },
       shouldStop: (r) => r.id! >= c.until,
     },
-    evaluate: ({ step }) => {
-      const p: RunPoint = { step, loss, train: acc(trainSample), id: acc(data.testId), ood: acc(data.testOod) };
-      history.push(p);
-      return { train: p.train, id: p.id, ood: p.ood };
-    },
+    evaluate: () => ({ ...(loss === undefined ? {} : { loss }), train: acc(trainSample), id: acc(data.testId), ood: acc(data.testOod) }),
   });
   const params = model.numParameters();
   const trainRows = data.train.inputs.shape[0]!;
   for (const t of [data.train, data.testId, data.testOod, trainSample].flatMap((s) => [s.inputs, s.targets])) t.dispose();
   for (const t of model.parameters()) t.dispose();
+  // the history comes from the runner, so a resumed run's includes the evaluations before the resume
+  const history: RunPoint[] = res.history.map(({ step, loss, train, id, ood }) => ({ step, loss: loss ?? null, train: train!, id: id!, ood: ood! }));
   const recs = res.history as unknown as Record<string, unknown>[];
   const stepsToTrain95 = stepsToThreshold(curve(recs, 'train'), 0.95);
   const stepsToId90 = stepsToThreshold(curve(recs, 'id'), 0.9);

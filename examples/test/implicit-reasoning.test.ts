@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { implicitReasoning, parse } from '../implicit-reasoning/main.js';
-import { configFor, makeData, runName } from '../implicit-reasoning/run.js';
+import { cli, implicitReasoning, parse } from '../implicit-reasoning/main.js';
+import { DEFAULTS, TASK_DEFAULTS, configFor, makeData, runName } from '../implicit-reasoning/run.js';
 import { stepStats } from '../implicit-reasoning/summary.js';
 
 const out = mkdtempSync(join(tmpdir(), 'implicit-reasoning-'));
@@ -11,11 +11,11 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 // a knowledge base small enough to memorise in a few hundred steps
 const TINY = ['--entities', '16', '--phi', '3', '--ood-fraction', '0.3', '--steps', '300', '--eval-every', '50',
-  '--dim', '32', '--depth', '2', '--heads', '2', '--batch', '64', '--lr', '3e-3', '--seeds', '0', '--workers', '0', '--progress', 'false'];
+  '--dim', '32', '--depth', '2', '--heads', '2', '--batch', '64', '--lr', '3e-3', '--seeds', '0', '--workers', '0'];
 
 describe('implicit-reasoning example', () => {
   it('memorises both tasks, composes nothing yet, and reports every run (tiny, both filters)', async () => {
-    const o = parse([...TINY, '--filter', 'none,ema', '--out', out])!;
+    const o = { ...parse([...TINY, '--filter', 'none,ema', '--out', out]), progress: false };
     const res = JSON.parse(JSON.stringify(await implicitReasoning(o))) as Awaited<ReturnType<typeof implicitReasoning>>; // what the CLI prints
     expect(res.errors).toEqual([]);
     expect(res.runs.map((r) => `${r.task}/${r.filter}`)).toEqual(['composition/none', 'composition/ema', 'comparison/none', 'comparison/ema']);
@@ -44,10 +44,18 @@ describe('implicit-reasoning example', () => {
     expect(s.stepsToId90).toEqual({ median: null, min: null, max: null, reached: 0, runs: 1 });
     expect(res.byPhi.comparison!.none!['3']!.runs).toBe(1);
     expect(res.wallSeconds).toBeGreaterThan(0);
-    const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html.match(/<svg/g)?.length).toBe(4); // one chart per run
-    expect(existsSync(join(out, 'report.md'))).toBe(true);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md.match(/!\[[^\]]*\]\(report-curves-[^)]*\.svg\)/g)?.length).toBe(4); // one chart per run
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'runs.json'), 'utf8')).runs[0].history.length).toBe(7);
+
+    // the folder now holds an experiment: refused without --resume or --overwrite
+    await expect(implicitReasoning(o)).rejects.toThrow(/previous run.*--resume.*--overwrite/);
+    // --resume trains nothing again: the finished runs come back from their checkpoints, identical
+    const t0 = performance.now();
+    const again = JSON.parse(JSON.stringify(await implicitReasoning({ ...o, resume: true }))) as typeof res;
+    expect(again.runs.map((r) => [r.train, r.id, r.ood, r.steps])).toEqual(res.runs.map((r) => [r.train, r.id, r.ood, r.steps]));
+    expect(performance.now() - t0).toBeLessThan(res.wallSeconds * 1000);
   }, 300_000); // ≈15 s of CPU; the margin is for a shared machine
 
   it('keeps test facts out of train, and builds OOD facts from atomic facts seen only alone', () => {
@@ -68,15 +76,17 @@ describe('implicit-reasoning example', () => {
   });
 
   it('parses the command line and rejects bad values by flag', () => {
-    const o = parse(['--task', 'comparison', '--phi', '3.6,9', '--filter', 'none,ema', '--seeds', '10,11', '--workers', '4'])!;
-    expect(o).toMatchObject({ tasks: ['comparison'], phis: [3.6, 9], filters: ['none', 'ema'], seeds: [10, 11], workers: 2 });
+    const o = parse(['--task', 'comparison', '--phi', '3.6,9', '--filter', 'none,ema', '--seeds', '10,11', '--workers', '1', '--weight-decay', '0.1'])!;
+    expect(o).toMatchObject({ tasks: ['comparison'], phis: [3.6, 9], filters: ['none', 'ema'], seeds: [10, 11], workers: 1 });
     expect(o.over.steps).toBeUndefined();
-    expect(configFor('comparison', 'none', o.over).steps).toBeGreaterThan(0);
-    expect(parse(['--help'])).toBeNull();
-    expect(() => parse(['--task', 'path'])).toThrow(/--task: expected .*composition, comparison, got 'path'/);
-    expect(() => parse(['--filter', 'ma'])).toThrow(/--filter/);
-    expect(() => parse(['--phi', '0'])).toThrow(/--phi: expected positive numbers, got '0'/);
-    expect(() => parse(['--steps', '1.5'])).toThrow(/--steps/);
-    expect(() => parse(['--bogus'])).toThrow();
+    expect(configFor('comparison', 'none', o.over)).toMatchObject({ steps: TASK_DEFAULTS.comparison.steps, weightDecay: 0.1, lr: DEFAULTS.lr });
+    expect(parse([])).toMatchObject({ tasks: ['composition', 'comparison'], phis: [DEFAULTS.phi], filters: ['none'], seeds: [0, 1, 2], workers: undefined });
+    expect(cli.help()).toContain(`--steps N`);
+    expect(() => parse(['--task', 'path'])).toThrow(/^--task: expected a comma-separated list of composition or comparison, got 'path'/);
+    expect(() => parse(['--filter', 'ma'])).toThrow(/^--filter: /);
+    expect(() => parse(['--phi', '0'])).toThrow(/^--phi: expected .*> 0, got '0'/);
+    expect(() => parse(['--steps', '1.5'])).toThrow(/^--steps: expected an integer/);
+    expect(() => parse(['--heads', '3'])).toThrow(new RegExp(`^--heads: expected a divisor of --dim ${DEFAULTS.dim}, got 3`));
+    expect(() => parse(['--bogus'])).toThrow(/--bogus/);
   });
 });
