@@ -136,7 +136,7 @@ export const DEFAULTS: Omit<ReasoningConfig, 'task' | 'filter' | 'steps'> = {
 /** Steps of a run, per task: comparison groks sooner than composition. */
 export const TASK_DEFAULTS: Record<TaskName, Pick<ReasoningConfig, 'steps'>> = {
   composition: { steps: 3000 },
-  comparison: { steps: 1000 },
+  comparison: { steps: 300 },
 };
 
 /** The full config of a task: DEFAULTS, then TASK_DEFAULTS, then `over` (undefined fields are ignored). */
