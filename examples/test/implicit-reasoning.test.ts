@@ -56,7 +56,7 @@ describe('implicit-reasoning example', () => {
     const again = JSON.parse(JSON.stringify(await implicitReasoning({ ...o, resume: true }))) as typeof res;
     expect(again.runs.map((r) => [r.train, r.id, r.ood, r.steps])).toEqual(res.runs.map((r) => [r.train, r.id, r.ood, r.steps]));
     expect(performance.now() - t0).toBeLessThan(res.wallSeconds * 1000);
-  }, 300_000); // ≈15 s of CPU; the margin is for a shared machine
+  }, 600_000); // ≈20 s of CPU; 295 s on the 2-core machine at load average 15–40
 
   it('keeps test facts out of train, and builds OOD facts from atomic facts seen only alone', () => {
     const d = makeData(configFor('composition', 'none', { entities: 30, phi: 4, oodFraction: 0.2 }), 1);
