@@ -3,7 +3,7 @@
  * cluster data by a factor f, train from a ×8 initialisation with AdamW (lr 1e-3, wd 1e-4), and
  * follow how well the model classifies the removed subclasses over training.
  * `npx tsx examples/cluster-ablation/main.ts --help` lists the options; defaults are run.ts's
- * DEFAULTS (MLP 117→64→64→4 with ReLU, init ×8, full batch, 3,000 steps, evaluation every 50).
+ * DEFAULTS (σ = 0.05, MLP 117→64→64→4 with ReLU, init ×8, full batch, 3,000 steps, evaluation every 50).
  *
  * Writes report.html / report.md / SVG charts, runs.json and each run's log and checkpoint to
  * --out (default runs/cluster-ablation); the last stdout line is a JSON summary per f.

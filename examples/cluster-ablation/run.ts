@@ -93,7 +93,7 @@ export interface RunResult {
 
 export const DEFAULTS: Omit<ClusterConfig, 'preset' | 'f'> = {
   size: 200,
-  sigma: 0.1,
+  sigma: 0.05,
   separation: 1,
   p: 9,
   r: 13,
