@@ -5,8 +5,9 @@
  *   npx tsx examples/grokbench/main.ts [--methods ID,…] [--tasks mul,add,sub,div] [--seeds 0,1,2] [--steps N]
  *       [--workers W] [--out DIR] [--list] [--help]
  *
- * Every finished run is appended to DIR/runs.jsonl; runs already there with the same method, task,
- * seed and settings are reused, so a sweep can be extended or resumed. The last stdout line is
+ * Every finished run is appended to DIR/runs.jsonl. A saved run with the same method, task, seed and
+ * settings is reused when it reached 95% or ran at least --steps steps, so a sweep can be resumed,
+ * extended, or reported together with runs made under another cap. The last stdout line is
  * {"results":[{"method","task","stepsTo95":{"median","values"},"finalValAcc":{"mean"},"wallSeconds"}]}.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -28,7 +29,8 @@ const USAGE = `usage: npx tsx examples/grokbench/main.ts [--methods ID,…] [--t
   --seeds     seeds (default 0,1,2); seed s fixes the split, the initialisation and the batch order
   --steps     step cap per run (default ${BENCH_DEFAULTS.steps}); a run stops at --until validation accuracy
   --workers   parallel runs on worker threads (default 1; 0 runs in this thread)
-  --out       output folder (default runs/grokbench): report.html, report.md, runs.jsonl, one folder per run
+  --out       output folder (default runs/grokbench): report.html, report.md, one folder per run, and runs.jsonl,
+              whose runs are reused when they reached 95% or ran at least --steps steps
   --list      print every component with its settings and where they come from`;
 
 function fail(msg: string): never {
@@ -119,21 +121,24 @@ export function parse(argv: string[]): BenchOptions | null {
   };
 }
 
-/** A saved run with its settings, so a later sweep can reuse it. */
+/** A saved run with its settings (all but the step cap), so a later sweep can reuse it. */
 interface Saved {
   key: string;
   run: BenchRun;
 }
 
-const keyOf = (c: BenchConfig, seed: number) => JSON.stringify([c.method, c.task, seed, c.p, c.steps, c.until, c.evalEvery, c.batchSize, c.dim, c.depth, c.spectrumWindow, c.spectrumCutoff]);
+const keyOf = (c: BenchConfig, seed: number) => JSON.stringify([c.method, c.task, seed, c.p, c.until, c.evalEvery, c.batchSize, c.dim, c.depth, c.spectrumWindow, c.spectrumCutoff]);
 
-function readSaved(file: string): Map<string, BenchRun> {
-  const saved = new Map<string, BenchRun>();
+/** A saved run answers a request with cap `steps` if it reached 95% (at any step) or ran at least that far. */
+const answers = (r: BenchRun, steps: number) => r.stepsTo95 !== null || r.steps >= steps;
+
+function readSaved(file: string): Map<string, BenchRun[]> {
+  const saved = new Map<string, BenchRun[]>();
   if (!existsSync(file)) return saved;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
     const s = JSON.parse(line) as Saved;
-    saved.set(s.key, s.run);
+    saved.set(s.key, [...(saved.get(s.key) ?? []), s.run]);
   }
   return saved;
 }
@@ -145,7 +150,8 @@ export async function main(o: BenchOptions, command = 'grokbench') {
   const saved = readSaved(savedFile);
   const configs: BenchConfig[] = o.tasks.flatMap((task) => o.methods.map((method) => ({ ...o.config, method, task })));
   const folder = (c: BenchConfig, seed: number) => join(o.out, `${c.task}-${c.method.replace(/[^a-z0-9.=+-]+/gi, '_')}-seed${seed}`);
-  const todo: BenchJob[] = configs.flatMap((c) => o.seeds.filter((s) => !saved.has(keyOf(c, s))).map((seed) => ({ config: { ...c, outDir: folder(c, seed) }, seed })));
+  const find = (c: BenchConfig, seed: number) => (saved.get(keyOf(c, seed)) ?? []).filter((r) => answers(r, c.steps)).at(-1);
+  const todo: BenchJob[] = configs.flatMap((c) => o.seeds.filter((s) => !find(c, s)).map((seed) => ({ config: { ...c, outDir: folder(c, seed) }, seed })));
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   if (todo.length) {
@@ -164,7 +170,7 @@ export async function main(o: BenchOptions, command = 'grokbench') {
         }
         const key = keyOf(job.config, job.seed);
         appendFileSync(savedFile, JSON.stringify({ key, run } satisfies Saved) + '\n');
-        saved.set(key, run);
+        saved.set(key, [...(saved.get(key) ?? []), run]);
         const reached = run.stepsTo95 === null ? `not reached in ${run.steps} steps` : `reached at step ${run.stepsTo95}`;
         console.log(`${run.method} ${run.task} seed ${run.seed}: 95% val acc ${reached}; final val ${(100 * run.finalValAcc).toFixed(1)}%; ${run.wallSeconds.toFixed(0)} s (${run.msPerStep.toFixed(0)} ms/step)`);
       },
@@ -172,7 +178,7 @@ export async function main(o: BenchOptions, command = 'grokbench') {
   }
   const wallSeconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const runs = configs.flatMap((c) => o.seeds.map((s) => saved.get(keyOf(c, s))).filter((r): r is BenchRun => r !== undefined));
+  const runs = configs.flatMap((c) => o.seeds.map((s) => find(c, s)).filter((r): r is BenchRun => r !== undefined));
   const cells = summarise(runs, o.methods, o.tasks);
   const written = await writeBenchReport({ out: o.out, command, runs, cells, methods: o.methods, tasks: o.tasks, seeds: o.seeds, wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, workers: o.workers });
   console.log(`report: ${written.html}`);

@@ -6,6 +6,7 @@
 import { GradientSpectrum } from '@grokkit/filters';
 import { tokenLoss } from '@grokkit/transformer';
 import { DEFAULTS, runArm } from '../grokfast/experiment.js';
+import { frobeniusPenalty } from './compression.js';
 import { penaltyOf, recipeOf, transformOf } from './methods.js';
 
 export const TASKS = { mul: 'mul', add: 'add', sub: 'sub', div: 'div' } as const;
@@ -49,6 +50,8 @@ export interface BenchPoint {
   trainAcc: number;
   valAcc: number;
   valLoss: number;
+  /** √Σ‖W‖²_F over the weights (what delayed compression penalises); absent in runs saved before it was recorded. */
+  weightNorm?: number;
   /** Low/high-frequency power ratio of the raw gradients over the last window (absent before 32 steps). */
   lowHigh?: number;
 }
@@ -101,9 +104,10 @@ export async function run(config: BenchConfig, seed: number): Promise<BenchRun> 
         loss: output === 'softmax' ? undefined : (logits, targets) => tokenLoss(logits, targets, { output }),
         penalty: penalty ? (params) => penalty.term(params) : undefined,
         state: penalty ? { get: () => penalty.state(), set: (s) => penalty.setState(s) } : undefined,
-        afterEval: (m, step): Record<string, number> => {
+        afterEval: (m, step, params): Record<string, number> => {
           penalty?.observe(m.trainAcc, step);
-          return spectrum.steps >= 32 ? { lowHigh: spectrum.lowHighRatio(c.spectrumCutoff) } : {};
+          const weightNorm = Math.sqrt(frobeniusPenalty(params).item());
+          return spectrum.steps >= 32 ? { weightNorm, lowHigh: spectrum.lowHighRatio(c.spectrumCutoff) } : { weightNorm };
         },
       },
     );
@@ -123,6 +127,7 @@ export async function run(config: BenchConfig, seed: number): Promise<BenchRun> 
         trainAcc: h.trainAcc!,
         valAcc: h.valAcc!,
         valLoss: h.valLoss!,
+        weightNorm: h.weightNorm!,
         ...(h.lowHigh === undefined ? {} : { lowHigh: h.lowHigh }),
       })),
     };

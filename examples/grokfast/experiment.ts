@@ -52,8 +52,8 @@ export interface ArmHooks {
   loss?: (logits: g.Tensor, targets: g.Tensor) => g.Tensor;
   /** A term added to a step's loss, or null for none at this step. */
   penalty?: (params: g.Params) => g.Tensor | null;
-  /** After each evaluation, with its metrics; returns more metrics to record with them. */
-  afterEval?: (metrics: { trainAcc: number; valAcc: number; valLoss: number }, step: number) => Record<string, number> | void;
+  /** After each evaluation, with its metrics (under noGrad); returns more metrics to record with them. */
+  afterEval?: (metrics: { trainAcc: number; valAcc: number; valLoss: number }, step: number, params: g.Params) => Record<string, number> | void;
   /** JSON state to checkpoint with the run (e.g. whether a penalty is on). */
   state?: { get(): unknown; set(value: unknown): void };
 }
@@ -137,7 +137,7 @@ export async function runArm(o: ArmOptions, hooks: ArmHooks = {}): Promise<ArmRe
       const extra = hooks.penalty?.(params) ?? null;
       return extra ? l.add(extra) : l;
     },
-    evaluate: ({ step }) => {
+    evaluate: ({ step, params }) => {
       const logits = model.forward(data.val.inputs, { lastOnly: true });
       const valAcc = logits.argmax(-1).eq(data.val.targets).float().mean().item();
       const valLoss = loss(logits, data.val.targets).item();
@@ -145,7 +145,7 @@ export async function runArm(o: ArmOptions, hooks: ArmHooks = {}): Promise<ArmRe
       seen = 0;
       correct = 0;
       const metrics = { trainAcc, valAcc, valLoss };
-      return { ...metrics, ...(hooks.afterEval?.(metrics, step) ?? {}) };
+      return { ...metrics, ...(hooks.afterEval?.(metrics, step, params) ?? {}) };
     },
     hooks: { shouldStop: (r) => r.valAcc! >= o.until },
   });
