@@ -1,6 +1,6 @@
 /**
- * A small accuracy chart on a canvas: train and validation accuracy against the step, with a
- * dashed 95% line and a labelled vertical marker wherever the filter changed.
+ * A small accuracy chart on a canvas: train and validation accuracy against the step, with axis
+ * titles, a dashed 95% line and a labelled vertical marker wherever the filter changed.
  */
 
 export interface ChartPoint {
@@ -15,7 +15,7 @@ export interface ChartMarker {
 }
 
 const COLORS = { train: '#2f6fdf', val: '#e0582b', grid: '#d8dce3', text: '#4a5160', marker: '#8a8f99' };
-const PAD = { left: 44, right: 16, top: 14, bottom: 30 };
+const PAD = { left: 62, right: 16, top: 14, bottom: 46 };
 
 export class AccuracyChart {
   private points: ChartPoint[] = [];
@@ -95,6 +95,18 @@ export class AccuracyChart {
       line(ctx, x(s), PAD.top, x(s), PAD.top + plotH);
       ctx.fillText(String(Math.round(s)), x(s), PAD.top + plotH + 6);
     }
+    // axis titles
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.textBaseline = 'bottom';
+    ctx.fillText('training step (optimizer updates)', PAD.left + plotW / 2, h - 4);
+    ctx.save();
+    ctx.translate(14, PAD.top + plotH / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = 'middle';
+    ctx.fillText('accuracy', 0, 0);
+    ctx.restore();
+    ctx.font = '11px system-ui, sans-serif';
+
     ctx.setLineDash([4, 4]);
     ctx.strokeStyle = COLORS.text;
     line(ctx, PAD.left, y(0.95), PAD.left + plotW, y(0.95));

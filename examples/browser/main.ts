@@ -1,10 +1,11 @@
 /**
- * The browser demo: picks WebGPU when the browser has an adapter (cpu otherwise), trains the
+ * The browser demo: picks WebGPU when the browser has a hardware adapter (cpu when it has none or
+ * only a software renderer such as SwiftShader, with a link to force WebGPU), trains the
  * modular-multiplication transformer step by step without blocking the page, and plots train
  * and validation accuracy as they come. The filter can be switched while training runs.
  */
 import * as g from '@grokkit/core';
-import { createWebGPUBackend, NO_ADAPTER_HELP } from '@grokkit/webgpu';
+import { createWebGPUBackend, NO_ADAPTER_HELP, probeWebGPU, type AdapterDescription } from '@grokkit/webgpu';
 import { AccuracyChart } from './chart.js';
 import type { DemoState } from './demo-state.js';
 import { describeFilter, readFilter, readModel, readRun, settingsFromQuery, writeForm } from './settings.js';
@@ -14,12 +15,13 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const buttons = { start: $<HTMLButtonElement>('start'), stop: $<HTMLButtonElement>('stop'), reset: $<HTMLButtonElement>('reset') };
 const chart = new AccuracyChart($<HTMLCanvasElement>('chart'));
 const query = new URLSearchParams(location.search);
-const { settings: initial, problems } = settingsFromQuery(query);
+const { settings: initial, page, problems } = settingsFromQuery(query);
 
 const state: DemoState = {
   ready: false,
   backend: null,
   backendNote: '',
+  adapter: null,
   running: false,
   step: 0,
   points: 0,
@@ -29,6 +31,7 @@ const state: DemoState = {
   filter: { kind: initial.filter, alpha: initial.alpha, windowSize: initial.windowSize, lamb: initial.lamb },
   grokkedAt: null,
   liveTensors: 0,
+  compiling: false,
   error: null,
 };
 window.grokkitDemo = state;
@@ -72,25 +75,54 @@ function nextTask(): Promise<void> {
   });
 }
 
+const adapterName = (a: AdapterDescription) => [a.vendor, a.architecture].filter(Boolean).join(' ') || a.description || 'an adapter without a description';
+
+/** This page's URL with backend=webgpu (the other settings kept). */
+function webgpuUrl(): string {
+  const q = new URLSearchParams(location.search);
+  q.set('backend', 'webgpu');
+  return `${location.pathname}?${q}`;
+}
+
+/**
+ * WebGPU where the browser has a hardware adapter; cpu when asked for (`?backend=cpu`), when there is
+ * no adapter, or when the adapter is a software renderer (SwiftShader: minutes per step where the cpu
+ * backend takes milliseconds), which `?backend=webgpu` overrides.
+ */
 async function chooseBackend(): Promise<void> {
   const badge = $('backend');
-  if (query.get('backend') === 'cpu') {
+  const link = $<HTMLAnchorElement>('force-webgpu');
+  if (page.backend === 'cpu') {
     state.backendNote = 'cpu requested in the URL';
   } else {
-    try {
-      const gpu = await createWebGPUBackend();
-      g.setBackend('webgpu');
-      state.backend = 'webgpu';
-      state.backendNote = [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') || 'adapter without a description';
-      gpu.device.lost.then((info) => {
-        state.error = `the GPU device was lost (${info.message || info.reason}); reload the page`;
-        state.running = false;
-        message(state.error, true);
-        render();
-      });
-    } catch (e) {
+    const probe = await probeWebGPU();
+    state.adapter = probe.ok ? probe.adapter : null;
+    if (!probe.ok) {
       // the setup help for Node and SwiftShader does not apply to a visitor's browser
-      state.backendNote = `WebGPU unavailable: ${(e as Error).message.replace(NO_ADAPTER_HELP, '').trim()}`;
+      state.backendNote = `WebGPU unavailable: ${probe.reason.replace(NO_ADAPTER_HELP, '').trim()}`;
+    } else if (probe.adapter.software && page.backend !== 'webgpu') {
+      state.backendNote =
+        `the WebGPU adapter is a software renderer (${adapterName(probe.adapter)}), far slower than the cpu backend ` +
+        '(minutes per step instead of milliseconds), so training runs on cpu.';
+      link.href = webgpuUrl();
+      link.hidden = false;
+    } else {
+      try {
+        const gpu = await createWebGPUBackend();
+        g.setBackend('webgpu');
+        state.backend = 'webgpu';
+        state.backendNote = gpu.adapter.software
+          ? `${adapterName(gpu.adapter)}, a software renderer, used because the URL says backend=webgpu: expect slow steps`
+          : adapterName(gpu.adapter);
+        gpu.device.lost.then((info) => {
+          state.error = `the GPU device was lost (${info.message || info.reason}); reload the page`;
+          state.running = false;
+          message(state.error, true);
+          render();
+        });
+      } catch (e) {
+        state.backendNote = `WebGPU unavailable: ${(e as Error).message.replace(NO_ADAPTER_HELP, '').trim()}`;
+      }
     }
   }
   if (state.backend !== 'webgpu') {
@@ -117,7 +149,16 @@ async function trainLoop(s: Session): Promise<void> {
       message(`stopped after ${steps} steps`);
       break;
     }
-    await s.trainStep();
+    // the first step builds every kernel (WGSL shaders on WebGPU): say so until it lands
+    state.compiling = s.step === 0;
+    $('working').hidden = !state.compiling;
+    if (state.compiling) await nextTask();
+    try {
+      await s.trainStep();
+    } finally {
+      state.compiling = false;
+      $('working').hidden = true;
+    }
     state.step = s.step;
     if (s.step % evalEvery === 0) {
       const e = await s.evaluate();
@@ -217,9 +258,13 @@ async function init(): Promise<void> {
   buttons.reset.addEventListener('click', () => void reset());
   for (const id of ['filter', 'alpha', 'windowSize', 'lamb']) $(id).addEventListener('change', applyFilter);
   $('controls').addEventListener('submit', (e) => e.preventDefault());
-  if (problems.length) message(`ignored in the URL: ${problems.join('; ')}`, true);
+  if (problems.length) {
+    const el = $('url-problems');
+    el.textContent = `Ignored in the URL: ${problems.join('; ')}.`;
+    el.hidden = false;
+  }
   render();
-  if (query.get('autostart') === '1') await start();
+  if (page.autostart) await start();
 }
 
 void init();

@@ -1,6 +1,6 @@
 /**
  * The page's settings: defaults, overrides from the URL query (`?p=23&filter=ma&autostart=1`),
- * and the form fields that hold them. A field's id is its query key.
+ * checked against the same rules as the form fields that hold them. A field's id is its query key.
  */
 import { FILTER_KINDS, type FilterKind, type FilterSettings, type ModelSettings } from './trainer.js';
 
@@ -42,22 +42,76 @@ export const RUN_KEYS = ['evalEvery', 'steps'] as const;
 export const FILTER_KEYS = ['filter', 'alpha', 'windowSize', 'lamb'] as const;
 type NumberKey = Exclude<keyof Settings, 'filter'>;
 
-/** Defaults overridden by the query's known keys; unknown keys and unparsable values are reported. */
-export function settingsFromQuery(query: URLSearchParams): { settings: Settings; problems: string[] } {
+const integer = (min: number) => (v: number) => (Number.isInteger(v) && v >= min ? null : `an integer ≥ ${min}`);
+/** What each numeric setting accepts: null when `v` is valid, else what was expected. */
+const RULES: Record<NumberKey, (v: number) => string | null> = {
+  p: integer(2),
+  trainFraction: (v) => (v > 0 && v < 1 ? null : 'in (0, 1)'),
+  dim: integer(1),
+  depth: integer(1),
+  heads: integer(1),
+  batchSize: integer(1),
+  lr: (v) => (v > 0 ? null : 'positive'),
+  weightDecay: (v) => (v >= 0 ? null : '≥ 0'),
+  seed: integer(0),
+  evalEvery: integer(1),
+  steps: integer(0),
+  alpha: (v) => (v >= 0 && v < 1 ? null : 'in [0, 1)'),
+  windowSize: integer(1),
+  lamb: () => null,
+};
+
+/** A numeric setting from its text; throws saying what was expected and what was given. */
+function parseSetting(key: NumberKey, raw: string): number {
+  const v = Number(raw);
+  const problem = raw.trim() === '' || !Number.isFinite(v) ? 'a number' : RULES[key](v);
+  if (problem) throw new Error(`${key} must be ${problem}, got '${raw}'`);
+  return v;
+}
+
+/** How the page picks its backend: 'auto' takes WebGPU unless the adapter is a software renderer. */
+export type BackendChoice = 'auto' | 'webgpu' | 'cpu';
+export interface PageOptions {
+  backend: BackendChoice;
+  /** Start training as soon as the page is ready. */
+  autostart: boolean;
+}
+const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'cpu'];
+
+/**
+ * Defaults overridden by the query. An unknown key, a value that does not parse or is out of range,
+ * and a `heads` that does not divide `dim` are each reported (one line each) and fall back to the default.
+ */
+export function settingsFromQuery(query: URLSearchParams): { settings: Settings; page: PageOptions; problems: string[] } {
   const settings = { ...DEFAULTS };
+  const page: PageOptions = { backend: 'auto', autostart: false };
   const problems: string[] = [];
   for (const [key, raw] of query) {
-    if (key === 'autostart' || key === 'backend') continue;
-    if (key === 'filter') {
+    if (key === 'autostart') {
+      if (raw === '1' || raw === '0') page.autostart = raw === '1';
+      else problems.push(`autostart must be 0 or 1, got '${raw}'`);
+    } else if (key === 'backend') {
+      if ((BACKENDS as readonly string[]).includes(raw)) page.backend = raw as BackendChoice;
+      else problems.push(`backend must be one of ${BACKENDS.join(', ')}, got '${raw}'`);
+    } else if (key === 'filter') {
       if ((FILTER_KINDS as readonly string[]).includes(raw)) settings.filter = raw as FilterKind;
       else problems.push(`filter must be one of ${FILTER_KINDS.join(', ')}, got '${raw}'`);
-    } else if (key in DEFAULTS) {
-      const v = Number(raw);
-      if (raw.trim() !== '' && Number.isFinite(v)) settings[key as NumberKey] = v;
-      else problems.push(`${key} must be a number, got '${raw}'`);
-    } else problems.push(`unknown setting '${key}'`);
+    } else if (key in RULES) {
+      try {
+        settings[key as NumberKey] = parseSetting(key as NumberKey, raw);
+      } catch (e) {
+        problems.push(`${(e as Error).message} (using ${DEFAULTS[key as NumberKey]})`);
+      }
+    } else {
+      problems.push(`unknown setting '${key}' (known: ${[...Object.keys(DEFAULTS), 'backend', 'autostart'].join(', ')})`);
+    }
   }
-  return { settings, problems };
+  if (settings.dim % settings.heads !== 0) {
+    problems.push(`heads (${settings.heads}) must divide dim (${settings.dim}) (using heads ${DEFAULTS.heads}, dim ${DEFAULTS.dim})`);
+    settings.heads = DEFAULTS.heads;
+    settings.dim = DEFAULTS.dim;
+  }
+  return { settings, page, problems };
 }
 
 function field(id: string): HTMLInputElement | HTMLSelectElement {
@@ -71,45 +125,21 @@ export function writeForm(s: Settings): void {
   for (const key of [...MODEL_KEYS, ...RUN_KEYS, ...FILTER_KEYS]) field(key).value = String(s[key]);
 }
 
-function readNumber(key: NumberKey): number {
-  const el = field(key);
-  const v = Number(el.value);
-  if (el.value.trim() === '' || !Number.isFinite(v)) throw new Error(`${key} must be a number, got '${el.value}'`);
-  return v;
-}
-
-function readInt(key: NumberKey, min: number): number {
-  const v = readNumber(key);
-  if (!Number.isInteger(v) || v < min) throw new Error(`${key} must be an integer ≥ ${min}, got ${v}`);
-  return v;
-}
+const read = (key: NumberKey) => parseSetting(key, field(key).value);
 
 /** The model settings in the form; throws naming the first invalid field. */
 export function readModel(): ModelSettings {
-  const m: ModelSettings = {
-    p: readInt('p', 2),
-    trainFraction: readNumber('trainFraction'),
-    dim: readInt('dim', 1),
-    depth: readInt('depth', 1),
-    heads: readInt('heads', 1),
-    batchSize: readInt('batchSize', 1),
-    lr: readNumber('lr'),
-    weightDecay: readNumber('weightDecay'),
-    seed: readInt('seed', 0),
-  };
-  if (!(m.trainFraction > 0 && m.trainFraction < 1)) throw new Error(`trainFraction must be in (0, 1), got ${m.trainFraction}`);
+  const m = Object.fromEntries(MODEL_KEYS.map((k) => [k, read(k)])) as unknown as ModelSettings;
   if (m.dim % m.heads !== 0) throw new Error(`heads (${m.heads}) must divide dim (${m.dim})`);
-  if (!(m.lr > 0)) throw new Error(`lr must be positive, got ${m.lr}`);
-  if (!(m.weightDecay >= 0)) throw new Error(`weightDecay must be ≥ 0, got ${m.weightDecay}`);
   return m;
 }
 
 export function readRun(): RunSettings {
-  return { evalEvery: readInt('evalEvery', 1), steps: readInt('steps', 0) };
+  return { evalEvery: read('evalEvery'), steps: read('steps') };
 }
 
 export function readFilter(): FilterSettings {
-  return { kind: field('filter').value as FilterKind, alpha: readNumber('alpha'), windowSize: readInt('windowSize', 1), lamb: readNumber('lamb') };
+  return { kind: field('filter').value as FilterKind, alpha: read('alpha'), windowSize: read('windowSize'), lamb: read('lamb') };
 }
 
 /** A short description of a filter, e.g. 'EMA α=0.98 λ=2'. */

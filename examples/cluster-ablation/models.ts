@@ -2,23 +2,8 @@
  * The two classifiers of the cluster ablation: an MLP on the flat p·r features, and a small
  * bidirectional transformer that reads the p blocks of r dimensions as p tokens.
  */
-import { Activation, Linear, Module, Sequential, noGrad, tidy, type Forward, type Generator, type Tensor } from '@grokkit/core';
-import { Block, Dense, LayerNorm, LearnedPositions } from '@grokkit/transformer';
-
-/**
- * Omnigrok's large initialisation: multiply every initial parameter (weights and biases) by `k`,
- * in place. Kept local so the MLP path needs nothing beyond core.
- */
-export function scaleInit<M extends Module>(module: M, k: number): M {
-  if (!(k > 0) || !Number.isFinite(k)) throw new Error(`scaleInit: expected a positive finite factor, got ${k}`);
-  if (k === 1) return module;
-  tidy(() =>
-    noGrad(() => {
-      for (const p of module.parameters()) p.assign(p.mul(k));
-    }),
-  );
-  return module;
-}
+import { Activation, LayerNorm, Linear, Module, Sequential, type Forward, type Generator, type Tensor } from '@grokkit/core';
+import { Block, LearnedPositions } from '@grokkit/transformer';
 
 export interface MlpSpec {
   inputs: number;
@@ -61,19 +46,19 @@ export interface TransformerSpec {
  * bidirectional blocks → final LayerNorm → mean over tokens → class logits.
  */
 export class BlockTransformer extends Module implements Forward {
-  embed: Dense;
+  embed: Linear;
   positions: LearnedPositions;
   blocks: Block[];
   norm: LayerNorm;
-  head: Dense;
+  head: Linear;
   constructor(readonly spec: TransformerSpec) {
     super();
     const { rng, width } = spec;
-    this.embed = new Dense(spec.tokenDim, width, { rng });
+    this.embed = new Linear(spec.tokenDim, width, { rng });
     this.positions = new LearnedPositions(spec.tokens, width, { rng, std: 0.02 });
     this.blocks = Array.from({ length: spec.depth }, () => new Block(width, { heads: spec.heads, causal: false, activation: 'gelu', rng }));
     this.norm = new LayerNorm(width);
-    this.head = new Dense(width, spec.classes, { rng });
+    this.head = new Linear(width, spec.classes, { rng });
   }
 
   forward(x: Tensor): Tensor {

@@ -4,10 +4,12 @@
  * and follow the accuracy on the removed subclasses over training. `sweep()` workers import this
  * module and call `run(config, seed)`.
  */
+import { join } from 'node:path';
 import { Batcher, downsample, hammingClusters, onePerClass, perSubclassAccuracy } from '@grokkit/datasets';
-import { adamw, crossEntropy, rng, type Forward, type Module } from '@grokkit/core';
-import { curve, grokkingSummary, train } from '@grokkit/eval';
-import { BlockTransformer, buildMlp, scaleInit } from './models.js';
+import { adamw, crossEntropy, rng, scaleParameters, type Forward, type Module } from '@grokkit/core';
+import { curve, grokkingSummary } from '@grokkit/eval';
+import { train } from '@grokkit/eval/node';
+import { BlockTransformer, buildMlp } from './models.js';
 
 export type Preset = 'equidistant' | 'equivariant';
 export type ModelKind = 'mlp' | 'transformer';
@@ -46,12 +48,18 @@ export interface ClusterConfig {
    * initialisation and batches change) or 'seed' (a fresh draw of the data per seed).
    */
   dataSeed: number | 'seed';
+  /**
+   * Where runs keep their log and checkpoints: `dir/f<f>-seed<seed>` (none: nothing is written).
+   * `resume` continues a run from its checkpoint there; `overwrite` replaces a previous run.
+   */
+  files?: { dir: string; checkpointEvery: number; resume?: boolean; overwrite?: boolean };
 }
 
 /** One evaluation point of a run. */
 export interface RunPoint {
   step: number;
-  loss: number;
+  /** Training loss of the step just taken (none at step 0). */
+  loss?: number;
   trainAcc: number;
   testAcc: number;
   /** Mean accuracy over the removed (down-sampled) subclasses of the balanced test set. */
@@ -128,11 +136,10 @@ export async function run(config: ClusterConfig, seed: number): Promise<RunResul
     c.model === 'mlp'
       ? buildMlp({ inputs: ds.dim, classes: ds.nClasses, width: c.width, depth: c.depth, rng: g })
       : new BlockTransformer({ tokens: c.p, tokenDim: c.r, classes: ds.nClasses, width: c.width, depth: c.depth, heads: c.heads, rng: g });
-  scaleInit(model, c.initScale);
+  scaleParameters(model, c.initScale);
 
   const batcher = new Batcher({ inputs: trainSet.inputs, targets: trainSet.targets }, { batchSize: c.batch, seed: seed + 1 });
-  let lastLoss = NaN;
-  const history: RunPoint[] = [];
+  let lastLoss: number | undefined;
   const result = await train({
     model,
     transform: adamw({ lr: c.lr, weightDecay: c.weightDecay }),
@@ -140,6 +147,14 @@ export async function run(config: ClusterConfig, seed: number): Promise<RunResul
     evalEvery: c.evalEvery,
     seed,
     progress: false,
+    // the batch order is checkpointed, so a resumed run sees the same batches
+    state: { get: () => batcher.state(), set: (v) => batcher.setState(v as ReturnType<Batcher['state']>) },
+    ...(c.files && {
+      outDir: join(c.files.dir, `f${c.f}-seed${seed}`),
+      checkpointEvery: c.files.checkpointEvery,
+      resume: c.files.resume,
+      overwrite: c.files.overwrite,
+    }),
     // the batch lives until the runner's tidy ends the step, after backward
     step: () => {
       const b = batcher.next();
@@ -150,24 +165,25 @@ export async function run(config: ClusterConfig, seed: number): Promise<RunResul
         lastLoss = loss;
       },
     },
-    evaluate: ({ step }) => {
+    evaluate: () => {
       const tr = perSubclassAccuracy(model.forward(trainSet.inputs), trainSet.targets, trainSet.subclasses, ds.nSubclasses);
       const te = perSubclassAccuracy(model.forward(testSet.inputs), testSet.targets, testSet.subclasses, ds.nSubclasses);
-      const point: RunPoint = {
-        step,
-        loss: lastLoss,
+      return {
+        ...(lastLoss === undefined ? {} : { loss: lastLoss }),
         trainAcc: tr.overall,
         testAcc: te.overall,
         removedAcc: meanOf(te.perSubclass, removed),
         keptAcc: meanOf(te.perSubclass, kept),
       };
-      history.push(point);
-      return { trainAcc: point.trainAcc, testAcc: point.testAcc, removedAcc: point.removedAcc, keptAcc: point.keptAcc };
     },
   });
   for (const t of [trainSet.inputs, trainSet.targets, trainSet.subclasses, testSet.inputs, testSet.targets, testSet.subclasses]) t.dispose();
   for (const t of model.parameters()) t.dispose();
 
+  // the history comes from the runner, so a resumed run's includes the evaluations before the resume
+  const history: RunPoint[] = result.history.map(({ step, loss, trainAcc, testAcc, removedAcc, keptAcc }) => ({
+    step, ...(loss === undefined ? {} : { loss }), trainAcc: trainAcc!, testAcc: testAcc!, removedAcc: removedAcc!, keptAcc: keptAcc!,
+  }));
   const recs = result.history as unknown as Record<string, unknown>[];
   const trainCurve = curve(recs, 'trainAcc');
   const removedSummary = grokkingSummary(trainCurve, curve(recs, 'removedAcc'));

@@ -6,7 +6,8 @@
  */
 import { Module, adamw, argmax, chain, clipByGlobalNorm, linearWarmup, noGrad, rng, tensor, tidy, type Generator, type Tensor } from '@grokkit/core';
 import { MaskedDenoiser, confidenceSample, maskedDiffusionLoss } from '@grokkit/diffusion';
-import { train, type EvalRecord, type ProgressMode } from '@grokkit/eval';
+import type { EvalRecord, ProgressMode } from '@grokkit/eval';
+import { train } from '@grokkit/eval/node';
 import { Decoder } from '@grokkit/transformer';
 import { sequences, subset, type SeqSplit, type SeqTask } from './tasks.js';
 

@@ -14,7 +14,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { lineChart, markdownTable, summarize, writeReport, type ProgressMode, type Series, type Summary } from '@grokkit/eval';
+import { markdownTable, summarize, type ProgressMode, type Series, type Summary } from '@grokkit/eval';
+import { writeReport } from '@grokkit/eval/node';
 import { ARMS, runArm, type ArmConfig, type ArmKind, type ArmResult } from './arms.js';
 import { TASKS, makeTask, type TaskName, type TaskSize } from './tasks.js';
 
@@ -198,7 +199,7 @@ async function report(o: DemoOptions, all: { task: TaskName; r: ArmResult }[], r
         });
       }
     }
-    return { heading: `${task}: accuracy over training`, svg: lineChart({ series, xLabel: 'step', yLabel: 'exact-match accuracy', yRange: [0, 1] }) };
+    return { heading: `${task}: accuracy over training`, charts: { series, xLabel: 'step', yLabel: 'exact-match accuracy', yRange: [0, 1] as const } };
   });
   const m = o.model;
   const written = await writeReport(o.out, {

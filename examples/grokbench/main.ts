@@ -11,32 +11,59 @@
  * {"results":[{"method","task","stepsTo95":{"median","values"},"finalValAcc":{"mean"},"wallSeconds"}]}.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { sweep } from '@grokkit/eval';
+import { join } from 'node:path';
+import { defineCli, lockDir, makeDir, sweep, UsageError, type CliValues } from '@grokkit/eval/node';
 import { DEFAULT_METHODS, listComponents, recipeOf } from './methods.js';
 import { writeBenchReport } from './report.js';
 import { BENCH_DEFAULTS, TASKS, type BenchConfig, type BenchJob, type BenchRun, type Task } from './run.js';
 import { resultsJson, summarise } from './summary.js';
 
-const USAGE = `usage: npx tsx examples/grokbench/main.ts [--methods ID,…] [--tasks mul,add,sub,div] [--seeds 0,1,2] [--steps N]
-       [--workers W] [--out DIR] [--until 0.95] [--p 97] [--eval-every 10] [--batch 512] [--dim 128] [--depth 2] [--list] [--help]
+const HEADS = 4; // grokfastConfig's attention heads
 
-  --methods   comma-separated methods (default: ${DEFAULT_METHODS.join(',')});
-              a method joins components with '+', each with optional settings: grokfast-ema:lamb=5+compression
-  --tasks     x·y, x+y, x−y, x÷y mod p (default mul)
-  --seeds     seeds (default 0,1,2); seed s fixes the split, the initialisation and the batch order
-  --steps     step cap per run (default ${BENCH_DEFAULTS.steps}); a run stops at --until validation accuracy
-  --workers   parallel runs on worker threads (default 1; 0 runs in this thread)
-  --out       output folder (default runs/grokbench): report.html, report.md, one folder per run, and runs.jsonl,
-              whose runs are reused when they reached 95% or ran at least --steps steps
-  --list      print every component with its settings and where they come from`;
-
-function fail(msg: string): never {
-  console.error(`grokbench: ${msg}`);
-  process.exit(2);
-}
+export const cli = defineCli({
+  name: 'grokbench',
+  usage: 'npx tsx examples/grokbench/main.ts [options]',
+  description:
+    'GrokBench: grokking accelerators side by side on x∘y mod p, on the Grokfast experiment\'s model, data, batch\n' +
+    'order and evaluation, with the same seeds; reports the steps each method needs to reach --until validation accuracy.',
+  options: {
+    methods: {
+      type: 'string', list: true, default: DEFAULT_METHODS, placeholder: 'ID,…',
+      description: "methods: components joined by '+', each with optional settings (grokfast-ema:lamb=5+compression); see --list",
+    },
+    tasks: { type: 'enum', choices: Object.keys(TASKS) as Task[], list: true, default: ['mul'], description: 'x·y, x+y, x−y, x÷y mod p' },
+    seeds: { type: 'int', list: true, min: 0, default: [0, 1, 2], description: 'seeds; seed s fixes the split, the initialisation and the batch order' },
+    steps: { type: 'int', min: 1, default: BENCH_DEFAULTS.steps, description: 'step cap per run; a run stops earlier at --until validation accuracy' },
+    until: { type: 'number', above: 0, default: BENCH_DEFAULTS.until, description: 'stop a run at this validation accuracy (1 or more: run to the cap)' },
+    workers: { type: 'int', min: 0, default: 1, description: 'parallel runs on worker threads (0: in this thread)' },
+    out: {
+      type: 'dir', default: 'runs/grokbench',
+      description: 'output folder: report.html, report.md, runs.jsonl and one folder per run; saved runs are reused',
+    },
+    p: { type: 'int', min: 3, default: BENCH_DEFAULTS.p, description: 'modulus (a prime: x÷y divides by y)' },
+    evalEvery: { type: 'int', min: 1, default: BENCH_DEFAULTS.evalEvery, description: 'evaluate every this many steps' },
+    batch: { type: 'int', min: 1, default: BENCH_DEFAULTS.batchSize, description: 'minibatch size' },
+    dim: { type: 'int', min: 1, default: BENCH_DEFAULTS.dim, description: `model width (a multiple of its ${HEADS} heads)` },
+    depth: { type: 'int', min: 1, default: BENCH_DEFAULTS.depth, description: 'transformer layers' },
+    list: { type: 'bool', description: 'print every component with its settings and where they come from, and exit' },
+  },
+  check: (v) => {
+    if (v.dim % HEADS !== 0) return `--dim: expected a multiple of the model's ${HEADS} heads, got ${v.dim}`;
+    for (const m of v.methods) {
+      try {
+        recipeOf(m);
+      } catch (e) {
+        return `--methods: ${(e as Error).message}`;
+      }
+    }
+    return undefined;
+  },
+  notes:
+    'Every finished run is appended to --out/runs.jsonl. A saved run with the same method, task, seed and settings is\n' +
+    'reused when it reached --until or ran at least --steps steps, so a sweep can be resumed, extended, or reported\n' +
+    'together with runs made under another cap. The last stdout line is\n' +
+    '{"results":[{"method","task","stepsTo95":{"median","values"},"finalValAcc":{"mean"},"wallSeconds"}]}.',
+});
 
 export interface BenchOptions {
   methods: string[];
@@ -47,79 +74,30 @@ export interface BenchOptions {
   config: Omit<BenchConfig, 'method' | 'task' | 'outDir'>;
 }
 
-const int = (name: string, v: string | undefined, fallback: number, min: number): number => {
-  if (v === undefined) return fallback;
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < min) fail(`--${name} expects an integer ≥ ${min}, got '${v}'`);
-  return x;
-};
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-
-/** Parse the command line; `--list` and `--help` print and return null. */
-export function parse(argv: string[]): BenchOptions | null {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      methods: { type: 'string' },
-      tasks: { type: 'string' },
-      seeds: { type: 'string' },
-      steps: { type: 'string' },
-      workers: { type: 'string' },
-      out: { type: 'string' },
-      until: { type: 'string' },
-      p: { type: 'string' },
-      'eval-every': { type: 'string' },
-      batch: { type: 'string' },
-      dim: { type: 'string' },
-      depth: { type: 'string' },
-      list: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return null;
-  }
-  if (values.list) {
-    console.log('Components (combine with +; override settings with id:key=value; lr and wd, Adam\'s, go on any component):');
-    for (const line of listComponents()) console.log(`  ${line}`);
-    console.log(`Default methods: ${DEFAULT_METHODS.join(', ')}`);
-    return null;
-  }
-  const methods = values.methods === undefined ? [...DEFAULT_METHODS] : list(values.methods);
-  if (methods.length === 0) fail('--methods expects at least one method');
-  for (const m of methods) {
-    try {
-      recipeOf(m);
-    } catch (e) {
-      fail(`--methods: ${(e as Error).message}`);
-    }
-  }
-  const tasks = list(values.tasks ?? 'mul');
-  for (const t of tasks) if (!(t in TASKS)) fail(`--tasks expects some of ${Object.keys(TASKS).join(', ')}, got '${t}'`);
-  const seeds = list(values.seeds ?? '0,1,2').map((s) => int('seeds', s, 0, 0));
-  if (seeds.length === 0) fail('--seeds expects at least one seed');
-  const until = values.until === undefined ? BENCH_DEFAULTS.until : Number(values.until);
-  if (!(until > 0)) fail(`--until expects a number > 0, got '${values.until}'`);
+/** The bench's options from parsed flags. */
+export function options(v: CliValues<typeof cli.spec.options>): BenchOptions {
   return {
-    methods,
-    tasks: tasks as Task[],
-    seeds,
-    workers: int('workers', values.workers, 1, 0),
-    out: resolve(values.out ?? 'runs/grokbench'),
-    config: {
-      ...BENCH_DEFAULTS,
-      steps: int('steps', values.steps, BENCH_DEFAULTS.steps, 1),
-      until,
-      p: int('p', values.p, BENCH_DEFAULTS.p, 3),
-      evalEvery: int('eval-every', values['eval-every'], BENCH_DEFAULTS.evalEvery, 1),
-      batchSize: int('batch', values.batch, BENCH_DEFAULTS.batchSize, 1),
-      dim: int('dim', values.dim, BENCH_DEFAULTS.dim, 1),
-      depth: int('depth', values.depth, BENCH_DEFAULTS.depth, 1),
-    },
+    methods: v.methods,
+    tasks: v.tasks,
+    seeds: v.seeds,
+    workers: v.workers,
+    out: v.out,
+    config: { ...BENCH_DEFAULTS, steps: v.steps, until: v.until, p: v.p, evalEvery: v.evalEvery, batchSize: v.batch, dim: v.dim, depth: v.depth },
   };
 }
+
+/** The component list printed by --list. */
+export function componentList(): string {
+  const lines = [
+    "Components (combine with +; override settings with id:key=value; lr and wd, Adam's, go on any component):",
+    ...listComponents().map((line) => `  ${line}`),
+    `Default methods: ${DEFAULT_METHODS.join(', ')}`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** The bench's options from command line arguments; throws a UsageError (one line) for bad ones. */
+export const parse = (argv: readonly string[]): BenchOptions => options(cli.parse(argv));
 
 /** A saved run with its settings (all but the step cap), so a later sweep can reuse it. */
 interface Saved {
@@ -145,7 +123,21 @@ function readSaved(file: string): Map<string, BenchRun[]> {
 
 /** Run what is missing, write the report, and return the summary object printed last. */
 export async function main(o: BenchOptions, command = 'grokbench') {
-  await mkdir(o.out, { recursive: true });
+  try {
+    makeDir(o.out);
+  } catch (e) {
+    throw e instanceof UsageError ? new UsageError(`--out: ${e.message}`) : e;
+  }
+  // one bench at a time per folder: two would append the same runs to runs.jsonl
+  const lock = lockDir(o.out);
+  try {
+    return await runAll(o, command);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runAll(o: BenchOptions, command: string) {
   const savedFile = join(o.out, 'runs.jsonl');
   const saved = readSaved(savedFile);
   const configs: BenchConfig[] = o.tasks.flatMap((task) => o.methods.map((method) => ({ ...o.config, method, task })));
@@ -187,9 +179,12 @@ export async function main(o: BenchOptions, command = 'grokbench') {
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('examples/grokbench/main.ts')) {
   const argv = process.argv.slice(2);
-  const o = parse(argv);
-  if (o) {
-    const summary = await main(o, `npx tsx examples/grokbench/main.ts ${argv.join(' ')}`.trim());
+  await cli.run(async (v) => {
+    if (v.list) {
+      process.stdout.write(componentList());
+      return;
+    }
+    const summary = await main(options(v), `npx tsx examples/grokbench/main.ts ${argv.join(' ')}`.trim());
     console.log(JSON.stringify(summary));
-  }
+  }, argv);
 }

@@ -1,5 +1,6 @@
 /** The bench's report: the table, per-run details, validation curves and the gradient-spectrum view. */
-import { lineChart, markdownTable, palette, writeReport, type Series } from '@grokkit/eval';
+import { lineChart, markdownTable, palette, type Series } from '@grokkit/eval';
+import { writeReport } from '@grokkit/eval/node';
 import type { BenchRun, Task } from './run.js';
 import { TASK_SYMBOL } from './run.js';
 import { spectrumRow } from './spectrum-summary.js';

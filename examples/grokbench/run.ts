@@ -96,6 +96,8 @@ export async function run(config: BenchConfig, seed: number): Promise<BenchRun> 
         dim: c.dim,
         depth: c.depth,
         outDir: c.outDir,
+        // a run not in runs.jsonl (interrupted, or made under a smaller cap) is trained again from step 0
+        overwrite: c.outDir !== undefined,
         progress: false,
         label: `${c.method} ${c.task} seed ${seed}`,
       },

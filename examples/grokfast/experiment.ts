@@ -6,7 +6,8 @@
  */
 import * as g from '@grokkit/core';
 import { Batcher, modularArithmetic, type ModularOp } from '@grokkit/datasets';
-import { stepsToThreshold, curve, train, type EvalRecord, type ProgressMode } from '@grokkit/eval';
+import { stepsToThreshold, curve, type EvalRecord, type ProgressMode } from '@grokkit/eval';
+import { train } from '@grokkit/eval/node';
 import { grokfastEma, grokfastMa } from '@grokkit/filters';
 import { Decoder, grokfastConfig } from '@grokkit/transformer';
 
@@ -35,7 +36,14 @@ export interface ArmOptions {
   /** Model width and depth (paper: 128, 2). */
   dim: number;
   depth: number;
+  /** Folder for the arm's log and checkpoints (none: nothing is written). */
   outDir?: string;
+  /** Checkpoint every this many steps (with outDir). */
+  checkpointEvery?: number;
+  /** Continue the arm in outDir from its checkpoint (a finished arm is not trained again). */
+  resume?: boolean;
+  /** Replace a previous arm's log and checkpoint in outDir. */
+  overwrite?: boolean;
   progress: ProgressMode;
   /** Progress label (default: the filter and seed). */
   label?: string;
@@ -73,7 +81,8 @@ export const DEFAULTS: Omit<ArmOptions, 'filter' | 'seed'> = {
   progress: 'auto',
 };
 
-const PAPER = {
+/** The per-arm defaults of the paper's runs: weight decay and λ. */
+export const PAPER = {
   none: { weightDecay: 0, lamb: 0 },
   ema: { weightDecay: 0.005, lamb: 2 },
   ma: { weightDecay: 0.01, lamb: 5 },
@@ -90,6 +99,16 @@ export interface ArmResult {
   wallSeconds: number;
   msPerStep: number;
   history: EvalRecord[];
+}
+
+/** The hyperparameters that differ between arms, as one arm uses them (for the report's setup table). */
+export function armSettings(o: Pick<ArmOptions, 'filter' | 'alpha' | 'windowSize' | 'weightDecay' | 'lamb'>): Record<string, number | string> {
+  const paper = PAPER[o.filter];
+  const out: Record<string, number | string> = { 'weight decay': o.weightDecay ?? paper.weightDecay };
+  if (o.filter !== 'none') out['λ'] = o.lamb ?? paper.lamb;
+  if (o.filter === 'ema') out['α'] = o.alpha;
+  if (o.filter === 'ma') Object.assign(out, { window: o.windowSize, 'MA warmup': 'yes' });
+  return out;
 }
 
 /** The update rule of one arm: the filter (if any) then Adam with its warmup. */
@@ -110,12 +129,14 @@ export async function runArm(o: ArmOptions, hooks: ArmHooks = {}): Promise<ArmRe
   const data = modularArithmetic({ p: o.p, op: o.op, yMin: o.yMin, trainFraction: 0.5, seed: o.seed });
   const model = new Decoder(grokfastConfig(o.p, { dim: o.dim, depth: o.depth, rng: g.rng(o.seed, 'init') }));
   const batches = new Batcher(data.train, { batchSize: o.batchSize, seed: o.seed });
-  // training accuracy is measured on the minibatches seen since the last evaluation (about one epoch)
+  // training accuracy and loss are measured on the minibatches seen since the last evaluation
+  // (about one epoch); the sums are checkpointed with the batcher, so a resumed arm counts the same
   let seen = 0;
   let correct = 0;
+  let lossSum = 0;
+  let lossSteps = 0;
   const loss = hooks.loss ?? g.crossEntropy;
-  const batchState = { get: () => batches.state(), set: (s: unknown) => batches.setState(s as ReturnType<Batcher['state']>) };
-  const hookState = hooks.state;
+  type Saved = { batches: ReturnType<Batcher['state']>; seen: number; correct: number; lossSum: number; lossSteps: number; hooks?: unknown };
   const result = await train({
     model,
     transform: hooks.transform ?? transformFor(o),
@@ -123,11 +144,20 @@ export async function runArm(o: ArmOptions, hooks: ArmHooks = {}): Promise<ArmRe
     evalEvery: o.evalEvery,
     seed: o.seed,
     outDir: o.outDir,
+    checkpointEvery: o.outDir ? o.checkpointEvery : undefined,
+    resume: o.resume,
+    overwrite: o.overwrite,
     progress: o.progress,
     label: o.label ?? `${o.filter} seed ${o.seed}`,
-    state: hookState
-      ? { get: () => ({ batches: batchState.get(), hooks: hookState.get() }), set: (s) => (batchState.set((s as { batches: unknown }).batches), hookState.set((s as { hooks: unknown }).hooks)) }
-      : batchState,
+    state: {
+      get: (): Saved => ({ batches: batches.state(), seen, correct, lossSum, lossSteps, ...(hooks.state ? { hooks: hooks.state.get() } : {}) }),
+      set: (s) => {
+        const v = s as Saved;
+        batches.setState(v.batches);
+        ({ seen, correct, lossSum, lossSteps } = v);
+        hooks.state?.set(v.hooks);
+      },
+    },
     step: ({ params }) => {
       const { inputs, targets } = batches.next();
       const logits = model.forward(inputs, { lastOnly: true });
@@ -142,12 +172,19 @@ export async function runArm(o: ArmOptions, hooks: ArmHooks = {}): Promise<ArmRe
       const valAcc = logits.argmax(-1).eq(data.val.targets).float().mean().item();
       const valLoss = loss(logits, data.val.targets).item();
       const trainAcc = seen > 0 ? correct / seen : 0;
-      seen = 0;
-      correct = 0;
+      // no training loss before the first step (a key left out, which a JSON round trip keeps as it is)
+      const trainLoss: Record<string, number> = lossSteps > 0 ? { trainLoss: lossSum / lossSteps } : {};
+      seen = correct = lossSum = lossSteps = 0;
       const metrics = { trainAcc, valAcc, valLoss };
-      return { ...metrics, ...(hooks.afterEval?.(metrics, step, params) ?? {}) };
+      return { trainAcc, valAcc, ...trainLoss, valLoss, ...(hooks.afterEval?.(metrics, step, params) ?? {}) };
     },
-    hooks: { shouldStop: (r) => r.valAcc! >= o.until },
+    hooks: {
+      onStep: ({ loss }) => {
+        lossSum += loss;
+        lossSteps++;
+      },
+      shouldStop: (r) => r.valAcc! >= o.until,
+    },
   });
   const last = result.final!;
   return {

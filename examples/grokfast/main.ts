@@ -1,117 +1,119 @@
 /**
  * The Grokfast demo: train the paper's transformer on x·y mod 97 without a filter, with
  * Grokfast-EMA and with Grokfast-MA, on the same data and seed, and report how many steps each
- * needs to reach 95% validation accuracy.
- *
- *   npx tsx examples/grokfast/main.ts [--filter none|ema|ma] [--steps N] [--seed S] [--seeds 0,1,2]
- *       [--p 97] [--op mul] [--out DIR] [--until 0.95] [--batch 512] [--eval-every 10] [--lr 1e-3]
- *       [--weight-decay W] [--alpha 0.98] [--lamb L] [--window 100] [--dim 128] [--depth 2] [--progress auto|lines|false]
- *
- * The last line on stdout is one JSON object: {"runs":[{"filter","seed","stepsTo95","finalValAcc","wallSeconds",...}],"speedups":{...}}.
+ * needs to reach 95% validation accuracy. `npx tsx examples/grokfast/main.ts --help` lists the
+ * options. The last line on stdout is one JSON object:
+ * {"runs":[{"filter","seed","stepsTo95","finalValAcc","wallSeconds",...}],"speedups":{...}}.
  */
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { isModularOp, modularOpIds } from '@grokkit/datasets';
-import { lineChart, markdownTable, writeReport, type ProgressMode, type Series } from '@grokkit/eval';
-import { DEFAULTS, FILTERS, runArm, type ArmResult, type FilterKind } from './experiment.js';
+import { join } from 'node:path';
+import { MODULAR_OPS, isPrime, modularOpIds } from '@grokkit/datasets';
+import { compareChart, markdownTable, palette, runChart, type ProgressMode } from '@grokkit/eval';
+import { claimOutDir, defineCli, writeReport, type CliValues } from '@grokkit/eval/node';
+import { DEFAULTS, FILTERS, PAPER, armSettings, runArm, type ArmOptions, type ArmResult, type FilterKind } from './experiment.js';
 
 const LABEL: Record<FilterKind, string> = { none: 'baseline', ema: 'Grokfast-EMA', ma: 'Grokfast-MA' };
+const HEADS = 4; // grokfastConfig's attention heads
 
-function fail(msg: string): never {
-  console.error(`grokfast: ${msg}`);
-  process.exit(2);
-}
-
-function num(name: string, v: string | undefined, fallback: number, check: (x: number) => boolean = Number.isFinite): number {
-  if (v === undefined) return fallback;
-  const x = Number(v);
-  if (!check(x)) fail(`--${name} expects a number (${check === Number.isFinite ? 'finite' : 'see --help'}), got '${v}'`);
-  return x;
-}
-
-const posInt = (x: number) => Number.isInteger(x) && x > 0;
+export const cli = defineCli({
+  name: 'grokfast',
+  usage: 'npx tsx examples/grokfast/main.ts [options]',
+  description:
+    "The Grokfast demo: the paper's causal transformer learns x∘y mod p from half of the equations with Adam,\n" +
+    'without a filter (baseline), with Grokfast-EMA and with Grokfast-MA, on the same data and seed; the report\n' +
+    'says how many steps each arm needs to reach 95% validation accuracy.',
+  options: {
+    filter: { type: 'enum', choices: FILTERS, list: true, default: FILTERS, description: 'arms: none (plain Adam), ema (Grokfast-EMA), ma (Grokfast-MA)' },
+    seeds: { type: 'int', list: true, min: 0, default: [0], description: 'seeds; each runs every arm (data split, init and batch order)' },
+    steps: { type: 'int', min: 1, default: DEFAULTS.steps, description: 'most optimizer steps per arm' },
+    until: { type: 'number', min: 0, default: DEFAULTS.until, description: 'stop an arm once its val accuracy reaches this (1 or more: never)' },
+    p: { type: 'int', min: 2, default: DEFAULTS.p, description: 'modulus' },
+    op: { type: 'enum', choices: modularOpIds, default: DEFAULTS.op, description: 'operation x∘y' },
+    dim: { type: 'int', min: 1, default: DEFAULTS.dim, description: `model width (a multiple of its ${HEADS} heads)` },
+    depth: { type: 'int', min: 1, default: DEFAULTS.depth, description: 'transformer layers' },
+    batch: { type: 'int', min: 1, default: DEFAULTS.batchSize, description: 'minibatch size' },
+    lr: { type: 'number', above: 0, default: DEFAULTS.lr, description: 'Adam learning rate (betas 0.9, 0.98; 10-step linear warmup)' },
+    weightDecay: {
+      type: 'number', min: 0,
+      defaultText: `per arm as in the paper: none ${PAPER.none.weightDecay}, ema ${PAPER.ema.weightDecay}, ma ${PAPER.ma.weightDecay}`,
+      description: "Adam's L2 weight decay, for every arm",
+    },
+    lamb: { type: 'number', defaultText: `per arm as in the paper: ema ${PAPER.ema.lamb}, ma ${PAPER.ma.lamb}`, description: 'λ, the amplification of the slow gradient (ema and ma arms)' },
+    alpha: { type: 'number', min: 0, below: 1, default: DEFAULTS.alpha, description: 'α, the EMA decay (ema arm)' },
+    window: { type: 'int', min: 1, default: DEFAULTS.windowSize, description: 'window of the moving average, in steps (ma arm)' },
+    evalEvery: { type: 'int', min: 1, default: DEFAULTS.evalEvery, description: 'evaluate every this many steps' },
+    checkpointEvery: { type: 'int', min: 1, default: 100, description: 'checkpoint each arm every this many steps (for --resume)' },
+    out: { type: 'dir', default: 'runs/grokfast', description: 'folder for the report and each arm\'s log and checkpoint' },
+    resume: { type: 'bool', description: 'continue the run in --out: each arm from its last checkpoint; finished arms are not rerun' },
+    overwrite: { type: 'bool', description: 'replace a previous run in --out' },
+    progress: { type: 'enum', choices: ['auto', 'bar', 'lines', 'false'], default: 'auto', description: 'progress on stderr: a bar on a terminal (auto), plain lines, or none' },
+  },
+  check: (v) => {
+    if (v.dim % HEADS !== 0) return `--dim: expected a multiple of the model's ${HEADS} heads, got ${v.dim}`;
+    if (MODULAR_OPS[v.op].needsPrime && !isPrime(v.p)) return `--p: expected a prime for --op ${v.op} (it divides by y), got ${v.p}`;
+    return undefined;
+  },
+  notes:
+    'Writes report.html, report.md and its charts to --out, and each arm\'s log.jsonl and checkpoint to --out/<filter>-seed<seed>.\n' +
+    'The last line on stdout is one JSON object: {"runs":[{"filter","seed","stepsTo95","finalValAcc",...}],"speedups":{...}}.',
+});
 
 export interface DemoOptions {
   filters: FilterKind[];
   seeds: number[];
   out: string;
-  arm: Omit<Parameters<typeof runArm>[0], 'filter' | 'seed' | 'outDir'>;
+  resume: boolean;
+  overwrite: boolean;
+  arm: Omit<ArmOptions, 'filter' | 'seed' | 'outDir' | 'resume' | 'overwrite'> & { checkpointEvery: number };
 }
 
-export function parse(argv: string[]): DemoOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      filter: { type: 'string' },
-      steps: { type: 'string' },
-      seed: { type: 'string' },
-      seeds: { type: 'string' },
-      p: { type: 'string' },
-      op: { type: 'string' },
-      out: { type: 'string' },
-      until: { type: 'string' },
-      batch: { type: 'string' },
-      'eval-every': { type: 'string' },
-      lr: { type: 'string' },
-      'weight-decay': { type: 'string' },
-      alpha: { type: 'string' },
-      lamb: { type: 'string' },
-      window: { type: 'string' },
-      dim: { type: 'string' },
-      depth: { type: 'string' },
-      progress: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(
-      'usage: npx tsx examples/grokfast/main.ts [--filter none|ema|ma] [--steps N] [--seed S | --seeds 0,1,2] [--p 97] [--op mul] [--out DIR]\n' +
-        '       [--until 0.95] [--batch 512] [--eval-every 10] [--lr 1e-3] [--weight-decay W] [--alpha 0.98] [--lamb L] [--window 100]\n' +
-        '       [--dim 128] [--depth 2] [--progress auto|bar|lines|false]',
-    );
-    process.exit(0);
-  }
-  const filters = values.filter === undefined ? [...FILTERS] : values.filter.split(',').map((f) => f.trim() as FilterKind);
-  for (const f of filters) if (!FILTERS.includes(f)) fail(`--filter expects none, ema or ma, got '${f}'`);
-  const seedList = values.seeds ?? values.seed ?? '0';
-  const seeds = seedList.split(',').map((s) => num('seeds', s, 0, (x) => Number.isInteger(x) && x >= 0));
-  const op = values.op ?? DEFAULTS.op;
-  if (!isModularOp(op)) fail(`--op expects one of ${modularOpIds.join(', ')}, got '${op}'`);
-  const progress = values.progress ?? 'auto';
-  if (!['auto', 'bar', 'lines', 'false'].includes(progress)) fail(`--progress expects auto, bar, lines or false, got '${progress}'`);
+/** The demo's options from parsed flags. */
+export function options(v: CliValues<typeof cli.spec.options>): DemoOptions {
   return {
-    filters,
-    seeds,
-    out: resolve(values.out ?? 'runs/grokfast'),
+    filters: v.filter,
+    seeds: v.seeds,
+    out: v.out,
+    resume: v.resume,
+    overwrite: v.overwrite,
     arm: {
-      ...DEFAULTS,
-      p: num('p', values.p, DEFAULTS.p, (x) => Number.isInteger(x) && x >= 2),
-      op,
-      steps: num('steps', values.steps, DEFAULTS.steps, posInt),
-      until: num('until', values.until, DEFAULTS.until),
-      batchSize: num('batch', values.batch, DEFAULTS.batchSize, posInt),
-      evalEvery: num('eval-every', values['eval-every'], DEFAULTS.evalEvery, posInt),
-      lr: num('lr', values.lr, DEFAULTS.lr, (x) => x > 0),
-      weightDecay: values['weight-decay'] === undefined ? undefined : num('weight-decay', values['weight-decay'], 0, (x) => x >= 0),
-      alpha: num('alpha', values.alpha, DEFAULTS.alpha),
-      lamb: values.lamb === undefined ? undefined : num('lamb', values.lamb, 0),
-      windowSize: num('window', values.window, DEFAULTS.windowSize, posInt),
-      dim: num('dim', values.dim, DEFAULTS.dim, posInt),
-      depth: num('depth', values.depth, DEFAULTS.depth, posInt),
-      progress: progress === 'false' ? false : (progress as ProgressMode),
+      p: v.p,
+      op: v.op,
+      steps: v.steps,
+      until: v.until,
+      batchSize: v.batch,
+      evalEvery: v.evalEvery,
+      lr: v.lr,
+      weightDecay: v.weightDecay,
+      alpha: v.alpha,
+      lamb: v.lamb,
+      windowSize: v.window,
+      dim: v.dim,
+      depth: v.depth,
+      checkpointEvery: v.checkpointEvery,
+      progress: v.progress === 'false' ? false : (v.progress as ProgressMode),
     },
   };
 }
 
+/** The demo's options from command line arguments; throws a UsageError (one line) for bad ones. */
+export const parse = (argv: readonly string[]): DemoOptions => options(cli.parse(argv));
+
 /** Run every filter × seed, write the report, return the summary object printed last. */
 export async function main(o: DemoOptions) {
-  await mkdir(o.out, { recursive: true });
+  // the settings that decide the results; a resumed run must have the same
+  const { progress: _progress, checkpointEvery: _every, ...arm } = o.arm;
+  const claim = claimOutDir(o.out, { settings: { filters: o.filters, seeds: o.seeds, ...arm }, resume: o.resume, overwrite: o.overwrite, name: '--out' });
+  try {
+    return await runAll(o);
+  } finally {
+    claim.release();
+  }
+}
+
+async function runAll(o: DemoOptions) {
   const runs: ArmResult[] = [];
   for (const seed of o.seeds) {
     for (const filter of o.filters) {
-      const r = await runArm({ ...o.arm, filter, seed, outDir: join(o.out, `${filter}-seed${seed}`) });
+      const r = await runArm({ ...o.arm, filter, seed, outDir: join(o.out, `${filter}-seed${seed}`), resume: o.resume, overwrite: o.overwrite });
       runs.push(r);
       const reached = r.stepsTo95 === null ? `not reached in ${r.steps} steps` : `reached at step ${r.stepsTo95}`;
       console.log(`${LABEL[filter]} (seed ${seed}): 95% val acc ${reached}; final val acc ${(100 * r.finalValAcc).toFixed(1)}%; ${r.wallSeconds.toFixed(1)} s (${r.msPerStep.toFixed(0)} ms/step)`);
@@ -139,13 +141,22 @@ export async function main(o: DemoOptions) {
 
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function report(o: DemoOptions, runs: ArmResult[], speedups: Record<string, number | null>) {
-  const series = (key: 'valAcc' | 'trainAcc'): Series[] =>
-    runs.map((r) => ({
-      name: `${LABEL[r.filter]}${o.seeds.length > 1 ? ` s${r.seed}` : ''}`,
-      dashed: key === 'trainAcc',
-      points: r.history.filter((h) => h.step > 0).map((h) => ({ x: h.step, y: h[key]! })),
-    }));
+const COLOR: Record<FilterKind, string> = { none: palette[6]!, ema: palette[1]!, ma: palette[2]! };
+
+/** The mean speed-ups as a sentence, or why there are none. */
+function speedupText(o: DemoOptions, runs: ArmResult[], speedups: Record<string, number | null>): string {
+  if (!o.filters.includes('none')) return `No baseline arm was run (--filter ${o.filters.join(',')}), so there is no speed-up to report.`;
+  const arms = Object.entries(speedups);
+  if (arms.length === 0) return 'Only the baseline was run, so there is no speed-up to report.';
+  // where the baseline never got there, its step budget stands in: the speed-up is a lower bound
+  const bound = runs.some((r) => r.filter === 'none' && r.stepsTo95 === null) ? '≥ ' : '';
+  const parts = arms.map(([k, v]) => `${LABEL[k as FilterKind]} ${v === null ? `none (it did not reach 95% on any seed)` : `${bound}×${v.toFixed(1)}`}`);
+  return `Mean speed-up over the baseline (steps to 95% validation accuracy, same seed${bound ? '; ≥: the baseline did not reach 95% within its budget' : ''}): ${parts.join(', ')}.`;
+}
+
+/** Write the report of finished runs to `o.out`. */
+export async function report(o: DemoOptions, runs: ArmResult[], speedups: Record<string, number | null>) {
+  const name = (r: ArmResult) => `${LABEL[r.filter]}${o.seeds.length > 1 ? ` seed ${r.seed}` : ''}`;
   const table = markdownTable(
     runs.map((r) => {
       const base = runs.find((b) => b.filter === 'none' && b.seed === r.seed);
@@ -154,7 +165,7 @@ async function report(o: DemoOptions, runs: ArmResult[], speedups: Record<string
         filter: LABEL[r.filter],
         seed: r.seed,
         'steps to 95% val': r.stepsTo95 ?? `> ${r.steps}`,
-        'speed-up': speedup === null ? '—' : `${base?.stepsTo95 === null ? '≥ ' : ''}×${speedup.toFixed(1)}`,
+        ...(o.filters.includes('none') ? { 'speed-up': speedup === null ? '—' : `${base?.stepsTo95 === null ? '≥ ' : ''}×${speedup.toFixed(1)}` } : {}),
         'final val acc': r.finalValAcc,
         'final train acc': r.finalTrainAcc,
         'ms/step': Math.round(r.msPerStep),
@@ -166,19 +177,26 @@ async function report(o: DemoOptions, runs: ArmResult[], speedups: Record<string
   const written = await writeReport(o.out, {
     title: `Grokfast on x${a.op === 'mul' ? '·' : ` ${a.op} `}y mod ${a.p}`,
     intro:
-      `Causal transformer (width ${a.dim}, ${a.depth} layers), batch ${a.batchSize}, Adam lr ${a.lr} (betas 0.9, 0.98, 10-step warmup), ` +
-      `evaluated every ${a.evalEvery} steps on the held-out half. EMA α=${a.alpha}, MA window ${a.windowSize}. ` +
-      `Training stops at ${a.until >= 1 ? 'the step budget' : `${a.until * 100}% val acc`} (budget ${a.steps} steps).`,
+      `Causal transformer (width ${a.dim}, ${a.depth} layers) trained with Adam on half of the equations, with and without a Grokfast ` +
+      `gradient filter, on the same data and seed; evaluated every ${a.evalEvery} steps on the held-out half. Training accuracy and loss ` +
+      `are measured on the minibatches since the previous evaluation. Training stops at ${a.until >= 1 ? 'the step budget' : `${a.until * 100}% val acc`} (budget ${a.steps} steps).`,
+    setup: {
+      arms: Object.fromEntries(o.filters.map((f) => [LABEL[f], armSettings({ ...a, filter: f })])),
+      shared: { optimizer: 'Adam', lr: a.lr, betas: [0.9, 0.98], 'lr warmup steps': 10, batch: a.batchSize, width: a.dim, layers: a.depth, p: a.p, op: a.op, 'train fraction': 0.5, seeds: o.seeds },
+    },
     sections: [
-      { heading: 'Steps to 95% validation accuracy', markdown: table + `\nMean speed-up over the baseline: ${Object.entries(speedups).map(([k, v]) => `${LABEL[k as FilterKind]} ${v === null ? '—' : `×${v.toFixed(1)}`}`).join(', ')}.` },
-      { heading: 'Validation accuracy', svg: lineChart({ series: series('valAcc'), xLabel: 'step', yLabel: 'val acc', logX: true, yRange: [0, 1] }) },
-      { heading: 'Training accuracy', svg: lineChart({ series: series('trainAcc'), xLabel: 'step', yLabel: 'train acc', logX: true, yRange: [0, 1] }) },
+      { heading: 'Steps to 95% validation accuracy', markdown: `${table}\n${speedupText(o, runs, speedups)}` },
+      { heading: 'Validation accuracy of every run', charts: compareChart(runs.map((r) => ({ name: name(r), records: r.history, color: COLOR[r.filter] })), { yLabel: 'val acc' }) },
+      {
+        heading: 'Each run: train and validation accuracy, loss',
+        markdown: 'Dashed: training accuracy; solid: validation accuracy (left axis); grey: training and validation loss (right axis, log scale). Markers: first evaluation at or above 95%.',
+        charts: runs.map((r) => runChart(r.history, { title: name(r), color: COLOR[r.filter] })),
+      },
     ],
   });
   console.log(`report: ${written.html}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('examples/grokfast/main.ts')) {
-  const summary = await main(parse(process.argv.slice(2)));
-  console.log(JSON.stringify(summary));
+  await cli.run(async (v) => console.log(JSON.stringify(await main(options(v)))));
 }

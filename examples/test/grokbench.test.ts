@@ -1,10 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as g from '@grokkit/core';
+import { gradcheck } from '@grokkit/core/testing';
 import { DelayedPenalty, frobeniusPenalty } from '../grokbench/compression.js';
-import { main, parse } from '../grokbench/main.js';
+import { UsageError } from '@grokkit/eval/node';
+import { cli, componentList, main, parse } from '../grokbench/main.js';
 import { COMPONENT_IDS, DEFAULT_METHODS, recipeOf, transformOf } from '../grokbench/methods.js';
 import { formatSpeedup, formatSteps, medianSteps, summarise } from '../grokbench/summary.js';
 import type { BenchRun } from '../grokbench/run.js';
@@ -17,7 +21,7 @@ describe('delayed compression', () => {
     const params = { 'fc.weight': w, 'norm.weight': n, 'fc.bias': b };
     const want = [w, n].reduce((s, t) => s + [...t.dataSync()].reduce((a, x) => a + x * x, 0), 0);
     expect(frobeniusPenalty(params).item()).toBeCloseTo(want, 12);
-    expect(g.gradcheck((x, y, z) => frobeniusPenalty({ 'fc.weight': x, 'norm.weight': y, 'fc.bias': z }), [w, n, b])).toBeLessThan(1e-6);
+    expect(gradcheck((x, y, z) => frobeniusPenalty({ 'fc.weight': x, 'norm.weight': y, 'fc.bias': z }), [w, n, b])).toBeLessThan(1e-6);
     // biases are not penalised: their gradient is zero
     const grads = g.grad(frobeniusPenalty(params), [w, b]);
     expect([...grads[1]!.dataSync()]).toEqual([0, 0, 0, 0]);
@@ -89,7 +93,7 @@ describe('examples/grokbench end to end (tiny x+y mod 7)', () => {
     const out = mkdtempSync(join(tmpdir(), 'grokbench-'));
     const methods = ['baseline:lr=0.01', 'grokfast-ema:lr=0.01+compression:coef=0.05:threshold=0.9', 'muon:mlr=0.05:lr=0.01', 'egd:lr=0.01', 'orthograd:lr=0.01'];
     const argv = ['--methods', methods.join(','), '--tasks', 'add', '--seeds', '0', '--p', '7', '--steps', '70', '--dim', '16', '--depth', '1', '--batch', '21', '--workers', '0', '--out', out];
-    const summary = await main(parse(argv)!);
+    const summary = await main(parse(argv));
     expect(summary.results.map((r) => r.method)).toEqual(methods);
     const runs = readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).run as BenchRun);
     expect(runs).toHaveLength(5);
@@ -117,17 +121,46 @@ describe('examples/grokbench end to end (tiny x+y mod 7)', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
     expect(existsSync(join(out, 'add-egd_lr=0.01-seed0', 'log.jsonl'))).toBe(true);
     // a second invocation reuses every saved run and reports the same numbers
-    const again = await main(parse(argv)!);
+    const again = await main(parse(argv));
     expect(again).toEqual(summary);
     expect(readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
     // and answers a request with a smaller cap from the same runs
     const shorter = argv.map((a) => (a === '70' ? '40' : a));
-    expect((await main(parse(shorter)!)).results).toEqual(summary.results);
+    expect((await main(parse(shorter))).results).toEqual(summary.results);
     expect(readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
   });
 
-  it('rejects bad arguments with the flag name', () => {
-    expect(parse(['--list'])).toBeNull();
-    expect(() => parse(['--bogus'])).toThrow(/Unknown option '--bogus'/);
+  it('rejects bad arguments with one line naming the flag; --help and --list print', () => {
+    const error = (argv: string[]) => {
+      try {
+        parse(argv);
+      } catch (e) {
+        expect(e).toBeInstanceOf(UsageError);
+        return (e as Error).message;
+      }
+      throw new Error(`expected ${argv.join(' ')} to be rejected`);
+    };
+    expect(error(['--bogus'])).toBe("expected one of the options in --help, got '--bogus'");
+    expect(error(['--tasks', 'mul,pow'])).toMatch(/^--tasks: expected a comma-separated list of mul, add, sub or div, got 'mul,pow'/);
+    expect(error(['--methods', 'grokfast'])).toMatch(/^--methods: method 'grokfast': unknown component 'grokfast'; expected one of baseline, /);
+    expect(error(['--steps', '0'])).toBe("--steps: expected an integer ≥ 1, got '0'");
+    expect(error(['--dim', '30'])).toBe("--dim: expected a multiple of the model's 4 heads, got 30");
+    expect(parse([]).methods).toEqual(DEFAULT_METHODS);
+    expect(parse([]).seeds).toEqual([0, 1, 2]);
+    expect(cli.parse(['--list']).list).toBe(true);
+    for (const flag of ['--methods', '--tasks', '--seeds', '--steps', '--workers', '--out', '--list', '--help']) expect(cli.help()).toContain(flag);
+    expect(cli.help()).toMatch(/--steps N +step cap per run; .* \(default: 3000\)/);
+    for (const id of COMPONENT_IDS) expect(componentList()).toContain(id);
+  });
+
+  it('as a command: a bad flag is one line on stderr with exit code 2; --list prints the components', () => {
+    const examples = fileURLToPath(new URL('..', import.meta.url));
+    const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(examples, 'grokbench', 'main.ts'), ...args], { cwd: examples, encoding: 'utf8' });
+    const bad = run(['--seeds', '0,x']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("grokbench: --seeds: expected a comma-separated list of integers ≥ 0, got '0,x' ('x' is not a finite number)\n");
+    const listed = run(['--list']);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toBe(componentList());
   });
 });

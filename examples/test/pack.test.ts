@@ -1,25 +1,35 @@
 /**
- * The packages as users get them: `npm pack` each one, install the tarballs into a fresh project
- * outside the repo (no workspace links), then type-check and run a TypeScript snippet against them.
+ * The packages as users get them: `npm pack` every package, install the tarballs into a fresh
+ * project outside the repo (no workspace links), then type-check a TypeScript snippet that imports
+ * all of them with `strict` and `skipLibCheck: false` (so every shipped .d.ts is checked, with the
+ * types it refers to) and run it. Also: every tarball carries the LICENSE.
+ *
+ * @grokkit/gpujs depends on gpu.js from the registry, which the workspace's lockfile installs but
+ * npm's cache need not hold, so the install is `--prefer-offline`: from the cache when it can be,
+ * from the registry otherwise (CI reaches the registry for `npm ci` anyway).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-// the packages without third-party runtime dependencies (so the test needs no registry)
-const PACKAGES = ['core', 'filters', 'transformer', 'datasets', 'eval', 'diffusion'];
+const PACKAGES = readdirSync(join(root, 'packages')).filter((p) => existsSync(join(root, 'packages', p, 'package.json'))).sort();
 
 const snippet = `
 import * as g from '@grokkit/core';
+import { listBackends, shutdownWasmThreads } from '@grokkit/core/backend';
+import { gradcheck } from '@grokkit/core/testing';
 import { grokfastEma, frequencyResponse } from '@grokkit/filters';
 import { Decoder } from '@grokkit/transformer';
 import { modularArithmetic } from '@grokkit/datasets';
-import { markdownTable } from '@grokkit/eval';
+import { markdownTable, renderReport, runChart } from '@grokkit/eval';
+import { environment } from '@grokkit/eval/node';
 import { maskTokens } from '@grokkit/diffusion';
+import { createGpujsBackend } from '@grokkit/gpujs';
+import { probeWebGPU, type WebGPUBackend, type WebGPUBackendOptions } from '@grokkit/webgpu';
 
 const data = modularArithmetic({ p: 7, op: 'add', seed: 0 });
 const model = new Decoder({ vocabSize: data.vocabSize, maxLen: 4, dim: 16, depth: 1, heads: 2, rng: g.rng(0, 'init') });
@@ -35,28 +45,66 @@ for (let i = 0; i < 30; i++) {
 }
 const gain: number = frequencyResponse(filter, 2).magnitude[0]!;
 void maskTokens;
+
+// gpu.js's cpu mode runs anywhere: a matmul on the gpujs backend
+const gpujs = await createGpujsBackend({ mode: 'cpu' });
+const a = g.tensor([[1, 2], [3, 4]], { device: 'gpujs' });
+const product = Array.from(await g.matmul(a, a).data());
+// the WebGPU types are part of the public API; whether an adapter exists depends on the machine
+const probe = await probeWebGPU();
+const options: WebGPUBackendOptions = { batchSize: 32 };
+const deviceOf = (b: WebGPUBackend): GPUDevice => b.device;
+void options; void deviceOf;
+
+// the subpaths: a kernel author's surface and the testing tools
+const backends: string[] = listBackends();
+const worst = gradcheck((x) => x.mul(x).sum(), [g.randn([3], { dtype: 'float64', rng: g.rng(1) }).requiresGrad_()]);
 console.log(markdownTable([{ first: losses[0]!, last: losses[29]!, gain }]));
-console.log(JSON.stringify({ fell: losses[29]! < losses[0]!, gain }));
-g.shutdownWasmThreads();
+const page = renderReport({ title: 'packed', setup: { environment: environment() }, sections: [{ heading: 'run', charts: runChart(losses.map((l, step) => ({ step, trainAcc: 0, valAcc: 0, trainLoss: l }))) }] });
+const pageOk = page.html.includes('grokkitCharts') && page.markdown.includes('Runtime: Node');
+console.log(JSON.stringify({ fell: losses[29]! < losses[0]!, gain, page: pageOk, gpujsMode: gpujs.mode, product, webgpuProbed: typeof probe.ok === 'boolean', backends, worst }));
+shutdownWasmThreads();
 `;
 
-it('packs, installs into a fresh project, type-checks and runs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'grokkit-pack-'));
+let dir = '';
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it('packs every package with its LICENSE, installs them into a fresh project, type-checks (skipLibCheck false) and runs', () => {
+  expect(PACKAGES).toEqual(['core', 'datasets', 'diffusion', 'eval', 'filters', 'gpujs', 'transformer', 'webgpu']);
+  dir = mkdtempSync(join(tmpdir(), 'grokkit-pack-'));
   const tgz = join(dir, 'tgz');
   mkdirSync(tgz);
-  for (const p of PACKAGES) execFileSync('npm', ['pack', '--silent', '--pack-destination', tgz], { cwd: join(root, 'packages', p), stdio: 'pipe' });
+  const license = readFileSync(join(root, 'LICENSE'), 'utf8');
+  for (const p of PACKAGES) {
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', tgz], { cwd: join(root, 'packages', p), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const [packed] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
+    expect(packed!.files.map((f) => f.path), `@grokkit/${p}'s tarball`).toContain('LICENSE');
+    expect(readFileSync(join(root, 'packages', p, 'LICENSE'), 'utf8'), `packages/${p}/LICENSE is the repository's LICENSE`).toBe(license);
+  }
   const tarballs = readdirSync(tgz).map((f) => join(tgz, f));
   expect(tarballs).toHaveLength(PACKAGES.length);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', ...tarballs], { cwd: dir, stdio: 'pipe' });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], { cwd: dir, stdio: 'pipe' });
   writeFileSync(join(dir, 'main.ts'), snippet);
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['main.ts'] }),
   );
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir, stdio: 'pipe' });
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir, '--pretty', 'false'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    throw new Error(`the installed packages do not type-check with skipLibCheck false:\n${(e as { stdout?: string }).stdout ?? String(e)}`);
+  }
   const out = execFileSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'main.ts'], { cwd: dir, encoding: 'utf8' });
   const result = JSON.parse(out.trim().split('\n').pop()!);
   expect(result.fell).toBe(true);
   expect(result.gain).toBeCloseTo(3, 6);
-}, 240_000);
+  expect(result.page).toBe(true); // @grokkit/eval's report script and @grokkit/eval/node came along
+  expect(result.gpujsMode).toBe('cpu');
+  expect(result.product).toEqual([7, 10, 15, 22]);
+  expect(result.webgpuProbed).toBe(true);
+  expect(result.backends).toEqual(expect.arrayContaining(['cpu', 'cpu-reference']));
+  expect(result.worst).toBeLessThan(1e-6);
+}, 480_000);

@@ -3,7 +3,7 @@
  * plain-TypeScript reference backend, comparing forward values and the gradients of a weighted
  * sum. Each backend's test file iterates `conformanceCases` with `compareWithReference`.
  */
-import { getBackend } from './backend.js';
+import { getBackend } from './registry.js';
 import type { DType, TypedArray } from './dtype.js';
 import { Generator } from './random.js';
 import { sizeOf, type Shape } from './shape.js';
@@ -70,7 +70,7 @@ export const conformanceCases: ConformanceCase[] = [
   { name: 'cat', inputs: [f([2, 3]), f([2, 2])], fn: (a, b) => ops.cat([a, b], 1) },
   { name: 'gather', inputs: [f([4, 5]), int([4, 3], 5)], fn: (x, i) => ops.gather(x, 1, i) },
   { name: 'indexSelect', inputs: [f([6, 4]), int([5], 6)], fn: (x, i) => ops.indexSelect(x, 0, i) },
-  { name: 'scatterAdd', inputs: [f([3, 4]), int([3, 4], 5)], fn: (s, i) => ops.scatterAdd(s, 0, i, [5, 4]) },
+  { name: 'scatterAdd', inputs: [f([3, 4]), int([3, 4], 5)], fn: (s, i) => ops.scatterAddPrim(s, 0, i, [5, 4]) },
   { name: 'softmax', inputs: [f([4, 6])], fn: (x) => ops.softmax(x, -1) },
   { name: 'logSoftmax', inputs: [f([3, 7])], fn: (x) => ops.logSoftmax(x, 1) },
   { name: 'crossEntropy', inputs: [f([5, 4]), int([5], 4)], fn: (x, t) => ops.crossEntropy(x, t) },

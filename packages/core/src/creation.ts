@@ -1,7 +1,7 @@
-import { currentBackend } from './backend.js';
-import { arrayFor, dtypeOfArray, isFloat, toTyped, type DType, type TypedArray } from './dtype.js';
+import { currentBackend } from './registry.js';
+import { arrayFor, checkDType, checkInt32, dtypeOfArray, isFloat, toTyped, type DType, type TypedArray } from './dtype.js';
 import { defaultGenerator, type Generator } from './random.js';
-import { checkShape, fmt, sizeOf, type Shape } from './shape.js';
+import { checkShape, checkSize, fmt, sizeOf, type Shape } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
 export interface TensorOptions {
@@ -48,7 +48,7 @@ function flattenNested(data: NestedArray, shape: number[], dim: number, out: (nu
 export function tensor(data: NestedArray | TypedArray | readonly number[], opts: TensorOptions & { shape?: Shape } = {}): Tensor {
   let flat: ArrayLike<number | boolean>;
   let shape: number[];
-  let dtype = opts.dtype;
+  let dtype = opts.dtype === undefined ? undefined : checkDType('tensor', opts.dtype);
   if (ArrayBuffer.isView(data)) {
     flat = data as TypedArray;
     dtype ??= dtypeOfArray(data as TypedArray);
@@ -69,46 +69,59 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], opts:
   return make(toTyped(dtype, flat), shape, dtype, opts);
 }
 
-export function full(shape: Shape, value: number | boolean, opts: TensorOptions = {}): Tensor {
-  const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
-  const s = checkShape('full', shape);
+/** A tensor of `shape` filled with `value`; `op` names the caller in errors. Validates before allocating. */
+function filled(op: string, shape: Shape, value: number | boolean, opts: TensorOptions): Tensor {
+  const dtype = checkDType(op, opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'));
+  const s = checkShape(op, shape);
+  const [v] = toTyped(dtype, [value], op);
   const data = arrayFor(dtype, sizeOf(s));
-  data.fill(Number(value));
+  data.fill(v!);
   return make(data, s, dtype, opts);
 }
 
+export function full(shape: Shape, value: number | boolean, opts: TensorOptions = {}): Tensor {
+  return filled('full', shape, value, opts);
+}
+
 export function zeros(shape: Shape, opts: TensorOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return filled('zeros', shape, 0, opts);
 }
 
 export function ones(shape: Shape, opts: TensorOptions = {}): Tensor {
-  return full(shape, 1, opts);
+  return filled('ones', shape, 1, opts);
 }
 
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, device: t.device, ...opts });
+  return filled('zerosLike', t.shape, 0, { dtype: t.dtype, device: t.device, ...opts });
 }
 
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, device: t.device, ...opts });
+  return filled('onesLike', t.shape, 1, { dtype: t.dtype, device: t.device, ...opts });
 }
 
 /** Values start, start+step, … below end (like torch.arange); int32 when all arguments are integers. */
 export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
   if (end === undefined) [start, end] = [0, start];
+  if (![start, end, step].every(Number.isFinite)) throw new Error(`arange: expected finite start, end and step, got ${start}, ${end}, ${step}`);
   if (step === 0) throw new Error('arange: step must be non-zero');
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
+  checkSize('arange', [n]);
+  const dtype = checkDType('arange', opts.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32'));
+  if (dtype === 'int32' && n > 0) {
+    checkInt32('arange', start, ' (start)');
+    checkInt32('arange', start + (n - 1) * step, ` (the last value, at index ${n - 1})`);
+  }
   const data = arrayFor(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return make(data, [n], dtype, opts);
 }
 
 export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
-  const dtype = opts.dtype ?? 'float32';
+  const dtype = checkDType('eye', opts.dtype ?? 'float32');
+  const s = checkShape('eye', [n, m]);
   const data = arrayFor(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
-  return make(data, checkShape('eye', [n, m]), dtype, opts);
+  return make(data, s, dtype, opts);
 }
 
 export interface RandomOptions extends TensorOptions {
@@ -117,7 +130,7 @@ export interface RandomOptions extends TensorOptions {
 }
 
 function floatDType(op: string, opts: TensorOptions): DType {
-  const dtype = opts.dtype ?? 'float32';
+  const dtype = checkDType(op, opts.dtype ?? 'float32');
   if (!isFloat(dtype)) throw new Error(`${op}: expected a float dtype, got ${dtype}`);
   return dtype;
 }
@@ -149,10 +162,12 @@ export function randint(low: number, high: number, shape: Shape, opts: RandomOpt
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new Error(`randint: expected integers low < high, got low=${low}, high=${high}`);
   }
+  const dtype = checkDType('randint', opts.dtype ?? 'int32');
+  checkInt32('randint', low);
+  checkInt32('randint', high - 1);
   const g = opts.rng ?? defaultGenerator();
   const s = checkShape('randint', shape);
   const data = new Int32Array(sizeOf(s));
   for (let i = 0; i < data.length; i++) data[i] = g.int(low, high);
-  const dtype = opts.dtype ?? 'int32';
   return make(dtype === 'int32' ? data : toTyped(dtype, data), s, dtype, opts);
 }

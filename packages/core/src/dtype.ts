@@ -1,9 +1,22 @@
 /** Element types a tensor can hold. `float64` exists on cpu for gradient checks. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
+/** The dtypes a parameter can have. */
+export type FloatDType = 'float32' | 'float64';
+
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
+
+function unknownDType(op: string, dtype: unknown): Error {
+  return new Error(`${op}: unknown dtype ${JSON.stringify(dtype) ?? String(dtype)} (expected one of ${DTYPES.join(', ')})`);
+}
+
+/** Throw, naming `op`, unless `dtype` is one of `DTYPES`. */
+export function checkDType(op: string, dtype: unknown): DType {
+  if (!(DTYPES as readonly unknown[]).includes(dtype)) throw unknownDType(op, dtype);
+  return dtype as DType;
+}
 
 export function arrayFor(dtype: DType, size: number): TypedArray {
   switch (dtype) {
@@ -15,16 +28,36 @@ export function arrayFor(dtype: DType, size: number): TypedArray {
       return new Int32Array(size);
     case 'bool':
       return new Uint8Array(size);
+    default:
+      throw unknownDType('arrayFor', dtype);
   }
 }
 
-/** Copy (and convert) any array-like of numbers into a fresh typed array of `dtype`. */
-export function toTyped(dtype: DType, values: ArrayLike<number | boolean>): TypedArray {
+export const INT32_MIN = -(2 ** 31);
+export const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Throw, naming `op`, unless `v` is an integer that int32 holds. PyTorch raises for out-of-range
+ * values ("value cannot be converted to type int32 without overflow") but truncates fractions;
+ * here fractions and NaN are refused too, since a JS number carries no integer type to show intent.
+ */
+export function checkInt32(op: string, v: number, where = ''): number {
+  if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
+    throw new RangeError(`${op}: value ${v}${where} cannot be int32 (expected an integer in [${INT32_MIN}, ${INT32_MAX}]; use float32, or round first)`);
+  }
+  return v;
+}
+
+/**
+ * Copy (and convert) any array-like of numbers into a fresh typed array of `dtype`. Values that
+ * int32 cannot hold exactly throw (see `checkInt32`); bool takes truthiness, with NaN true as in PyTorch.
+ */
+export function toTyped(dtype: DType, values: ArrayLike<number | boolean>, op = 'tensor'): TypedArray {
   const out = arrayFor(dtype, values.length);
   if (dtype === 'bool') {
-    for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
+    for (let i = 0; i < values.length; i++) out[i] = values[i] === 0 || values[i] === false ? 0 : 1;
   } else if (dtype === 'int32') {
-    for (let i = 0; i < values.length; i++) out[i] = Math.trunc(Number(values[i]));
+    for (let i = 0; i < values.length; i++) out[i] = checkInt32(op, Number(values[i]), values.length > 1 ? ` at index ${i}` : '');
   } else {
     for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
   }

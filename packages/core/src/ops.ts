@@ -3,10 +3,11 @@
  * then call `apply`; everything below "composites" is built from primitives and so gets its
  * gradient from their VJP rules.
  */
-import { isFloat, promote, scalarDType, arrayFor, type DType } from './dtype.js';
+import { isFloat, promote, scalarDType, arrayFor, checkDType, type DType } from './dtype.js';
 import type { BinaryPrimitive, ComparePrimitive, UnaryPrimitive } from './primitives.js';
 import { defaultGenerator, type Generator } from './random.js';
-import { broadcastShapes, fmt, normDim, normDims, sameShape, sizeOf, checkShape, type Shape } from './shape.js';
+import { broadcastShapes, fmt, normDim, normDims, sameShape, sizeOf, checkShape, checkSize, type Shape } from './shape.js';
+import { warnDeprecated } from './deprecation.js';
 import { apply, Tensor } from './tensor.js';
 import { geluExact, linear2d, logSoftmaxLast, softmaxLast, standardize } from './fused-ops.js';
 
@@ -94,6 +95,7 @@ export const erf = (x: Tensor) => unary('erf', x);
 
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
+  checkDType('cast', dtype);
   return apply('cast', [x], { dtype }, x.shape, dtype);
 }
 
@@ -134,7 +136,7 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
     return mul(mul(x, 0.5), add(tanh(inner), 1));
   }
   checkFloat('gelu', x);
-  return geluExact([x], null);
+  return geluExact([x], {});
 }
 /** Clamp into [min, max]; the gradient passes where min ≤ x ≤ max. */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
@@ -191,7 +193,10 @@ export function min(x: Tensor, dim?: number | number[], keepdim = false): Tensor
   return neg(max(neg(x), dim, keepdim));
 }
 
-/** Variance with Bessel's `correction` (default 1, as PyTorch). */
+/**
+ * Variance with Bessel's `correction` (default 1), as PyTorch's torch.var. Also exported as `var`
+ * (`g.var(x)` through a namespace import; `var` cannot be a local name in JavaScript).
+ */
 export function variance(x: Tensor, dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
   const axes = normDims('var', dim, x.ndim);
   const n = axes.reduce((a, d) => a * x.shape[d]!, 1);
@@ -199,17 +204,27 @@ export function variance(x: Tensor, dim?: number | number[], opts: { correction?
   return div(sum(mul(d, d), axes, opts.keepdim ?? false), Math.max(0, n - (opts.correction ?? 1)));
 }
 
+export { variance as var };
+
+/** Standard deviation: √variance, with the same `correction` (default 1) as torch.std. */
 export function std(x: Tensor, dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
   return sqrt(variance(x, dim, opts));
 }
 
-/** Index of the first maximum along `dim` (over all elements when omitted), int32. */
+/**
+ * Index of the first maximum along `dim` (over all elements when omitted), int32. NaN counts as
+ * the maximum, as in PyTorch: a row holding NaN gives the index of its first NaN.
+ */
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   if (dim === undefined) return argmax(reshape(x, [x.size]), 0, false);
   const d = normDim('argmax', dim, x.ndim);
   const n = x.shape[d]!;
   if (n === 0) throw new Error(`argmax: cannot reduce over an empty dim (shape ${fmt(x.shape)})`);
-  const isMax = eq(x, max(x, d, true));
+  let isMax = eq(x, max(x, d, true));
+  if (isFloat(x.dtype)) {
+    const nan = ne(x, x);
+    isMax = where(gt(max(cast(nan, 'int32'), d, true), 0), nan, isMax);
+  }
   const idxShape = x.shape.map((s, i) => (i === d ? s : 1));
   const idx = reshape(arangeInt(n, x.device), idxShape);
   return neg(max(neg(where(isMax, idx, n)), d, keepdim));
@@ -260,7 +275,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new Error(`linear: expected bias [${outF}], got ${fmt(bias.shape)}`);
   checkFloat('linear', x);
   const lead = x.shape.slice(0, -1);
-  const y = linear2d(bias ? [reshape(x, [sizeOf(lead), inF]), weight, bias] : [reshape(x, [sizeOf(lead), inF]), weight], null);
+  checkSize('linear', [...lead, outF]);
+  const y = linear2d(bias ? [reshape(x, [sizeOf(lead), inF]), weight, bias] : [reshape(x, [sizeOf(lead), inF]), weight], {});
   return reshape(y, [...lead, outF]);
 }
 
@@ -445,14 +461,30 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return apply('gather', [x, index], { dim: d }, index.shape, x.dtype);
 }
 
-/** zeros(shape).scatter_add(dim, index, src), as in PyTorch. */
-export function scatterAdd(src: Tensor, dim: number, index: Tensor, shape: Shape): Tensor {
+/** The scatterAdd primitive: zeros(shape) with `src` added at `index` along `dim` (gather's VJP). */
+export function scatterAddPrim(src: Tensor, dim: number, index: Tensor, shape: Shape): Tensor {
   checkIndexTensor('scatterAdd', index);
   const d = normDim('scatterAdd', dim, shape.length);
   if (index.ndim !== shape.length || src.ndim !== shape.length || index.shape.some((s, i) => s > src.shape[i]! || (i !== d && s > shape[i]!))) {
     throw new Error(`scatterAdd: index ${fmt(index.shape)}, src ${fmt(src.shape)} and output ${fmt(shape)} do not fit along dim ${d}`);
   }
   return apply('scatterAdd', [src, index], { dim: d, shape: [...shape] }, shape, src.dtype);
+}
+
+/**
+ * `input` plus `src` added at `index` along `dim`, as PyTorch's torch.scatter_add(input, dim, index, src):
+ * out[i][index[i][j]] += src[i][j] for dim 1, and so on. Start from `zeros(shape)` for a plain scatter.
+ */
+export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
+/** @deprecated the order is now PyTorch's: `scatterAdd(zeros(shape), dim, index, src)`. */
+export function scatterAdd(src: Tensor, dim: number, index: Tensor, shape: Shape): Tensor;
+export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tensor | Shape): Tensor {
+  if (!(src instanceof Tensor)) {
+    warnDeprecated('scatterAdd(src, dim, index, shape)', "use PyTorch's order scatterAdd(input, dim, index, src), e.g. scatterAdd(zeros(shape), dim, index, src)");
+    return scatterAddPrim(input, dim, index, src);
+  }
+  if (src.dtype !== input.dtype) throw new Error(`scatterAdd: expected src of input's dtype ${input.dtype}, got ${src.dtype}`);
+  return add(input, scatterAddPrim(src, dim, index, input.shape));
 }
 
 /** Rows (or slices along `dim`) picked by a 1-D int32 index. */
@@ -465,9 +497,11 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   return gather(x, d, idx);
 }
 
-/** One-hot encoding of int32 class indices (int32 output, as PyTorch's integer one_hot). */
+/** One-hot encoding of int32 class indices in [0, numClasses) (int32 output, as PyTorch's integer one_hot). */
 export function oneHot(index: Tensor, numClasses: number): Tensor {
   checkIndexTensor('oneHot', index);
+  if (!Number.isInteger(numClasses) || numClasses < 0) throw new Error(`oneHot: expected numClasses to be a non-negative integer, got ${numClasses}`);
+  checkIndicesBelow('oneHot', 'class index', index, numClasses);
   return cast(eq(unsqueeze(index, -1), arangeInt(numClasses, index.device)), 'int32');
 }
 
@@ -477,7 +511,7 @@ export function oneHot(index: Tensor, numClasses: number): Tensor {
 export function softmax(x: Tensor, dim = -1): Tensor {
   const d = normDim('softmax', dim, x.ndim);
   checkFloat('softmax', x);
-  return d === x.ndim - 1 && x.ndim > 0 ? softmaxLast([x], null) : softmaxComposed(x, d);
+  return d === x.ndim - 1 && x.ndim > 0 ? softmaxLast([x], {}) : softmaxComposed(x, d);
 }
 
 export function softmaxComposed(x: Tensor, dim: number): Tensor {
@@ -490,7 +524,7 @@ export function softmaxComposed(x: Tensor, dim: number): Tensor {
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
   const d = normDim('logSoftmax', dim, x.ndim);
   checkFloat('logSoftmax', x);
-  return d === x.ndim - 1 && x.ndim > 0 ? logSoftmaxLast([x], null) : logSoftmaxComposed(x, d);
+  return d === x.ndim - 1 && x.ndim > 0 ? logSoftmaxLast([x], {}) : logSoftmaxComposed(x, d);
 }
 
 export function logSoftmaxComposed(x: Tensor, dim: number): Tensor {
@@ -532,12 +566,7 @@ export function crossEntropy(
   if (!sameShape(expected, targets.shape)) {
     throw new Error(`crossEntropy: logits ${fmt(logits.shape)} need targets of shape ${fmt(expected)}, got ${fmt(targets.shape)}`);
   }
-  const host = safeView(targets);
-  if (host) {
-    for (let i = 0; i < host.length; i++) {
-      if (host[i]! < 0 || host[i]! >= C) throw new RangeError(`crossEntropy: target ${host[i]} at index ${i} is outside [0, ${C})`);
-    }
-  }
+  checkIndicesBelow('crossEntropy', 'target', targets, C);
   const logp = (opts.logProbs ?? logSoftmax)(logits, cdim);
   const picked = squeeze(gather(logp, cdim, unsqueeze(targets, cdim)), cdim);
   let loss = neg(picked);
@@ -546,18 +575,31 @@ export function crossEntropy(
   return reduceLoss(loss, opts.reduction ?? 'mean');
 }
 
-function safeView(t: Tensor) {
+/** Throw unless every value of the int32 tensor `t` lies in [0, n) (on backends that read synchronously). */
+function checkIndicesBelow(op: string, what: string, t: Tensor, n: number): void {
+  let host;
   try {
-    return t.view();
+    host = t.view();
   } catch {
-    return null;
+    return;
+  }
+  for (let i = 0; i < host.length; i++) {
+    if (host[i]! < 0 || host[i]! >= n) throw new RangeError(`${op}: ${what} ${host[i]} at index ${i} is outside [0, ${n})`);
   }
 }
 
-export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+/** Mean squared error between `input` and `target` of one shape (PyTorch's F.mse_loss). */
+export function mseLoss(input: Tensor, target: Tensor, opts?: { reduction?: Reduction }): Tensor;
+/** @deprecated pass the reduction in the options: `mseLoss(input, target, { reduction })`. */
+export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction): Tensor;
+export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } | Reduction = {}): Tensor {
+  if (typeof opts === 'string') {
+    warnDeprecated('mseLoss(input, target, reduction)', 'pass the reduction in the options: mseLoss(input, target, { reduction })');
+    opts = { reduction: opts };
+  }
   if (!sameShape(input.shape, target.shape)) throw new Error(`mseLoss: input ${fmt(input.shape)} and target ${fmt(target.shape)} must have the same shape`);
   const d = sub(input, target);
-  return reduceLoss(mul(d, d), reduction);
+  return reduceLoss(mul(d, d), opts.reduction ?? 'mean');
 }
 
 /** Layer normalisation over the trailing `normalizedShape` dims (biased variance, as PyTorch). */
@@ -571,6 +613,18 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   if (weight) y = mul(y, weight);
   if (bias) y = add(y, bias);
   return y;
+}
+
+/** RMS normalisation over the trailing `normalizedShape` dims: x/√(mean(x²) + eps)·weight (PyTorch's F.rms_norm). */
+export function rmsNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, eps = 1e-6): Tensor {
+  const k = normalizedShape.length;
+  if (k === 0 || k > x.ndim || !sameShape(x.shape.slice(x.ndim - k), normalizedShape)) {
+    throw new Error(`rmsNorm: normalizedShape ${fmt(normalizedShape)} does not match the trailing dims of ${fmt(x.shape)}`);
+  }
+  checkFloat('rmsNorm', x);
+  const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
+  const y = mul(x, rsqrt(add(mean(mul(x, x), axes, true), eps)));
+  return weight ? mul(y, weight) : y;
 }
 
 /** Inverted dropout: zero each element with probability p and scale the rest by 1/(1−p); identity when not training. */

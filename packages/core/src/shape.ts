@@ -71,10 +71,26 @@ export function normDims(op: string, dims: number | readonly number[] | undefine
 }
 
 export function checkShape(op: string, shape: Shape): number[] {
+  if (!Array.isArray(shape)) throw new Error(`${op}: expected a shape (an array of dims), got ${JSON.stringify(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: invalid shape ${fmt(shape)} (dims must be non-negative integers)`);
   }
+  checkSize(op, shape);
   return [...shape];
+}
+
+/**
+ * The most elements one tensor may hold: 2³¹ − 1, so every flat index fits a signed 32-bit integer
+ * (the index arithmetic of the kernels, WebGPU and wasm). A float32 tensor that size is 8 GiB.
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** Throw, naming `op` and the shape, when a tensor of `shape` would exceed `MAX_ELEMENTS`; call before allocating. */
+export function checkSize(op: string, shape: Shape): void {
+  const n = sizeOf(shape);
+  if (n > MAX_ELEMENTS) {
+    throw new RangeError(`${op}: shape ${fmt(shape)} has ${n} elements, over the limit of ${MAX_ELEMENTS} (2^31 - 1) per tensor`);
+  }
 }
 
 /**

@@ -1,8 +1,10 @@
 /// <reference lib="esnext.disposable" preserve="true" />
-import { getBackend, currentBackend, type Backend } from './backend.js';
+import { logOnce, type Backend } from './backend.js';
+import { getBackend, currentBackend } from './registry.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
+import type { FusedOp } from './fused-params.js';
 import type { Primitive, PrimitiveParams } from './primitives.js';
-import { fmt, sizeOf, type Shape } from './shape.js';
+import { checkSize, fmt, sizeOf, type Shape } from './shape.js';
 import * as ops from './ops.js';
 import { backward } from './autograd.js';
 
@@ -18,8 +20,8 @@ class Storage {
 
 /** How a tensor was made: the primitive, its inputs and parameters. Backward walks these. */
 export interface Node {
-  /** A primitive, or the name of a fused op (which then carries its own `vjp`). */
-  readonly prim: Primitive | string;
+  /** A primitive, or a fused op (which then carries its own `vjp`). */
+  readonly prim: Primitive | FusedOp;
   readonly inputs: readonly Tensor[];
   readonly params: unknown;
   /** A fused op's VJP; primitives use the table in vjp.ts. */
@@ -33,7 +35,6 @@ let live = 0;
 let nextId = 0;
 let checkFiniteOn = false;
 const scopes: Tensor[][] = [];
-const fallbackLogged = new Set<string>();
 
 /** Number of tensors whose storage has not been disposed (for leak tests). */
 export function liveTensors(): number {
@@ -325,6 +326,7 @@ export class Tensor {
   narrow(dim: number, start: number, length: number) { return ops.slice(this, dim, start, start + length); }
   pad(pads: number[]) { return ops.pad(this, pads); }
   gather(dim: number, index: Tensor) { return ops.gather(this, dim, index); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor) { return ops.scatterAdd(this, dim, index, src); }
   indexSelect(dim: number, index: Tensor) { return ops.indexSelect(this, dim, index); }
   softmax(dim = -1) { return ops.softmax(this, dim); }
   logSoftmax(dim = -1) { return ops.logSoftmax(this, dim); }
@@ -344,6 +346,7 @@ export function apply<P extends Primitive>(prim: P, inputs: Tensor[], params: Pr
   for (const t of inputs) {
     if (t.device !== device) throw new Error(`${prim}: all inputs must be on one device, got '${device}' and '${t.device}'`);
   }
+  checkSize(prim, shape);
   const backend = getBackend(device);
   const out = { shape, dtype };
   let storage: Storage;
@@ -351,10 +354,10 @@ export function apply<P extends Primitive>(prim: P, inputs: Tensor[], params: Pr
     // a reshape of contiguous storage is a view: share it
     storage = inputs[0]!._live();
     storage.refs++;
-  } else if (backend.supports(prim)) {
-    storage = new Storage(backend, backend.run(prim, inputs.map(info), params, out), dtype);
   } else {
-    storage = new Storage(backend, runOnCpu(backend, prim, inputs, params, out), dtype);
+    const kernel = backend.kernels[prim];
+    const handle = typeof kernel === 'function' ? kernel(inputs.map(info), params, out) : runOnCpu(backend, prim, inputs, params, out);
+    storage = new Storage(backend, handle, dtype);
   }
   return record(new Tensor(shape, dtype, storage), { prim, inputs, params });
 }
@@ -389,14 +392,13 @@ function info(t: Tensor) {
   return { handle: t.handle, shape: t.shape, dtype: t.dtype };
 }
 
+/** A primitive whose kernel-table entry is `onCpu`: the inputs read to the host, the cpu kernel, the result uploaded. */
 function runOnCpu<P extends Primitive>(backend: Backend, prim: P, inputs: Tensor[], params: PrimitiveParams[P], out: { shape: Shape; dtype: DType }): unknown {
-  if (!fallbackLogged.has(`${backend.name}:${prim}`)) {
-    fallbackLogged.add(`${backend.name}:${prim}`);
-    console.warn(`[grokkit] backend '${backend.name}' has no kernel for '${prim}'; running it on cpu`);
-  }
-  if (!backend.readSync) throw new Error(`${prim}: backend '${backend.name}' lacks this kernel and cannot read synchronously for a cpu fallback`);
+  logOnce(`${backend.name}:${prim}`, `backend '${backend.name}' runs '${prim}' on cpu (its kernel table says onCpu): inputs are copied to the host and back`);
+  if (!backend.readSync) throw new Error(`${prim}: backend '${backend.name}' leaves this primitive to cpu but cannot read synchronously`);
   const cpu = getBackend('cpu');
+  const kernel = cpu.kernels[prim];
+  if (typeof kernel !== 'function') throw new Error(`${prim}: the 'cpu' backend has no kernel for it (its entry is onCpu)`);
   const ins = inputs.map((t) => ({ handle: backend.readSync!(t.handle, t.dtype, t.size), shape: t.shape, dtype: t.dtype }));
-  const res = cpu.run(prim, ins, params, out) as TypedArray;
-  return backend.upload(res, out.dtype);
+  return backend.upload(kernel(ins, params, out) as TypedArray, out.dtype);
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '../src/index.js';
+import { gradcheck } from '../src/testing.js';
 import { close, leaf } from './helpers.js';
 
-const { gradcheck, tensor } = g;
+const { tensor } = g;
 
 describe('composites: gradient checks (float64)', () => {
   const cases: Record<string, () => unknown> = {
@@ -16,8 +17,11 @@ describe('composites: gradient checks (float64)', () => {
       gradcheck((x) => g.crossEntropy(x, tensor([2, 2], { dtype: 'int32' }), { reduction: 'sum', labelSmoothing: 0.1 }), [leaf([2, 3])]),
     'crossEntropy [N,C,d]': () => gradcheck((x) => g.crossEntropy(x, tensor([[0, 2], [1, 1]], { dtype: 'int32' })), [leaf([2, 3, 2])]),
     mseLoss: () => gradcheck((a, b) => g.mseLoss(a, b), [leaf([2, 3]), leaf([2, 3])]),
+    'mseLoss sum': () => gradcheck((a, b) => g.mseLoss(a, b, { reduction: 'sum' }), [leaf([2, 3]), leaf([2, 3])]),
     layerNorm: () => gradcheck((x, w, b) => g.layerNorm(x, [4], w, b), [leaf([3, 4]), leaf([4]), leaf([4])]),
     'layerNorm 2 dims': () => gradcheck((x) => g.layerNorm(x, [2, 3]), [leaf([2, 2, 3])]),
+    rmsNorm: () => gradcheck((x, w) => g.rmsNorm(x, [4], w), [leaf([3, 4]), leaf([4])]),
+    'rmsNorm 2 dims': () => gradcheck((x) => g.rmsNorm(x, [2, 3], null, 0), [leaf([2, 2, 3])]),
     gelu: () => gradcheck((x) => x.gelu(), [leaf([6])]),
     'gelu tanh': () => gradcheck((x) => x.gelu('tanh'), [leaf([6])]),
     silu: () => gradcheck((x) => x.silu(), [leaf([6])]),

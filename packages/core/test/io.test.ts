@@ -33,7 +33,7 @@ describe('safetensors', () => {
     const bad = good.slice();
     new DataView(bad.buffer).setBigUint64(0, 1000n, true);
     expect(() => g.loadSafetensors(bad)).toThrow(/header length 1000 exceeds/);
-    expect(() => g.loadSafetensors(good.subarray(0, good.length - 1))).toThrow(/invalid data_offsets/);
+    expect(() => g.loadSafetensors(good.subarray(0, good.length - 1))).toThrow(/the tensors need 8 data bytes, only 7 follow the header/);
     const junk = good.slice();
     junk[8] = 0x7b + 1; // corrupt the JSON
     expect(() => g.loadSafetensors(junk)).toThrow(/not valid UTF-8 JSON/);
@@ -88,6 +88,41 @@ describe('checkpoints', () => {
       /'layers.2.weight' expected \[3, 8\] float32, got \[2, 8\] float32/,
     );
     expect(other.parameters().map((p) => Array.from(p.dataSync()))).toEqual(before);
+  });
+
+  it('restores the optimizer step from extra.optimizerStep, and 0 when the checkpoint has none', async () => {
+    const a = setup(0);
+    for (let i = 0; i < 3; i++) step(a);
+    const withStep = await g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state, extra: { optimizerStep: a.opt.step } });
+    const without = await g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state });
+    const b = setup(1);
+    for (let i = 0; i < 7; i++) step(b);
+    g.restoreCheckpoint(g.loadCheckpoint(withStep), { params: b.model.namedParameters(), optimizer: b.opt });
+    expect(b.opt.step).toBe(3);
+    g.restoreCheckpoint(g.loadCheckpoint(without), { params: b.model.namedParameters(), optimizer: b.opt });
+    expect(b.opt.step).toBe(0);
+    // the transforms' own counters are part of the state either way: Adam's bias correction resumes at 3
+    const adamCount = (s: g.State) => ((s as g.State[])[1] as g.State[])[0] as { count: number };
+    expect(adamCount(b.opt.state).count).toBe(3);
+  });
+
+  it('an optimizerStep that is not a count is refused before anything changes', async () => {
+    const a = setup(0);
+    step(a);
+    const b = setup(1);
+    const before = b.model.parameters().map((p) => Array.from(p.dataSync()));
+    const good = await g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state, extra: { optimizerStep: 1 } });
+    for (const bad of ['3', -1, 2.5]) {
+      const message = `checkpoint: extra.optimizerStep must be an integer ≥ 0, got ${typeof bad === 'number' ? bad : JSON.stringify(bad)}`;
+      // refused when saving ...
+      await expect(g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state, extra: { optimizerStep: bad } })).rejects.toThrow(message);
+      // ... and when restoring a checkpoint whose extra was changed after loading
+      const loaded = g.loadCheckpoint(good);
+      loaded.extra.optimizerStep = bad;
+      expect(() => g.restoreCheckpoint(loaded, { params: b.model.namedParameters(), optimizer: b.opt })).toThrow(message);
+    }
+    expect(b.opt.step).toBe(0);
+    expect(b.model.parameters().map((p) => Array.from(p.dataSync()))).toEqual(before);
   });
 
   it('restoring releases what it loaded', async () => {

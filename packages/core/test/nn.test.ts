@@ -17,7 +17,7 @@ describe('nn', () => {
     const got = l.forward(x).dataSync();
     expect(got[0]).toBeCloseTo(want[0]!, 5);
     expect(got[1]).toBeCloseTo(want[1]!, 5);
-    expect(() => l.forward(g.ones([1, 3]))).toThrow(/last dim 4, got shape \[1, 3\]/);
+    expect(() => l.forward(g.ones([1, 3]))).toThrow(/Linear: expected input of shape \[\.\.\., 4\], got \[1, 3\]/);
   });
 
   it('Embedding looks up rows', () => {

@@ -80,6 +80,50 @@ describe('optimizers as gradient transforms', () => {
     expect(() => g.scaleByAdam({ b1: 1 })).toThrow(/0 ≤ b1 < 1, got 1/);
     expect(() => g.clipByGlobalNorm(0)).toThrow(/maxNorm > 0/);
   });
+
+  it('invalid hyper-parameters are rejected at construction, as PyTorch ("Invalid learning rate")', () => {
+    const lr = /invalid learning rate: expected a finite number ≥ 0 or a schedule function, got/;
+    expect(() => g.adam({ lr: NaN })).toThrow(new RegExp(`adam: ${lr.source} NaN`));
+    expect(() => g.adamw({ lr: Infinity })).toThrow(new RegExp(`adamw: ${lr.source} Infinity`));
+    expect(() => g.sgd({ lr: -1 })).toThrow(new RegExp(`sgd: ${lr.source} -1`));
+    expect(() => g.sgd({ lr: '0.1' as unknown as number })).toThrow(new RegExp(`sgd: ${lr.source} "0.1"`));
+    expect(() => g.scaleByLearningRate(-0.5)).toThrow(/scaleByLearningRate: invalid learning rate/);
+    expect(() => g.sgd({ lr: 0.1, weightDecay: -1e-4 })).toThrow(/sgd: invalid weightDecay: expected a finite number ≥ 0, got -0.0001/);
+    expect(() => g.adam({ lr: 0.1, weightDecay: -1 })).toThrow(/adam: invalid weightDecay: expected a finite number ≥ 0, got -1/);
+    expect(() => g.adamw({ lr: 0.1, weightDecay: NaN })).toThrow(/adamw: invalid weightDecay/);
+    expect(() => g.addDecayedWeights(-0.1)).toThrow(/addDecayedWeights: invalid weightDecay/);
+    expect(() => g.sgd({ lr: 0.1, momentum: -0.9 })).toThrow(/sgd: invalid momentum: expected a finite number ≥ 0, got -0.9/);
+    expect(() => g.sgd({ lr: 0.1, nesterov: true })).toThrow(/sgd: invalid nesterov: Nesterov momentum needs momentum > 0/);
+    expect(() => g.adam({ lr: 0.1, betas: [1, 0.999] })).toThrow(/adam: invalid betas\[0\]: expected 0 ≤ betas\[0\] < 1, got 1/);
+    expect(() => g.adamw({ lr: 0.1, betas: [0.9, -0.1] })).toThrow(/adamw: invalid betas\[1\]: expected 0 ≤ betas\[1\] < 1, got -0.1/);
+    expect(() => g.adam({ lr: 0.1, betas: [0.9] as unknown as [number, number] })).toThrow(/adam: invalid betas: expected \[b1, b2\], got \[0.9\]/);
+    expect(() => g.adam({ lr: 0.1, eps: 0 })).toThrow(/adam: invalid eps: expected a finite number > 0, got 0/);
+    expect(() => g.adamw({ lr: 0.1, eps: -1e-8 })).toThrow(/adamw: invalid eps/);
+    expect(() => g.scale(NaN)).toThrow(/scale: invalid factor: expected a finite number, got NaN/);
+    // the boundaries PyTorch accepts stay accepted
+    expect(() => g.sgd({ lr: 0, momentum: 0, weightDecay: 0 })).not.toThrow();
+    expect(() => g.adamw({ lr: 0, betas: [0, 0], weightDecay: 0 })).not.toThrow();
+  });
+
+  it('a schedule that yields an invalid learning rate fails at that step, naming it', () => {
+    const p = g.tensor([1, 2]);
+    const opt = new g.Optimizer({ p }, g.sgd({ lr: (t) => (t < 2 ? 0.1 : NaN) }));
+    opt.update({ p: g.ones([2]) });
+    opt.update({ p: g.ones([2]) });
+    const before = Array.from(p.dataSync());
+    expect(() => opt.update({ p: g.ones([2]) })).toThrow(/scaleByLearningRate: the schedule gave learning rate NaN at step 2 \(expected a finite number ≥ 0\)/);
+    expect(Array.from(p.dataSync())).toEqual(before);
+  });
+
+  it('schedules check their arguments when made', () => {
+    expect(() => g.linearSchedule(1, NaN, 10)).toThrow(/linearSchedule: invalid end: expected a finite number, got NaN/);
+    expect(() => g.linearSchedule(1, 0, -5)).toThrow(/linearSchedule: invalid steps: expected a finite number ≥ 0, got -5/);
+    expect(() => g.cosineDecay(1, Infinity)).toThrow(/cosineDecay: invalid steps/);
+    expect(() => g.linearWarmup(1e-3, -10)).toThrow(/linearWarmup: invalid warmup: expected a finite number ≥ 0, got -10/);
+    expect(() => g.warmupCosine(1e-3, 10, NaN)).toThrow(/warmupCosine: invalid total/);
+    expect(() => g.constantSchedule(NaN)).toThrow(/constantSchedule: invalid value/);
+    expect(g.warmupCosine(1, 2, 4)(0)).toBe(0.5);
+  });
 });
 
 describe('Optimizer ownership', () => {
@@ -93,6 +137,44 @@ describe('Optimizer ownership', () => {
     opt.update();
     // b1 = 3, b2 = 0.9·3 + 3 = 5.7; p = 1 − 0.1·3 − 0.1·5.7
     expect(p.dataSync()[0]).toBeCloseTo(1 - 0.3 - 0.57, 5);
+  });
+
+  it('a transform may keep the gradient tensor it receives: zeroGrad and later backward passes leave it intact', () => {
+    // a hand-written transform (no perParamFilter, no detach) that stores the incoming tensor itself
+    // and adds the previous step's gradient to the current one
+    const keepLast: g.GradientTransform<{ last: g.Tensor | null }> = {
+      init: () => ({ last: null }),
+      update: (grads, { last }) => ({ grads: { p: last ? grads.p!.add(last) : grads.p!.mul(1) }, state: { last: grads.p! } }),
+    };
+    const p = g.tensor([0, 0]).requiresGrad_();
+    const opt = new g.Optimizer({ p }, g.chain(keepLast, g.sgd({ lr: 1 })));
+    const steps: number[][] = [];
+    for (const scale of [1, 10, 100]) {
+      g.tidy(() => {
+        p.mul(g.tensor([scale, 2 * scale])).sum().backward(); // .grad = [scale, 2·scale]
+        opt.update();
+        opt.zeroGrad(); // disposes p.grad; the kept tensor is a view of its storage
+      });
+      steps.push(Array.from(p.dataSync()));
+    }
+    // updates: −[1, 2], −([10, 20] + [1, 2]), −([100, 200] + [10, 20])
+    expect(steps).toEqual([[-1, -2], [-12, -24], [-122, -244]]);
+    expect(Array.from((opt.state[0] as { last: g.Tensor }).last.dataSync())).toEqual([100, 200]);
+  });
+
+  it('gradients passed to update() explicitly are viewed too: the caller may dispose them', () => {
+    const keepLast: g.GradientTransform<{ last: g.Tensor | null }> = {
+      init: () => ({ last: null }),
+      update: (grads, { last }) => ({ grads: { p: last ? grads.p!.add(last) : grads.p!.mul(1) }, state: { last: grads.p! } }),
+    };
+    const p = g.tensor([0]);
+    const opt = new g.Optimizer({ p }, g.chain(keepLast, g.sgd({ lr: 1 })));
+    for (const v of [1, 2]) {
+      const grad = g.tensor([v]);
+      opt.update({ p: grad });
+      grad.dispose();
+    }
+    expect(Array.from(p.dataSync())).toEqual([-4]); // −1, then −(2 + 1)
   });
 
   it('restore validation checks leaf kinds', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '../src/index.js';
-import type { Primitive } from '../src/index.js';
+import type { Primitive } from '../src/backend-api.js';
+import { gradcheck } from '../src/testing.js';
 import { close, leaf } from './helpers.js';
 
-const { gradcheck, tensor } = g;
+const { tensor } = g;
 
 /**
  * One gradient check per primitive, each over broadcasting and edge shapes (size-1 dims,
@@ -89,7 +90,7 @@ const covered: { [P in Primitive]: () => void } = {
   },
   scatterAdd: () => {
     const idx = tensor([[0, 1, 0], [2, 0, 0]], { dtype: 'int32' });
-    gradcheck((s) => g.scatterAdd(s, 0, idx, [3, 3]), [leaf([2, 3])]);
+    gradcheck((x, s) => g.scatterAdd(x, 0, idx, s), [leaf([3, 3]), leaf([2, 3])]);
   },
 };
 
@@ -167,7 +168,8 @@ describe('forward values', () => {
     expect(x.expand(2, 2, 3).toArray()).toEqual([x.toArray(), x.toArray()]);
     expect(x.gather(1, tensor([[2], [0]], { dtype: 'int32' })).toArray()).toEqual([[2], [3]]);
     expect(x.indexSelect(1, tensor([2, 0], { dtype: 'int32' })).toArray()).toEqual([[2, 0], [5, 3]]);
-    expect(g.scatterAdd(tensor([1, 2, 3]), 0, tensor([0, 0, 2], { dtype: 'int32' }), [3]).toArray()).toEqual([3, 0, 3]);
+    expect(g.scatterAdd(g.zeros([3]), 0, tensor([0, 0, 2], { dtype: 'int32' }), tensor([1, 2, 3])).toArray()).toEqual([3, 0, 3]);
+    expect(tensor([10, 20, 30]).scatterAdd(0, tensor([0, 0, 2], { dtype: 'int32' }), tensor([1, 2, 3])).toArray()).toEqual([13, 20, 33]);
     expect(x.flatten().shape).toEqual([6]);
   });
 

@@ -1,5 +1,4 @@
-import { Generator, indexSelect, noGrad, rng, tensor, tidy, type RngState, type Tensor } from '@grokkit/core';
-import { checkInt, checkSeed, show } from './checks.js';
+import { Generator, indexSelect, noGrad, rng, tensor, tidy, checks, type RngState, type Tensor } from '@grokkit/core';
 
 /** Tensors that share their first dimension (examples), e.g. `{ inputs, targets }`. */
 export type Examples = Record<string, Tensor>;
@@ -81,18 +80,18 @@ export class Batcher<T extends Examples = Examples> implements Iterable<Batch<T>
       }
     }
     if (n < 1) throw new Error(`${fn}: expected at least one example, got 0`);
-    this.batchSize = checkInt(fn, 'batchSize', opts.batchSize, 1);
+    this.batchSize = checks.int(fn, 'batchSize', opts.batchSize, 1);
     const shuffle = opts.shuffle ?? true;
     const dropLast = opts.dropLast ?? false;
-    if (typeof shuffle !== 'boolean') throw new Error(`${fn}: expected shuffle to be a boolean, got ${show(shuffle)}`);
-    if (typeof dropLast !== 'boolean') throw new Error(`${fn}: expected dropLast to be a boolean, got ${show(dropLast)}`);
+    if (typeof shuffle !== 'boolean') throw new Error(`${fn}: expected shuffle to be a boolean, got ${checks.show(shuffle)}`);
+    if (typeof dropLast !== 'boolean') throw new Error(`${fn}: expected dropLast to be a boolean, got ${checks.show(dropLast)}`);
     this.data = data;
     this.n = n;
     this.shuffle = shuffle;
     this.dropLast = dropLast;
     const size = Math.min(this.batchSize, n);
     this.batchesPerEpoch = dropLast ? Math.floor(n / size) : Math.ceil(n / size);
-    this.gen = rng(checkSeed(fn, opts.seed ?? 0), 'batcher');
+    this.gen = rng(checks.seed(fn, opts.seed ?? 0), 'batcher');
     this.epochStart = this.gen.state();
   }
 
@@ -169,11 +168,11 @@ export class Batcher<T extends Examples = Examples> implements Iterable<Batch<T>
 
   setState(s: BatcherState): this {
     const fn = 'Batcher.setState';
-    const epoch = checkInt(fn, 'epoch', s?.epoch, 0);
-    const index = checkInt(fn, 'index', s?.index, 0, this.batchesPerEpoch - 1);
-    const step = checkInt(fn, 'step', s?.step, 0);
+    const epoch = checks.int(fn, 'epoch', s?.epoch, 0);
+    const index = checks.int(fn, 'index', s?.index, 0, this.batchesPerEpoch - 1);
+    const step = checks.int(fn, 'step', s?.step, 0);
     if (!s.rng || !Array.isArray(s.rng.key) || !Array.isArray(s.rng.counter) || !Array.isArray(s.rng.buffered)) {
-      throw new Error(`${fn}: expected rng to be an RngState { key, counter, buffered }, got ${show(JSON.stringify(s.rng))}`);
+      throw new Error(`${fn}: expected rng to be an RngState { key, counter, buffered }, got ${checks.show(JSON.stringify(s.rng))}`);
     }
     this.gen.setState(s.rng);
     this.epochStart = this.gen.state();

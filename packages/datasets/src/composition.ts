@@ -1,5 +1,4 @@
-import { rng, tensor } from '@grokkit/core';
-import { checkInt, checkNumber, checkSeed } from './checks.js';
+import { rng, tensor, checks } from '@grokkit/core';
 import { shuffleInPlace } from './shuffle.js';
 import type { Split } from './split.js';
 
@@ -63,14 +62,14 @@ function pack(rows: number[][], targets: number[], width: number): Split {
  */
 export function composition(opts: CompositionOptions = {}): CompositionDataset {
   const fn = 'composition';
-  const E = checkInt(fn, 'entities', opts.entities ?? 100, 2);
-  const R = checkInt(fn, 'relations', opts.relations ?? 20, 1);
-  const degree = checkInt(fn, 'degree', opts.degree ?? 12, 1, R);
-  const oodFraction = checkNumber(fn, 'oodFraction', opts.oodFraction ?? 0.2, 0, 1);
+  const E = checks.int(fn, 'entities', opts.entities ?? 100, 2);
+  const R = checks.int(fn, 'relations', opts.relations ?? 20, 1);
+  const degree = checks.int(fn, 'degree', opts.degree ?? 12, 1, R);
+  const oodFraction = checks.number(fn, 'oodFraction', opts.oodFraction ?? 0.2, 0, 1);
   if (oodFraction >= 1) throw new Error(`${fn}: expected oodFraction in [0, 1), got ${oodFraction}`);
-  const phi = checkNumber(fn, 'phi', opts.phi ?? 3.6, 0);
-  const seed = checkSeed(fn, opts.seed ?? 0);
-  const testSize = checkInt(fn, 'testSize', opts.testSize ?? 1000, 0);
+  const phi = checks.number(fn, 'phi', opts.phi ?? 3.6, 0);
+  const seed = checks.seed(fn, opts.seed ?? 0);
+  const testSize = checks.int(fn, 'testSize', opts.testSize ?? 1000, 0);
   const g = rng(seed, 'composition');
 
   const nA = E * degree;

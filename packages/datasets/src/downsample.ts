@@ -1,4 +1,4 @@
-import { checkInt, checkNumber, show } from './checks.js';
+import { checks } from '@grokkit/core';
 
 export interface DownsampleOptions {
   /** Down-sampling factor f in [0, 1]; 0 removes the down-sampled subclasses. */
@@ -37,12 +37,12 @@ export interface DownsamplePlan {
  */
 export function downsample(opts: DownsampleOptions): DownsamplePlan {
   const fn = 'downsample';
-  const f = checkNumber(fn, 'f', opts.f, 0, 1);
-  const total = checkInt(fn, 'total', opts.total, 1);
-  const nSub = checkInt(fn, 'subclasses', opts.subclasses, 1);
-  if (!Array.isArray(opts.downsampled)) throw new Error(`${fn}: expected downsampled to be an array of subclass ids, got ${show(opts.downsampled)}`);
-  const down = opts.downsampled.map((s) => checkInt(fn, 'each downsampled id', s, 0, nSub - 1));
-  if (new Set(down).size !== down.length) throw new Error(`${fn}: downsampled ids must be distinct, got ${show(down)}`);
+  const f = checks.number(fn, 'f', opts.f, 0, 1);
+  const total = checks.int(fn, 'total', opts.total, 1);
+  const nSub = checks.int(fn, 'subclasses', opts.subclasses, 1);
+  if (!Array.isArray(opts.downsampled)) throw new Error(`${fn}: expected downsampled to be an array of subclass ids, got ${checks.show(opts.downsampled)}`);
+  const down = opts.downsampled.map((s) => checks.int(fn, 'each downsampled id', s, 0, nSub - 1));
+  if (new Set(down).size !== down.length) throw new Error(`${fn}: downsampled ids must be distinct, got ${checks.show(down)}`);
   const gs = down.length;
   const gr = nSub - gs;
   const denom = f * gs + gr;
@@ -59,7 +59,7 @@ export function downsample(opts: DownsampleOptions): DownsamplePlan {
  * plan puts one example of the removed subclass back). Returns a new plan.
  */
 export function addBack(plan: DownsamplePlan, k: number): DownsamplePlan {
-  checkInt('addBack', 'k', k, 0);
+  checks.int('addBack', 'k', k, 0);
   const isDown = new Set(plan.downsampled);
   const counts = plan.counts.map((c, s) => (isDown.has(s) ? c + k : c));
   return { ...plan, downsampled: [...plan.downsampled], counts, added: plan.added + k, size: counts.reduce((a, b) => a + b, 0) };

@@ -1,5 +1,4 @@
-import { tensor, type Tensor } from '@grokkit/core';
-import { checkInt, checkNumber, checkSeed, show } from './checks.js';
+import { tensor, checks, type Tensor } from '@grokkit/core';
 import { equidistantLayout, equivariantLayout, type ClusterLayout } from './cluster-presets.js';
 import { stream } from './streams.js';
 
@@ -39,7 +38,7 @@ function layoutFor(preset: ClusterPreset, p: number): ClusterLayout {
   if (preset === 'equidistant') return equidistantLayout(p);
   if (preset === 'equivariant') return equivariantLayout(p);
   if (typeof preset !== 'object' || preset === null || !Array.isArray(preset.codes) || !Array.isArray(preset.classOf)) {
-    throw new Error(`hammingClusters: expected preset 'equidistant', 'equivariant' or { codes, classOf }, got ${show(preset)}`);
+    throw new Error(`hammingClusters: expected preset 'equidistant', 'equivariant' or { codes, classOf }, got ${checks.show(preset)}`);
   }
   const { codes, classOf } = preset;
   if (codes.length === 0) throw new Error('hammingClusters: preset.codes is empty');
@@ -48,11 +47,11 @@ function layoutFor(preset: ClusterPreset, p: number): ClusterLayout {
   }
   const seen = new Set<number>();
   for (const c of codes) {
-    checkInt('hammingClusters', 'each preset code', c, 0, 2 ** p - 1);
+    checks.int('hammingClusters', 'each preset code', c, 0, 2 ** p - 1);
     if (seen.has(c)) throw new Error(`hammingClusters: preset code ${c} appears twice`);
     seen.add(c);
   }
-  const nClasses = Math.max(...classOf.map((k) => checkInt('hammingClusters', 'each preset classOf', k, 0))) + 1;
+  const nClasses = Math.max(...classOf.map((k) => checks.int('hammingClusters', 'each preset classOf', k, 0))) + 1;
   for (let k = 0; k < nClasses; k++) {
     if (!classOf.includes(k)) throw new Error(`hammingClusters: classes must be 0..${nClasses - 1} with no gaps; class ${k} has no subclass`);
   }
@@ -87,11 +86,11 @@ export class HammingClusters {
     if (!opts || opts.sigma === undefined) {
       throw new Error(`${fn}: expected sigma (noise standard deviation, Σ = σ²I; not given in the paper), got none`);
     }
-    this.p = checkInt(fn, 'p', opts.p ?? 9, 1, 30);
-    this.r = checkInt(fn, 'r', opts.r ?? 13, 1);
-    this.sigma = checkNumber(fn, 'sigma', opts.sigma, 0);
-    this.separation = checkNumber(fn, 'separation', opts.separation ?? 1, 0);
-    this.seed = checkSeed(fn, opts.seed ?? 0);
+    this.p = checks.int(fn, 'p', opts.p ?? 9, 1, 30);
+    this.r = checks.int(fn, 'r', opts.r ?? 13, 1);
+    this.sigma = checks.number(fn, 'sigma', opts.sigma, 0);
+    this.separation = checks.number(fn, 'separation', opts.separation ?? 1, 0);
+    this.seed = checks.seed(fn, opts.seed ?? 0);
     this.dim = this.p * this.r;
     const layout = layoutFor(opts.preset ?? 'equidistant', this.p);
     this.codes = Object.freeze(layout.codes);
@@ -129,7 +128,7 @@ export class HammingClusters {
 
   /** The mean of subclass `s` (length p·r). */
   mean(s: number): Float64Array {
-    checkInt('HammingClusters.mean', 'subclass', s, 0, this.nSubclasses - 1);
+    checks.int('HammingClusters.mean', 'subclass', s, 0, this.nSubclasses - 1);
     const { p, r } = this;
     const code = this.codes[s]!;
     const out = new Float64Array(p * r);
@@ -145,9 +144,9 @@ export class HammingClusters {
     const fn = 'HammingClusters.sample';
     const arr = typeof counts === 'number' ? new Array<number>(this.nSubclasses).fill(counts) : Array.isArray(counts) ? counts : (counts as { counts: readonly number[] }).counts;
     if (!Array.isArray(arr) || arr.length !== this.nSubclasses) {
-      throw new Error(`${fn}: expected ${this.nSubclasses} per-subclass counts, got ${show(counts)}`);
+      throw new Error(`${fn}: expected ${this.nSubclasses} per-subclass counts, got ${checks.show(counts)}`);
     }
-    return arr.map((c) => checkInt(fn, 'each count', c, 0));
+    return arr.map((c) => checks.int(fn, 'each count', c, 0));
   }
 
   /**
@@ -158,8 +157,8 @@ export class HammingClusters {
    */
   sample(counts: SubclassCountsLike, which: 'train' | 'test' | number = 'train'): ClusterSplit {
     const cs = this.countsOf(counts);
-    const id = typeof which === 'number' ? checkInt('HammingClusters.sample', 'stream', which, 3, 0xffffffff) : STREAMS[which];
-    if (id === undefined) throw new Error(`HammingClusters.sample: expected stream 'train', 'test' or an integer ≥ 3, got ${show(which)}`);
+    const id = typeof which === 'number' ? checks.int('HammingClusters.sample', 'stream', which, 3, 0xffffffff) : STREAMS[which];
+    if (id === undefined) throw new Error(`HammingClusters.sample: expected stream 'train', 'test' or an integer ≥ 3, got ${checks.show(which)}`);
     const n = cs.reduce((a, b) => a + b, 0);
     const { dim } = this;
     const x = new Float32Array(n * dim);
@@ -189,7 +188,7 @@ export class HammingClusters {
 
   /** A balanced test set: `perSubclass` examples of every subclass (stream 'test'). */
   test(perSubclass: number): ClusterSplit {
-    return this.sample(checkInt('HammingClusters.test', 'perSubclass', perSubclass, 1), 'test');
+    return this.sample(checks.int('HammingClusters.test', 'perSubclass', perSubclass, 1), 'test');
   }
 
   /** A JSON-safe summary. */

@@ -1,5 +1,4 @@
-import { rng, tensor, type Tensor } from '@grokkit/core';
-import { checkInt, checkOpenFraction, checkSeed, show } from './checks.js';
+import { rng, tensor, checks, type Tensor } from '@grokkit/core';
 import { MODULAR_OPS, isModularOp, isPrime, modularOpIds, type ModularOp } from './modular-ops.js';
 import { trainCount, type Split } from './split.js';
 
@@ -69,17 +68,17 @@ function pack(tokens: Int32Array, answers: Int32Array, idx: Int32Array): Split {
  * answer z, split into train and val by a seeded permutation (first ⌊trainFraction·n⌋ to train).
  */
 export function modularArithmetic(opts: ModularArithmeticOptions = {}): ModularArithmeticDataset {
-  const p = checkInt(FN, 'p', opts.p ?? 97, 2);
+  const p = checks.int(FN, 'p', opts.p ?? 97, 2);
   const op = opts.op ?? 'mul';
-  if (!isModularOp(op)) throw new Error(`${FN}: unknown op ${show(op)}; expected one of ${modularOpIds.map((o) => `'${o}'`).join(', ')}`);
-  const trainFraction = checkOpenFraction(FN, 'trainFraction', opts.trainFraction ?? 0.5);
-  const seed = checkSeed(FN, opts.seed ?? 0);
+  if (!isModularOp(op)) throw new Error(`${FN}: unknown op ${checks.show(op)}; expected one of ${modularOpIds.map((o) => `'${o}'`).join(', ')}`);
+  const trainFraction = checks.openFraction(FN, 'trainFraction', opts.trainFraction ?? 0.5);
+  const seed = checks.seed(FN, opts.seed ?? 0);
   const spec = MODULAR_OPS[op];
   if (spec.needsPrime && !isPrime(p)) {
     throw new Error(`${FN}: op '${op}' (${spec.formula}) divides by y, which needs a prime modulus; got p = ${p}, which is not prime`);
   }
   const yMin = opts.yMin ?? spec.yMin;
-  if (yMin !== 0 && yMin !== 1) throw new Error(`${FN}: expected yMin 0 or 1, got ${show(yMin)}`);
+  if (yMin !== 0 && yMin !== 1) throw new Error(`${FN}: expected yMin 0 or 1, got ${checks.show(yMin)}`);
   if (yMin === 0 && spec.yMin === 1 && spec.needsPrime) {
     throw new Error(`${FN}: op '${op}' (${spec.formula}) is undefined at y = 0; yMin must be 1`);
   }

@@ -1,5 +1,4 @@
-import { rng, tensor, type Generator } from '@grokkit/core';
-import { checkInt, checkSeed } from './checks.js';
+import { rng, tensor, checks, type Generator } from '@grokkit/core';
 import type { Split } from './split.js';
 
 export interface PathFindingOptions {
@@ -41,13 +40,13 @@ export interface PathFindingDataset {
  */
 export function pathFinding(opts: PathFindingOptions = {}): PathFindingDataset {
   const fn = 'pathFinding';
-  const branches = checkInt(fn, 'branches', opts.branches ?? 2, 2);
-  const L = checkInt(fn, 'armLength', opts.armLength ?? 3, 1);
+  const branches = checks.int(fn, 'branches', opts.branches ?? 2, 2);
+  const L = checks.int(fn, 'armLength', opts.armLength ?? 3, 1);
   const used = branches * L + 1;
-  const N = checkInt(fn, `nodes (≥ branches·armLength + 1 = ${used})`, opts.nodes ?? 32, used);
-  const nTrain = checkInt(fn, 'nTrain', opts.nTrain ?? 2000, 0);
-  const nTest = checkInt(fn, 'nTest', opts.nTest ?? 500, 0);
-  const seed = checkSeed(fn, opts.seed ?? 0);
+  const N = checks.int(fn, `nodes (≥ branches·armLength + 1 = ${used})`, opts.nodes ?? 32, used);
+  const nTrain = checks.int(fn, 'nTrain', opts.nTrain ?? 2000, 0);
+  const nTest = checks.int(fn, 'nTest', opts.nTest ?? 500, 0);
+  const seed = checks.seed(fn, opts.seed ?? 0);
   const g = rng(seed, 'path-finding');
   const nEdges = branches * L;
   const inputLen = 2 * nEdges + 4;

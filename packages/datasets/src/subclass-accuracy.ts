@@ -1,5 +1,4 @@
-import { Tensor } from '@grokkit/core';
-import { show } from './checks.js';
+import { Tensor, checks } from '@grokkit/core';
 
 /** Predictions as class ids ([n], any int array or tensor) or logits (a float tensor [n, classes]). */
 export type Predictions = Tensor | ArrayLike<number>;
@@ -53,7 +52,7 @@ export function perSubclassAccuracy(pred: Predictions, labels: Tensor | ArrayLik
   let maxSub = -1;
   let maxCls = -1;
   for (let i = 0; i < n; i++) {
-    if (!(sub[i]! >= 0) || !Number.isInteger(sub[i])) throw new Error(`perSubclassAccuracy: subclass ids must be integers ≥ 0, got ${show(sub[i])} at ${i}`);
+    if (!(sub[i]! >= 0) || !Number.isInteger(sub[i])) throw new Error(`perSubclassAccuracy: subclass ids must be integers ≥ 0, got ${checks.show(sub[i])} at ${i}`);
     maxSub = Math.max(maxSub, sub[i]!);
     maxCls = Math.max(maxCls, y[i]!);
   }

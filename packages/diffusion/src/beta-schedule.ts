@@ -2,7 +2,7 @@
  * Noise schedules of Gaussian DDPM (Ho et al. 2020; Nichol & Dhariwal 2021): β_t for t = 1..T,
  * α_t = 1 − β_t, ᾱ_t = Π_{s ≤ t} α_s.
  */
-import { checkOneOf, checkPositiveInt } from './checks.js';
+import { checks } from '@grokkit/core';
 
 export const BETA_SCHEDULES = ['linear', 'cosine'] as const;
 export type BetaScheduleKind = (typeof BETA_SCHEDULES)[number];
@@ -20,8 +20,8 @@ export interface BetaScheduleOptions {
 /** β_1..β_T as a Float64Array of length T (index t−1 holds β_t). */
 export function betaSchedule(kind: BetaScheduleKind, steps: number, opts: BetaScheduleOptions = {}): Float64Array {
   const op = 'betaSchedule';
-  checkOneOf(op, 'kind', kind, BETA_SCHEDULES);
-  const T = checkPositiveInt(op, 'steps', steps);
+  checks.oneOf(op, 'kind', kind, BETA_SCHEDULES);
+  const T = checks.positiveInt(op, 'steps', steps);
   const betas = new Float64Array(T);
   if (kind === 'linear') {
     const scale = 1000 / T;

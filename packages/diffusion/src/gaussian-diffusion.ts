@@ -3,9 +3,8 @@
  * for t = 1..T; the model predicts the noise ε from (x_t, t) and is trained with MSE; sampling is
  * ancestral: x_{t−1} = (x_t − β_t/√(1 − ᾱ_t) · ε̂)/√α_t + σ_t z, z ~ N(0, I) (no noise at t = 1).
  */
-import { defaultGenerator, mseLoss, noGrad, randn, tensor, tidy, keep, type Generator, type Tensor } from '@grokkit/core';
+import { checks, defaultGenerator, fmt, keep, mseLoss, noGrad, randn, tensor, tidy, type Generator, type Tensor } from '@grokkit/core';
 import { alphaBars, betaSchedule, BETA_SCHEDULES, type BetaScheduleKind, type BetaScheduleOptions } from './beta-schedule.js';
-import { checkOneOf, checkPositiveInt, fmt } from './checks.js';
 
 /** An ε-prediction model: x_t [B, D] and float timesteps t [B] (values 1..T) → ε̂ [B, D]. */
 export interface EpsModel {
@@ -37,8 +36,8 @@ export class GaussianDiffusion {
     const op = 'GaussianDiffusion';
     const sched = opts.schedule ?? 'cosine';
     if (typeof sched === 'string') {
-      checkOneOf(op, 'schedule', sched, BETA_SCHEDULES);
-      this.betas = betaSchedule(sched, checkPositiveInt(op, 'steps', opts.steps ?? 100), opts.scheduleOptions);
+      checks.oneOf(op, 'schedule', sched, BETA_SCHEDULES);
+      this.betas = betaSchedule(sched, checks.positiveInt(op, 'steps', opts.steps ?? 100), opts.scheduleOptions);
     } else {
       this.betas = Float64Array.from(sched);
       if (opts.steps !== undefined && opts.steps !== this.betas.length) throw new Error(`${op}: steps ${opts.steps} disagrees with ${this.betas.length} explicit betas`);
@@ -94,8 +93,8 @@ export class GaussianDiffusion {
 
   /** Ancestral sampling of n vectors of shape `shape` (e.g. [D]) from x_T ~ N(0, I). */
   sample(model: EpsModel, n: number, shape: readonly number[], opts: { rng?: Generator; variance?: SamplerVariance } = {}): Tensor {
-    checkPositiveInt('GaussianDiffusion.sample', 'n', n);
-    const variance = checkOneOf('GaussianDiffusion.sample', 'variance', opts.variance ?? 'beta', SAMPLER_VARIANCES);
+    checks.positiveInt('GaussianDiffusion.sample', 'n', n);
+    const variance = checks.oneOf('GaussianDiffusion.sample', 'variance', opts.variance ?? 'beta', SAMPLER_VARIANCES);
     const g = opts.rng ?? defaultGenerator();
     const full = [n, ...shape];
     let x = keep(randn(full, { rng: g }));

@@ -3,8 +3,7 @@
  * token is masked independently with probability t (α_t = 1 − t survives), and the continuous-time
  * ELBO weights the masked tokens' cross-entropy by −α'_t / (1 − α_t) = 1/t.
  */
-import { tensor, type Generator, type Tensor, defaultGenerator } from '@grokkit/core';
-import { checkPositiveInt } from './checks.js';
+import { checks, defaultGenerator, tensor, type Generator, type Tensor } from '@grokkit/core';
 
 /** Probability that a token is masked at time t (the log-linear schedule: t itself). */
 export function maskProbability(t: number): number {
@@ -29,7 +28,7 @@ export interface TimeOptions {
 
 /** n times t ~ U(ε, 1), as a float32 tensor [n]. */
 export function sampleTimes(n: number, opts: TimeOptions = {}): Tensor {
-  checkPositiveInt('sampleTimes', 'n', n);
+  checks.positiveInt('sampleTimes', 'n', n);
   const eps = opts.eps ?? 1e-3;
   if (!(eps > 0 && eps < 1)) throw new Error(`sampleTimes: expected 0 < eps < 1, got ${eps}`);
   const g = opts.rng ?? defaultGenerator();

@@ -2,9 +2,8 @@
  * The masked-diffusion denoiser: a bidirectional transformer `Encoder` over the task vocabulary
  * plus one mask token (id = task vocabSize), returning logits for every position.
  */
-import { Module, type Tensor } from '@grokkit/core';
+import { checks, Module, type Tensor } from '@grokkit/core';
 import { Encoder, type TransformerConfig } from '@grokkit/transformer';
-import { checkPositiveInt } from './checks.js';
 
 export interface MaskedDenoiserConfig extends Omit<TransformerConfig, 'vocabSize'> {
   /** The task's vocabulary (tokens 0..vocabSize−1); the mask token is `vocabSize`. */
@@ -20,7 +19,7 @@ export class MaskedDenoiser extends Module {
 
   constructor(config: MaskedDenoiserConfig) {
     super();
-    this.vocabSize = checkPositiveInt('MaskedDenoiser', 'vocabSize', config.vocabSize);
+    this.vocabSize = checks.positiveInt('MaskedDenoiser', 'vocabSize', config.vocabSize);
     this.maskId = this.vocabSize;
     this.encoder = new Encoder({ ...config, vocabSize: this.vocabSize + 1 });
   }

@@ -4,8 +4,8 @@
  *
  *   L = E_{t ~ U(ε,1)} E_{x_t ~ q(·|x₀)} [ (1/t) Σ_{i masked in x_t} −log p_θ(x₀ⁱ | x_t) ].
  */
-import { div, eq, gather, logSoftmax, mul, neg, sum, where, type Generator, type Tensor } from '@grokkit/core';
-import { checkMaskId, checkOneOf, checkTokens2d, fmt } from './checks.js';
+import { checks, div, eq, fmt, gather, logSoftmax, mul, neg, sum, where, type Generator, type Tensor } from '@grokkit/core';
+import { checkTokens2d } from './check-tokens.js';
 import { maskTokens } from './masking.js';
 import { sampleTimes } from './mask-schedule.js';
 import { suppressMask } from './subs.js';
@@ -46,8 +46,8 @@ export function maskedLossFromLogits(o: MaskedLossInputs): Tensor {
   if (o.logits.ndim !== 3 || o.logits.shape[0] !== b || o.logits.shape[1] !== len) {
     throw new Error(`${op}: expected logits of shape [${b}, ${len}, V], got ${fmt(o.logits.shape)}`);
   }
-  const maskId = checkMaskId(op, o.maskId);
-  const normalize = checkOneOf(op, 'normalize', o.normalize ?? 'token', NORMALIZATIONS);
+  const maskId = checks.int(op, 'maskId', o.maskId, 0);
+  const normalize = checks.oneOf(op, 'normalize', o.normalize ?? 'token', NORMALIZATIONS);
   if (typeof o.t !== 'number' && (o.t.ndim !== 1 || o.t.shape[0] !== b)) throw new Error(`${op}: expected t of shape [${b}], got ${fmt(o.t.shape)}`);
   const logp = logSoftmax(suppressMask(o.logits, maskId), -1);
   const nll = neg(gather(logp, 2, o.x0.unsqueeze(-1)).squeeze(-1)); // [B, T]

@@ -1,6 +1,6 @@
 /** The forward (noising) process of masked diffusion: replace tokens by the mask token. */
-import { tensor, defaultGenerator, type Generator, type Tensor } from '@grokkit/core';
-import { checkMaskId, checkTokens2d, fmt } from './checks.js';
+import { checks, defaultGenerator, fmt, tensor, type Generator, type Tensor } from '@grokkit/core';
+import { checkTokens2d } from './check-tokens.js';
 
 export interface MaskOptions {
   /** The absorbing token (usually the task vocabulary size, so the model's vocabulary is one larger). */
@@ -52,7 +52,7 @@ export function maskableArray(op: string, b: number, t: number, opts: { maskable
 export function maskTokens(x0: Tensor, t: number | Tensor | ArrayLike<number>, opts: MaskOptions): Masked {
   const op = 'maskTokens';
   const [b, len] = checkTokens2d(op, 'x0', x0);
-  const maskId = checkMaskId(op, opts.maskId);
+  const maskId = checks.int(op, 'maskId', opts.maskId, 0);
   const times = typeof t === 'number' ? new Float64Array(b).fill(t) : 'dataSync' in (t as object) ? (t as Tensor).dataSync() : Array.from(t as ArrayLike<number>);
   if (times.length !== b) throw new Error(`${op}: expected ${b} times (one per row), got ${times.length}`);
   for (let i = 0; i < b; i++) {

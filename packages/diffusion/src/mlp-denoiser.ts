@@ -1,6 +1,5 @@
 /** A small ε-prediction network for vectors: [x_t, emb(t)] → (Linear → SiLU) × depth → Linear. */
-import { Linear, Module, cat, silu, type Generator, type Tensor } from '@grokkit/core';
-import { checkPositiveInt, fmt } from './checks.js';
+import { cat, checks, fmt, Linear, Module, silu, type Generator, type Tensor } from '@grokkit/core';
 import type { EpsModel } from './gaussian-diffusion.js';
 import { timeEmbedding } from './time-embedding.js';
 
@@ -28,10 +27,10 @@ export class MlpDenoiser extends Module implements EpsModel {
   constructor(o: MlpDenoiserOptions) {
     super();
     const op = 'MlpDenoiser';
-    this.dim = checkPositiveInt(op, 'dim', o.dim);
-    const hidden = checkPositiveInt(op, 'hidden', o.hidden ?? 128);
-    const depth = checkPositiveInt(op, 'depth', o.depth ?? 3);
-    this.timeDim = checkPositiveInt(op, 'timeDim', o.timeDim ?? 32);
+    this.dim = checks.positiveInt(op, 'dim', o.dim);
+    const hidden = checks.positiveInt(op, 'hidden', o.hidden ?? 128);
+    const depth = checks.positiveInt(op, 'depth', o.depth ?? 3);
+    this.timeDim = checks.positiveInt(op, 'timeDim', o.timeDim ?? 32);
     if (this.timeDim % 2 !== 0) throw new Error(`${op}: expected an even timeDim, got ${this.timeDim}`);
     this.maxPeriod = o.maxPeriod ?? 10000;
     this.layers = Array.from({ length: depth }, (_, i) => new Linear(i === 0 ? this.dim + this.timeDim : hidden, hidden, { rng: o.rng }));

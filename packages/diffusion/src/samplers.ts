@@ -10,9 +10,9 @@
  *   (largest probability of the chosen token); k = ⌈remaining / steps left⌉ for a fixed step count,
  *   or a fixed k per step.
  */
-import { defaultGenerator, noGrad, softmax, tensor, tidy, type Generator, type Tensor } from '@grokkit/core';
-import { checkMaskId, checkPositiveInt, checkTokens2d, fmt } from './checks.js';
+import { checks, defaultGenerator, fmt, noGrad, softmax, tensor, tidy, type Generator, type Tensor } from '@grokkit/core';
 import { suppressMask } from './subs.js';
+import { checkTokens2d } from './check-tokens.js';
 
 /** A denoiser: int32 tokens [B, T] → logits [B, T, V] with V > maskId. */
 export type Denoise = (xt: Tensor) => Tensor;
@@ -44,7 +44,7 @@ interface Prepared {
 
 function prepare(op: string, x: Tensor, o: SamplerOptions): Prepared {
   const [b, len] = checkTokens2d(op, 'x', x);
-  const maskId = checkMaskId(op, o.maskId);
+  const maskId = checks.int(op, 'maskId', o.maskId, 0);
   const temperature = o.temperature ?? 0;
   if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new Error(`${op}: expected temperature ≥ 0, got ${temperature}`);
   return { b, len, tokens: Int32Array.from(x.dataSync()), maskId, temperature, g: o.rng ?? defaultGenerator() };
@@ -105,7 +105,7 @@ export function ancestralSample(denoise: Denoise, x: Tensor, opts: SamplerOption
   const op = 'ancestralSample';
   const p = prepare(op, x, opts);
   const counts = maskedCounts(p);
-  const steps = checkPositiveInt(op, 'steps', opts.steps ?? Math.max(1, ...counts));
+  const steps = checks.positiveInt(op, 'steps', opts.steps ?? Math.max(1, ...counts));
   for (let i = 0; i < steps; i++) {
     const t = 1 - i / steps;
     const s = i === steps - 1 ? 0 : 1 - (i + 1) / steps;
@@ -128,8 +128,8 @@ export function confidenceSample(denoise: Denoise, x: Tensor, opts: ConfidenceSa
   const p = prepare(op, x, opts);
   const counts = maskedCounts(p);
   const most = Math.max(0, ...counts);
-  const k = opts.k === undefined ? undefined : checkPositiveInt(op, 'k', opts.k);
-  const steps = k !== undefined ? Math.ceil(most / k) : checkPositiveInt(op, 'steps', opts.steps ?? Math.max(1, most));
+  const k = opts.k === undefined ? undefined : checks.positiveInt(op, 'k', opts.k);
+  const steps = k !== undefined ? Math.ceil(most / k) : checks.positiveInt(op, 'steps', opts.steps ?? Math.max(1, most));
   for (let i = 0; i < steps && counts.some((c) => c > 0); i++) {
     const { probs, v } = predict(op, denoise, p);
     for (let r = 0; r < p.b; r++) {

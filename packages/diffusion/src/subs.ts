@@ -3,15 +3,14 @@
  * mask token (its logit set to a large negative number before the softmax), and "carry-over" of
  * visible tokens (a visible position's distribution is the one-hot of its token).
  */
-import { arange, eq, logSoftmax, oneHot, where, type Tensor } from '@grokkit/core';
-import { checkMaskId, fmt } from './checks.js';
+import { arange, checks, eq, fmt, logSoftmax, oneHot, where, type Tensor } from '@grokkit/core';
 
 /** Added to (in fact: replaces) the mask token's logit. Finite, so no NaN in softmax or its gradient; exp of it is 0. */
 export const NEG_INF = -1e9;
 
 /** Logits [..., V] with column `maskId` replaced by NEG_INF, so the mask token is never predicted. */
 export function suppressMask(logits: Tensor, maskId: number): Tensor {
-  checkMaskId('suppressMask', maskId);
+  checks.int('suppressMask', 'maskId', maskId, 0);
   const v = logits.shape[logits.ndim - 1]!;
   if (maskId >= v) throw new Error(`suppressMask: maskId ${maskId} is outside the ${v} logits of shape ${fmt(logits.shape)}`);
   const isMask = eq(arange(0, v, 1, { device: logits.device }), maskId);

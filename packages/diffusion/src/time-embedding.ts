@@ -2,12 +2,11 @@
  * Sinusoidal time embedding (as the transformer's positions): for frequencies
  * ω_k = maxPeriod^{−k/half}, k = 0..half−1, emb(t) = [sin(t·ω_0..), cos(t·ω_0..)].
  */
-import { cat, cos, sin, tensor, type Tensor } from '@grokkit/core';
-import { checkPositiveInt, fmt } from './checks.js';
+import { cat, checks, cos, fmt, sin, tensor, type Tensor } from '@grokkit/core';
 
 /** Float times [B] (e.g. integer DDPM steps) → [B, dim]; dim must be even. */
 export function timeEmbedding(t: Tensor, dim: number, maxPeriod = 10000): Tensor {
-  checkPositiveInt('timeEmbedding', 'dim', dim);
+  checks.positiveInt('timeEmbedding', 'dim', dim);
   if (dim % 2 !== 0) throw new Error(`timeEmbedding: expected an even dim, got ${dim}`);
   if (t.ndim !== 1) throw new Error(`timeEmbedding: expected times of shape [B], got ${fmt(t.shape)}`);
   if (!(maxPeriod > 1)) throw new Error(`timeEmbedding: expected maxPeriod > 1, got ${maxPeriod}`);

@@ -1,4 +1,7 @@
+import { lineChart, type LineChartOptions } from './charts.js';
+import { PAGE_CSS, PAGE_SCRIPT } from './generated/page-bundle.js';
 import { escapeHtml, markdownToHtml } from './markdown.js';
+import { setupMarkdown, type ReportSetup } from './setup.js';
 
 export interface ReportSection {
   heading: string;
@@ -8,6 +11,8 @@ export interface ReportSection {
   html?: string;
   /** An SVG string (e.g. from `lineChart`), inlined. */
   svg?: string | readonly string[];
+  /** Charts described by data: interactive in the HTML page (hover values, drag to zoom), SVG in Markdown. */
+  charts?: LineChartOptions | readonly LineChartOptions[];
 }
 
 export interface HtmlReportOptions {
@@ -15,6 +20,19 @@ export interface HtmlReportOptions {
   sections: readonly ReportSection[];
   /** Markdown shown under the title. */
   intro?: string;
+  /** Per-arm hyperparameters, command, versions and machine, shown as the first section ("Setup"). */
+  setup?: ReportSetup;
+}
+
+/** A section's charts as a list. */
+export const chartsOf = (s: ReportSection): readonly LineChartOptions[] => (s.charts === undefined ? [] : Array.isArray(s.charts) ? s.charts : [s.charts as LineChartOptions]);
+/** A section's SVG strings as a list. */
+export const svgsOf = (s: ReportSection): readonly string[] => (s.svg === undefined ? [] : typeof s.svg === 'string' ? [s.svg] : s.svg);
+
+/** The report's sections with the setup (when there is one) first. */
+export function withSetup(o: HtmlReportOptions): readonly ReportSection[] {
+  const setup = o.setup ? setupMarkdown(o.setup) : '';
+  return setup ? [{ heading: 'Setup', markdown: setup }, ...o.sections] : o.sections;
 }
 
 const css = `
@@ -22,21 +40,35 @@ body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:980px;m
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
 table{border-collapse:collapse;margin:1rem 0;font-variant-numeric:tabular-nums}th,td{border:1px solid #ddd;padding:.3rem .6rem}th{background:#f5f5f5}
 code{background:#f3f3f3;padding:0 .2rem;border-radius:3px}pre{background:#f6f6f6;padding:.8rem;overflow:auto}pre code{background:none;padding:0}
-figure{margin:1rem 0}svg{max-width:100%;height:auto}
+figure{margin:1rem 0}svg{max-width:100%;height:auto}figcaption{color:#666;font-size:.85rem}
 `.trim();
 
-/** One self-contained HTML page: inline CSS, sections with Markdown or HTML text and inline SVG charts. No scripts, no external files. */
+/** JSON that is safe inside a <script> element. */
+const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+
+/**
+ * One self-contained HTML page: inline CSS, sections with Markdown or HTML text, inline SVG, and
+ * interactive charts (a small inlined charting library, uPlot, draws `charts`; the static SVG is
+ * kept in <noscript>). No external files and no network: it opens from a file:// URL.
+ */
 export function htmlReport(o: HtmlReportOptions): string {
   const body: string[] = [`<h1>${escapeHtml(o.title)}</h1>`];
   if (o.intro) body.push(markdownToHtml(o.intro));
-  for (const s of o.sections) {
+  const specs: LineChartOptions[] = [];
+  for (const s of withSetup(o)) {
     body.push(`<section>`, `<h2>${escapeHtml(s.heading)}</h2>`);
     if (s.markdown) body.push(markdownToHtml(s.markdown));
     if (s.html) body.push(s.html);
-    const svgs = s.svg === undefined ? [] : typeof s.svg === 'string' ? [s.svg] : s.svg;
-    for (const svg of svgs) body.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}</figure>`);
+    for (const svg of svgsOf(s)) body.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}</figure>`);
+    for (const c of chartsOf(s)) {
+      body.push(`<figure class="gk-chart" data-chart="${specs.length}"><div class="gk-plot"></div><noscript>${lineChart(c)}</noscript><figcaption>Hover for values; drag across to zoom, double-click to reset.</figcaption></figure>`);
+      specs.push(c);
+    }
     body.push(`</section>`);
   }
+  const interactive = specs.length
+    ? `\n<style>${PAGE_CSS}</style>\n<script type="application/json" id="gk-charts">${scriptJson(specs)}</script>\n<script>${PAGE_SCRIPT}</script>`
+    : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -46,7 +78,7 @@ export function htmlReport(o: HtmlReportOptions): string {
 <style>${css}</style>
 </head>
 <body>
-${body.join('\n')}
+${body.join('\n')}${interactive}
 </body>
 </html>
 `;

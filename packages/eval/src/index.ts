@@ -1,24 +1,29 @@
 /**
- * @grokkit/eval: a training runner (progress, JSONL logs, checkpoints, bit-exact resume, early
- * stopping), accuracy and grokking metrics, sweeps over configs × seeds on worker threads, and
- * reports as Markdown tables, SVG line charts and self-contained HTML pages.
+ * @grokkit/eval: a training runner (progress, bit-exact resume from checkpoint bytes, early
+ * stopping), accuracy and grokking metrics, sweep summaries, and reports as Markdown tables, SVG
+ * line charts and self-contained HTML pages with interactive charts. Everything here runs in a
+ * browser too; files, worker threads and the sweep runner are in `@grokkit/eval/node`.
  */
 export {
-  train, sustained, CHECKPOINT_FILE, LOG_FILE,
+  train, sustained,
   type TrainOptions, type TrainContext, type TrainHooks, type TrainResult, type EvalRecord,
 } from './train.js';
 export { Progress, formatDuration, type ProgressMode, type ProgressOptions, type ProgressStream, type ProgressInfo } from './progress.js';
+export { accuracy } from './accuracy.js';
 export {
-  accuracy, stepsToThreshold, grokkingDelay, curve, summarize, formatSummary, formatNumber,
+  stepsToThreshold, grokkingDelay, curve, summarize, formatSummary, formatNumber,
   type CurvePoint, type Summary,
 } from './metrics.js';
 export { grokkingSummary, type GrokkingOptions, type GrokkingSummary } from './grokking.js';
 export { markdownTable, markdownToHtml, formatCell, escapeHtml, type Column, type Align } from './markdown.js';
+export { niceStep, linearScale, logScale, logThreshold, formatTick, tickLabels, type Scale } from './scales.js';
 export {
-  lineChart, seriesFromRecords, linearScale, logScale, niceStep, formatTick, palette,
-  type LineChartOptions, type Series, type ChartPoint, type Scale,
+  lineChart, chartExtents, seriesFromRecords, palette, seriesColor,
+  type LineChartOptions, type Series, type ChartPoint, type ChartMarker,
 } from './charts.js';
+export { runChart, compareChart, crossingMarker, type RunChartOptions, type CompareRun } from './run-charts.js';
+export { setupMarkdown, type ReportSetup, type Environment } from './setup.js';
 export { htmlReport, type HtmlReportOptions, type ReportSection } from './html.js';
-export { writeReport, slug, type WrittenReport } from './report.js';
-export { sweep, aggregate, sweepTable, type SweepOptions, type SweepRun, type SweepResult, type ConfigSummary, type RunFn } from './sweep.js';
-export { toJsonl, parseJsonl, appendJsonl, writeJsonl, readJsonl } from './jsonl.js';
+export { renderReport, slug, type RenderedReport, type ReportOptions } from './report.js';
+export { aggregate, sweepTable, type SweepRun, type SweepResult, type ConfigSummary, type RunFn } from './sweep-summary.js';
+export { toJsonl, parseJsonl } from './jsonl.js';

@@ -1,6 +1,3 @@
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-
 /**
  * JSON Lines: one JSON object per line. Non-finite numbers (NaN, ±Infinity) are written as
  * `null`, as JSON.stringify does, so a reader sees `null` where a metric was undefined.
@@ -21,20 +18,4 @@ export function parseJsonl<T = Record<string, unknown>>(text: string): T[] {
     }
   });
   return out;
-}
-
-/** Append one object as a line (creating the folder and file as needed). */
-export function appendJsonl(path: string, row: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  appendFileSync(path, JSON.stringify(row) + '\n');
-}
-
-/** Replace the file with these rows. */
-export function writeJsonl(path: string, rows: readonly unknown[]): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, toJsonl(rows));
-}
-
-export function readJsonl<T = Record<string, unknown>>(path: string): T[] {
-  return parseJsonl<T>(readFileSync(path, 'utf8'));
 }

@@ -6,7 +6,7 @@ import { formatNumber } from './metrics.js';
  */
 export type ProgressMode = boolean | 'auto' | 'bar' | 'lines';
 
-/** Where progress goes: process.stderr by default; anything with `write` (and optionally isTTY/columns). */
+/** Where progress goes: process.stderr by default (where there is one); anything with `write` (and optionally isTTY/columns). */
 export interface ProgressStream {
   write(s: string): unknown;
   isTTY?: boolean;
@@ -63,9 +63,11 @@ export class Progress {
   private dirty = true;
 
   constructor(private readonly o: ProgressOptions) {
-    this.stream = o.stream ?? process.stderr;
+    // In a page there is no process.stderr: without a stream given, progress is off there.
+    const stream = o.stream ?? (globalThis as { process?: { stderr?: ProgressStream } }).process?.stderr;
+    this.stream = stream ?? { write: () => undefined };
     const m = o.mode ?? 'auto';
-    this.mode = m === false ? 'off' : m === 'bar' || m === 'lines' ? m : this.stream.isTTY ? 'bar' : 'lines';
+    this.mode = m === false || !stream ? 'off' : m === 'bar' || m === 'lines' ? m : this.stream.isTTY ? 'bar' : 'lines';
     this.now = o.now ?? (() => performance.now() / 1000);
     this.start = this.now();
     this.initial = o.initial ?? 0;

@@ -1,11 +1,17 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { htmlReport, type HtmlReportOptions } from './html.js';
+import { lineChart } from './charts.js';
+import { chartsOf, htmlReport, svgsOf, withSetup, type HtmlReportOptions } from './html.js';
 
-export interface WrittenReport {
+/** A report as strings: the HTML page, its Markdown twin, and the SVG files the Markdown links to. */
+export interface RenderedReport {
   html: string;
   markdown: string;
-  svgs: string[];
+  /** File name (relative to the Markdown file) → SVG text. */
+  svgs: { file: string; svg: string }[];
+}
+
+export interface ReportOptions extends HtmlReportOptions {
+  /** File-name stem (default "report"): `<name>.html`, `<name>.md`, `<name>-<section>[-i].svg`. */
+  name?: string;
 }
 
 /** A file-name-safe slug of a heading ("Val acc (seed 0)" → "val-acc-seed-0"). */
@@ -14,34 +20,28 @@ export function slug(s: string): string {
 }
 
 /**
- * Write a report to `outDir`: `<name>.html` (self-contained, SVG inlined), `<name>.md` (the same
- * sections as Markdown, charts as image links) and each chart as `<name>-<section>[-i].svg`.
- * Returns the paths written.
+ * Render a report without touching files (works in a page too): the self-contained HTML page,
+ * the same sections as Markdown with charts as image links, and those charts as SVG.
+ * `writeReport` in `@grokkit/eval/node` writes them to a folder.
  */
-export async function writeReport(outDir: string, o: HtmlReportOptions & { name?: string }): Promise<WrittenReport> {
+export function renderReport(o: ReportOptions): RenderedReport {
   const name = o.name ?? 'report';
-  await mkdir(outDir, { recursive: true });
   const md: string[] = [`# ${o.title}`, ''];
   if (o.intro) md.push(o.intro, '');
-  const svgs: string[] = [];
+  const svgs: RenderedReport['svgs'] = [];
   const used = new Set<string>();
-  for (const s of o.sections) {
+  for (const s of withSetup(o)) {
     md.push(`## ${s.heading}`, '');
     if (s.markdown) md.push(s.markdown.trimEnd(), '');
     if (s.html && !s.markdown) md.push(s.html, '');
-    const list = s.svg === undefined ? [] : typeof s.svg === 'string' ? [s.svg] : s.svg;
-    for (const [i, svg] of list.entries()) {
+    const list = [...svgsOf(s).map((svg) => ({ svg, alt: s.heading })), ...chartsOf(s).map((c) => ({ svg: lineChart(c), alt: c.title ?? s.heading }))];
+    for (const [i, { svg, alt }] of list.entries()) {
       let file = `${name}-${slug(s.heading)}${list.length > 1 ? `-${i + 1}` : ''}.svg`;
       for (let k = 2; used.has(file); k++) file = file.replace(/(-\d+)?\.svg$/, `-${k}.svg`);
       used.add(file);
-      await writeFile(join(outDir, file), svg);
-      svgs.push(join(outDir, file));
-      md.push(`![${s.heading}](${file})`, '');
+      svgs.push({ file, svg });
+      md.push(`![${alt}](${file})`, '');
     }
   }
-  const html = join(outDir, `${name}.html`);
-  const markdown = join(outDir, `${name}.md`);
-  await writeFile(html, htmlReport(o));
-  await writeFile(markdown, md.join('\n'));
-  return { html, markdown, svgs };
+  return { html: htmlReport(o), markdown: md.join('\n'), svgs };
 }

@@ -1,10 +1,7 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   Optimizer, Tensor, loadCheckpoint, noGrad, restoreCheckpoint, rng as makeRng, saveCheckpoint, tensorsIn, tidy,
   type Generator, type GradientTransform, type Module, type Params, type RngState,
 } from '@grokkit/core';
-import { appendJsonl, writeJsonl } from './jsonl.js';
 import { Progress, type ProgressMode, type ProgressStream } from './progress.js';
 
 /** What `step` and `evaluate` are given. */
@@ -22,12 +19,16 @@ export interface TrainContext {
 export type EvalRecord = { step: number; wallSeconds: number } & Record<string, number>;
 
 export interface TrainHooks {
+  /** Before the first update, with the history restored from a checkpoint (empty on a fresh run). */
+  onStart?(history: readonly EvalRecord[], ctx: TrainContext): void | Promise<void>;
   /** After every update, with that step's loss (read back from the device every step when this hook is set). */
   onStep?(info: { step: number; loss: number }, ctx: TrainContext): void;
   /** After every evaluation. */
   onEval?(record: EvalRecord, ctx: TrainContext): void;
   /** After every evaluation: return true to stop training (e.g. `sustained('valAcc', 0.99, 3)`). */
   shouldStop?(record: EvalRecord, history: readonly EvalRecord[]): boolean;
+  /** Every `checkpointEvery` updates and at the end: the checkpoint's bytes (safetensors), to store or send. */
+  onCheckpoint?(bytes: Uint8Array, step: number): void | Promise<void>;
 }
 
 export interface TrainOptions {
@@ -53,16 +54,17 @@ export interface TrainOptions {
   rngs?: Record<string, Generator>;
   /** Any other JSON-safe state to checkpoint (e.g. a data loader's position). */
   state?: { get(): unknown; set(value: unknown): void };
-  /** Folder for `log.jsonl` (one line per evaluation) and `checkpoint.safetensors`. */
-  outDir?: string;
-  /** Write `outDir/checkpoint.safetensors` every this many updates and at the end. */
+  /** Make a checkpoint every this many updates and at the end, and hand it to `hooks.onCheckpoint`. */
   checkpointEvery?: number;
-  /** A checkpoint written by `train` (file path, a folder holding checkpoint.safetensors, or its bytes). */
-  resumeFrom?: string | Uint8Array;
+  /**
+   * The bytes of a checkpoint made by `train`, to resume from. A run that `shouldStop` had ended
+   * (or whose step budget was spent) is not trained further: its history is returned.
+   */
+  resumeFrom?: Uint8Array;
   hooks?: TrainHooks;
   /** Progress display (default 'auto': a bar on a TTY, plain lines otherwise). */
   progress?: ProgressMode;
-  /** Where progress goes (default process.stderr) and seconds between plain lines (default 5). */
+  /** Where progress goes (default process.stderr; none in a page) and seconds between plain lines (default 5). */
   progressStream?: ProgressStream;
   progressInterval?: number;
   label?: string;
@@ -78,12 +80,9 @@ export interface TrainResult {
   stoppedEarly: boolean;
   /** Seconds of training, including the time before a resume. */
   wallSeconds: number;
-  /** Path of the last checkpoint written, if any. */
-  checkpoint: string | undefined;
+  /** The step of the last checkpoint handed to `onCheckpoint`, if any. */
+  checkpointStep: number | undefined;
 }
-
-export const CHECKPOINT_FILE = 'checkpoint.safetensors';
-export const LOG_FILE = 'log.jsonl';
 
 /** A `shouldStop` hook: stop once the last `count` evaluations all have `key` ≥ `threshold`. */
 export function sustained(key: string, threshold: number, count = 1): NonNullable<TrainHooks['shouldStop']> {
@@ -95,24 +94,22 @@ function positiveInt(name: string, v: number | undefined, optional = false): voi
   if (!Number.isInteger(v) || (v as number) < (name === 'steps' ? 0 : 1)) throw new Error(`train: expected ${name} to be a ${name === 'steps' ? 'non-negative' : 'positive'} integer, got ${v}`);
 }
 
-async function readCheckpointBytes(from: string | Uint8Array): Promise<Uint8Array> {
-  if (typeof from !== 'string') return from;
-  const s = await stat(from).catch(() => null);
-  if (!s) throw new Error(`train: resumeFrom '${from}' does not exist`);
-  return readFile(s.isDirectory() ? join(from, CHECKPOINT_FILE) : from);
-}
+/** Let other tasks run (timers, I/O, a page's rendering) between evaluations. */
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
 
 /**
  * Train with a gradient transform: run `steps` updates of `step` (backward, update and zeroGrad
- * inside `tidy`, so a step leaks no tensors), evaluate on schedule, show progress, log every
- * evaluation to `outDir/log.jsonl`, checkpoint, resume bit-exactly, and stop early on request.
+ * inside `tidy`, so a step leaks no tensors), evaluate on schedule, show progress, checkpoint,
+ * resume bit-exactly, and stop early on request. Touches no files, so it runs in a page too;
+ * `train` from `@grokkit/eval/node` adds `outDir` (a JSONL log and checkpoint files).
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   positiveInt('steps', o.steps);
   positiveInt('evalEvery', o.evalEvery);
   positiveInt('logEvery', o.logEvery, true);
   positiveInt('checkpointEvery', o.checkpointEvery, true);
-  if (o.checkpointEvery !== undefined && !o.outDir) throw new Error('train: checkpointEvery needs outDir');
+  if (o.checkpointEvery !== undefined && !o.hooks?.onCheckpoint) throw new Error('train: checkpointEvery needs hooks.onCheckpoint (or outDir, with train from @grokkit/eval/node)');
   const params = o.params ?? o.model?.namedParameters();
   if (!params || Object.keys(params).length === 0) throw new Error('train: expected params or a model with parameters, got none');
   const rngs: Record<string, Generator> = { ...(o.rngs ?? {}) };
@@ -124,44 +121,54 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let history: EvalRecord[] = [];
   let start = 0;
   let wallBase = 0;
+  let resumedStopped = false;
   try {
     if (o.resumeFrom !== undefined) {
-      const loaded = loadCheckpoint(await readCheckpointBytes(o.resumeFrom));
-      const extra = loaded.extra as { step?: unknown; rngs?: Record<string, RngState>; userState?: unknown; history?: EvalRecord[]; wallSeconds?: number };
+      const loaded = loadCheckpoint(o.resumeFrom);
+      const extra = loaded.extra as { step?: unknown; rngs?: Record<string, RngState>; userState?: unknown; history?: EvalRecord[]; wallSeconds?: number; stoppedEarly?: boolean };
       const saved = extra.rngs ?? {};
       try {
         if (typeof extra.step !== 'number') throw new Error('train: the checkpoint has no step (was it written by train()?)');
-        const missing = Object.keys(rngs).filter((k) => !(k in saved));
+        const missing = Object.keys(rngs).filter((k) => !Object.hasOwn(saved, k));
         if (missing.length) throw new Error(`train: the checkpoint has no state for rng(s) ${missing.join(', ')} (it has: ${Object.keys(saved).join(', ') || 'none'})`);
-        restoreCheckpoint(loaded, { params, optimizer });
+        // all or nothing: RNG states are checked on scratch generators and the user state is set
+        // before any parameter, optimizer state or generator changes
+        for (const k of Object.keys(rngs)) makeRng(0).setState(saved[k]!);
+        restoreCheckpoint(loaded, {
+          params,
+          optimizer,
+          alsoRestore: () => {
+            if (o.state) o.state.set(extra.userState);
+            for (const [k, g] of Object.entries(rngs)) g.setState(saved[k]!);
+          },
+        });
       } catch (e) {
         for (const t of tensorsIn(loaded)) t.dispose();
         throw e;
       }
-      // The parameters now share the loaded storage and the optimizer owns the loaded state.
-      for (const t of Object.values(loaded.params)) t.dispose();
-      for (const [k, g] of Object.entries(rngs)) g.setState(saved[k]!);
-      if (o.state) o.state.set(extra.userState);
       history = extra.history ?? [];
       start = extra.step as number;
       wallBase = extra.wallSeconds ?? 0;
+      resumedStopped = extra.stoppedEarly === true;
     }
   } catch (e) {
     optimizer.dispose();
     throw e;
   }
 
-  const logPath = o.outDir ? join(o.outDir, LOG_FILE) : undefined;
-  const ckptPath = o.outDir ? join(o.outDir, CHECKPOINT_FILE) : undefined;
-  if (o.outDir) await mkdir(o.outDir, { recursive: true });
-  if (logPath) writeJsonl(logPath, history);
+  try {
+    await o.hooks?.onStart?.(history, ctx);
+  } catch (e) {
+    optimizer.dispose();
+    throw e;
+  }
   const t0 = performance.now();
   const wall = () => wallBase + (performance.now() - t0) / 1000;
   const progress = new Progress({ total: o.steps, label: o.label, mode: o.progress ?? 'auto', stream: o.progressStream, interval: o.progressInterval, initial: start });
   const logEvery = o.logEvery ?? 10;
-  let lastCheckpoint: string | undefined;
-  let lastCheckpointStep = -1;
-  let stoppedEarly = false;
+  // a resumed run's checkpoint is the one it was resumed from; a run that `shouldStop` ended stays ended
+  let lastCheckpointStep: number | undefined = o.resumeFrom !== undefined ? start : undefined;
+  let stoppedEarly = resumedStopped;
   let step = start;
 
   const evaluate = (): boolean => {
@@ -176,25 +183,21 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (!metrics || typeof metrics !== 'object') throw new Error(`train: evaluate should return an object of numbers, got ${String(metrics)}`);
     const record = { step, ...metrics, wallSeconds: wall() } as EvalRecord;
     history.push(record);
-    if (logPath) appendJsonl(logPath, record);
     o.hooks?.onEval?.(record, ctx);
     progress.update(step, metrics);
     return o.hooks?.shouldStop?.(record, history) ?? false;
   };
 
   const checkpoint = async (): Promise<void> => {
-    if (!ckptPath || lastCheckpointStep === step) return;
+    if (!o.hooks?.onCheckpoint || lastCheckpointStep === step) return;
     const rngStates: Record<string, RngState> = {};
     for (const [k, g] of Object.entries(rngs)) rngStates[k] = g.state();
     const bytes = await saveCheckpoint({
       params,
       state: optimizer.state,
-      extra: { step, optimizerStep: optimizer.step, rngs: rngStates, userState: o.state?.get() ?? null, history, wallSeconds: wall(), label: o.label ?? null },
+      extra: { step, optimizerStep: optimizer.step, rngs: rngStates, userState: o.state?.get() ?? null, history, wallSeconds: wall(), label: o.label ?? null, stoppedEarly },
     });
-    const tmp = `${ckptPath}.tmp`;
-    await writeFile(tmp, bytes);
-    await rename(tmp, ckptPath);
-    lastCheckpoint = ckptPath;
+    await o.hooks.onCheckpoint(bytes, step);
     lastCheckpointStep = step;
   };
 
@@ -224,7 +227,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
       if (step % o.evalEvery === 0 || step === o.steps) {
         stoppedEarly = evaluate();
-        await new Promise((r) => setImmediate(r));
+        await yieldToEventLoop();
       }
       if (o.checkpointEvery && step % o.checkpointEvery === 0) await checkpoint();
     }
@@ -233,5 +236,5 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     progress.finish();
     optimizer.dispose();
   }
-  return { history, final: history[history.length - 1], steps: step, stoppedEarly, wallSeconds: wall(), checkpoint: lastCheckpoint };
+  return { history, final: history[history.length - 1], steps: step, stoppedEarly, wallSeconds: wall(), checkpointStep: lastCheckpointStep };
 }

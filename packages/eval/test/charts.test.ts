@@ -37,28 +37,75 @@ describe('lineChart', () => {
     expect(yt[yt.length - 1]).toBe('1.0');
   });
 
-  it('places x = 10 and x = 100 one decade apart on a log axis', () => {
-    const s = lineChart({ logX: true, series: [{ name: 'a', points: [1, 10, 100, 1000].map((x) => ({ x, y: Math.log10(x) })) }] });
+  it('fits the x axis to the data: step 0 at the left edge, the last step at the right one', () => {
+    const s = lineChart({ width: 640, series: [{ name: 'a', points: [0, 10, 20, 1130].map((x) => ({ x, y: x / 1130 })) }] });
+    const [p] = paths(s);
+    const frame = /<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*fill="none"/.exec(s)!;
+    const [left, right] = [Number(frame[1]), Number(frame[1]) + Number(frame[2])];
+    expect(p![0]![0]).toBe(left);
+    expect(p![3]![0]).toBeCloseTo(right, 1);
+    const xt = [...s.matchAll(/text-anchor="middle" fill="#333">([^<]+)</g)].map((m) => m[1]);
+    expect(xt[0]).toBe('0');
+    expect(xt[xt.length - 1]).toBe('1k'); // ticks inside the data's range, no padding to 1200
+  });
+
+  it('places decades about equally apart on a log x axis that keeps step 0, with no padding to the next decade', () => {
+    const s = lineChart({ logX: true, series: [{ name: 'a', points: [0, 1, 10, 100, 1000, 2000].map((x) => ({ x, y: 1 })) }] });
     const [p] = paths(s);
     const xs = p!.map((v) => v[0]!);
-    expect(xs).toHaveLength(4);
-    expect(xs[2]! - xs[1]!).toBeCloseTo(xs[1]! - xs[0]!, 1);
-    expect(xs[3]! - xs[2]!).toBeCloseTo(xs[2]! - xs[1]!, 1);
+    expect(xs).toHaveLength(6);
+    const decade = xs[4]! - xs[3]!;
+    expect(xs[3]! - xs[2]!).toBeCloseTo(decade, 0);
+    expect(Math.abs(xs[2]! - xs[1]! - decade) / decade).toBeLessThan(0.01);
+    expect(xs[1]! - xs[0]!).toBeGreaterThan(decade / 2); // 0 sits left of 1, apart from it
+    expect(xs[5]! - xs[4]!).toBeCloseTo(decade * Math.log10(2), 0); // 2000 ends the axis, not 10000
     const ticks = [...s.matchAll(/text-anchor="middle" fill="#333">([^<]+)</g)].map((m) => m[1]);
-    expect(ticks).toEqual(['1', '10', '100', '1k']);
+    expect(ticks).toEqual(['0', '1', '10', '100', '1k']);
     checkXml(s);
   });
 
-  it('skips null, NaN and (on a log axis) non-positive x, breaking the line there', () => {
+  it('skips null, NaN and ±∞, breaking the line there', () => {
     const s = lineChart({
       logX: true,
       series: [{ name: 'a', points: [{ x: 0, y: 1 }, { x: 10, y: 1 }, { x: 20, y: 2 }, { x: 30, y: null }, { x: 40, y: NaN }, { x: 50, y: 3 }, { x: 60, y: 4 }, { x: 70, y: Infinity }, { x: 80, y: 5 }] }],
     });
     expect(s).not.toMatch(/NaN|Infinity/);
     const [p] = paths(s);
-    expect(p).toHaveLength(4);
+    expect(p).toHaveLength(5);
     expect((s.match(/<path d="[^"]*"/)![0].match(/M/g) ?? []).length).toBe(2);
     expect((s.match(/<circle/g) ?? []).length).toBe(1); // the lone point at x = 80
+    checkXml(s);
+  });
+
+  it('draws series on a right axis with its own ticks and label', () => {
+    const s = lineChart({
+      yRange: [0, 1],
+      y2Label: 'loss',
+      logY2: true,
+      series: [
+        { name: 'acc', points: [{ x: 0, y: 0 }, { x: 10, y: 1 }] },
+        { name: 'loss', axis: 'right', points: [{ x: 0, y: 5 }, { x: 10, y: 0.01 }] },
+      ],
+    });
+    const [acc, loss] = paths(s);
+    expect(loss![0]![1]).toBeCloseTo(acc![1]![1]!, 0); // the largest loss at the top, like accuracy 1
+    expect(loss![1]![1]).toBeCloseTo(acc![0]![1]!, 0); // the smallest at the bottom
+    const right = [...s.matchAll(/text-anchor="start" fill="#333">([^<]+)</g)].map((m) => m[1]);
+    expect(right).toEqual(expect.arrayContaining(['0.1', '1']));
+    expect(s).toContain('>loss</text>');
+    checkXml(s);
+  });
+
+  it('draws markers: a line at x, a ring at y and the label', () => {
+    const s = lineChart({ yRange: [0, 1], series: [{ name: 'val', points: [{ x: 0, y: 0 }, { x: 100, y: 1 }] }], markers: [{ x: 50, y: 0.5, label: 'val ≥ 50% at 50', color: '#D55E00' }, { x: 500, label: 'off the axis' }] });
+    const [p] = paths(s);
+    const mid = [(p![0]![0] + p![1]![0]) / 2, (p![0]![1] + p![1]![1]) / 2];
+    const g = /<g class="marker" data-x="50">(.*?)<\/g>/.exec(s)![1]!;
+    expect(Number(/<line x1="([\d.]+)"/.exec(g)![1])).toBeCloseTo(mid[0]!, 1);
+    const ring = /<circle cx="([\d.]+)" cy="([\d.]+)"/.exec(g)!;
+    expect(Number(ring[2])).toBeCloseTo(mid[1]!, 1);
+    expect(g).toContain('val ≥ 50% at 50');
+    expect(s).not.toContain('off the axis');
     checkXml(s);
   });
 
@@ -86,13 +133,19 @@ describe('scales and ticks', () => {
     expect(s.ticks).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(s(0.5)).toBe(50);
   });
-  it('log scales cover whole decades, with 2 and 5 ticks over short spans', () => {
+  it('log scales keep 0, fit the domain and tick the decades inside it (2 and 5 too over short spans)', () => {
     const s = logScale(3, 4000, [0, 400]);
-    expect(s.domain).toEqual([1, 10000]);
-    expect(s.ticks).toEqual([1, 10, 100, 1000, 10000]);
-    expect(s(100)).toBeCloseTo(200, 9);
+    expect(s.domain[0]).toBeCloseTo(3, 9);
+    expect(s.domain[1]).toBeCloseTo(4000, 6);
+    expect(s.ticks).toEqual([10, 100, 1000]);
+    expect(s(3)).toBeCloseTo(0, 9);
+    expect(s(4000)).toBeCloseTo(400, 9);
     expect(logScale(1, 100, [0, 1]).ticks).toEqual([1, 2, 5, 10, 20, 50, 100]);
-    expect(() => logScale(0, 10, [0, 1])).toThrow(/positive domain/);
+    const z = logScale(0, 2000, [0, 1], { threshold: 1 });
+    expect(z.ticks).toEqual([0, 10, 100, 1000]);
+    expect(z(0)).toBe(0);
+    expect(z(1000) - z(100)).toBeCloseTo(z(100) - z(10), 2);
+    expect(() => logScale(0, 10, [0, 1], { threshold: 0 })).toThrow(/positive threshold, got 0/);
   });
   it('formats ticks compactly', () => {
     expect(formatTick(20000, [0, 10000, 20000])).toBe('20k');

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendJsonl, parseJsonl, readJsonl, toJsonl, writeJsonl } from '../src/index.js';
+import { parseJsonl, toJsonl } from '../src/index.js';
+import { appendJsonl, readJsonl, writeJsonl } from '../src/node/index.js';
 
 describe('jsonl', () => {
   it('writes one object per line, NaN as null, and reads it back', () => {

@@ -1,5 +1,5 @@
+import { checks } from '@grokkit/core';
 import { polyMul, type Complex } from './polynomial.js';
-import { checkPositiveInt } from './validate.js';
 
 export interface ButterworthOptions {
   /** Filter order N (number of poles), an integer in 1..16. */
@@ -15,7 +15,7 @@ export interface ButterworthOptions {
  * that H(1) = 1. Returns {b, a} for `lti` (pass `lamb` there).
  */
 export function butterworth(opts: ButterworthOptions): { b: number[]; a: number[] } {
-  const order = checkPositiveInt('butterworth', 'order', opts.order);
+  const order = checks.positiveInt('butterworth', 'order', opts.order);
   if (order > 16) throw new Error(`butterworth: expected order ≤ 16 (higher orders lose precision in direct form), got ${order}`);
   const wc = opts.cutoff;
   if (typeof wc !== 'number' || !(wc > 0 && wc < 1)) throw new Error(`butterworth: expected 0 < cutoff < 1 (a fraction of Nyquist), got ${String(wc)}`);

@@ -1,7 +1,8 @@
+import { checks } from '@grokkit/core';
 import { transferAt } from './polynomial.js';
 import type { FilterSpec } from './spec.js';
 import { normaliseFilter } from './lti.js';
-import { checkAlpha, checkFinite, checkPositiveInt } from './validate.js';
+import { checkAlpha } from './validate.js';
 
 /** Samples of 1 + H(ω) for ω = π·i/(n−1), i = 0 … n−1. */
 export interface FrequencyResponse {
@@ -22,14 +23,14 @@ export type ResponseSource = FilterSpec | { kind?: undefined; b: readonly number
 export function specToCoefficients(src: ResponseSource): { b: number[]; a: number[] } {
   const spec = 'spec' in src ? src.spec : src;
   if (spec.kind !== undefined) {
-    const lamb = checkFinite('frequencyResponse', 'lamb', spec.lamb);
+    const lamb = checks.number('frequencyResponse', 'lamb', spec.lamb);
     switch (spec.kind) {
       case 'ema': {
         const alpha = checkAlpha('frequencyResponse', spec.alpha);
         return { b: [lamb * (1 - alpha)], a: [1, -alpha] };
       }
       case 'ma': {
-        const w = checkPositiveInt('frequencyResponse', 'windowSize', spec.windowSize);
+        const w = checks.positiveInt('frequencyResponse', 'windowSize', spec.windowSize);
         return { b: Array.from({ length: w }, () => (spec.filterType === 'sum' ? lamb : lamb / w)), a: [1] };
       }
       case 'lti': {
@@ -40,7 +41,7 @@ export function specToCoefficients(src: ResponseSource): { b: number[]; a: numbe
         throw new Error(`frequencyResponse: unknown filter kind ${JSON.stringify((spec as { kind: unknown }).kind)}`);
     }
   }
-  const lamb = checkFinite('frequencyResponse', 'lamb', spec.lamb ?? 1);
+  const lamb = checks.number('frequencyResponse', 'lamb', spec.lamb ?? 1);
   const { b, a } = normaliseFilter('frequencyResponse', spec.b, spec.a ?? [1]);
   return { b: b.map((x) => x * lamb), a };
 }
@@ -50,7 +51,7 @@ export function specToCoefficients(src: ResponseSource): { b: number[]; a: numbe
  * [0, π], as magnitude and phase, for plotting. The MA response is the full-window one.
  */
 export function frequencyResponse(filter: ResponseSource, n = 256): FrequencyResponse {
-  const count = checkPositiveInt('frequencyResponse', 'n', n);
+  const count = checks.positiveInt('frequencyResponse', 'n', n);
   if (count < 2) throw new Error(`frequencyResponse: expected n ≥ 2 frequencies, got ${n}`);
   const { b, a } = specToCoefficients(filter);
   const out: FrequencyResponse = {

@@ -1,7 +1,7 @@
-import { axpby, zeros, type Tensor } from '@grokkit/core';
+import { axpby, zeros, checks, type Tensor } from '@grokkit/core';
 import { perParamFilter, type PerParamState } from './per-param.js';
 import { withSpec, type FilterTransform } from './spec.js';
-import { checkAlpha, checkFinite } from './validate.js';
+import { checkAlpha } from './validate.js';
 
 export interface GrokfastEmaOptions {
   /** EMA decay α in [0, 1) (default 0.98). */
@@ -23,7 +23,7 @@ export function addScaled(g: Tensor, y: Tensor, lamb: number): Tensor {
  */
 export function grokfastEma(opts: GrokfastEmaOptions = {}): FilterTransform<GrokfastEmaState> {
   const alpha = checkAlpha('grokfastEma', opts.alpha ?? 0.98);
-  const lamb = checkFinite('grokfastEma', 'lamb', opts.lamb ?? 2);
+  const lamb = checks.number('grokfastEma', 'lamb', opts.lamb ?? 2);
   const t = perParamFilter<{ mu: Tensor }>({
     name: 'grokfastEma',
     init: (p) => ({ mu: zeros(p.shape, { dtype: p.dtype, device: p.device }) }),

@@ -1,8 +1,7 @@
-import { add, sub, zeros, type Tensor } from '@grokkit/core';
+import { add, sub, zeros, checks, type Tensor } from '@grokkit/core';
 import { addScaled } from './grokfast-ema.js';
 import { perParamFilter, type PerParamState } from './per-param.js';
 import { withSpec, type FilterTransform } from './spec.js';
-import { checkFinite, checkPositiveInt } from './validate.js';
 
 export interface GrokfastMaOptions {
   /** Number of past gradients kept, w (default 100). */
@@ -24,8 +23,8 @@ export type GrokfastMaState = PerParamState<{ queue: Tensor[]; sum: Tensor }>;
  * − the one leaving the window), so a step costs four elementwise ops whatever w is.
  */
 export function grokfastMa(opts: GrokfastMaOptions = {}): FilterTransform<GrokfastMaState> {
-  const w = checkPositiveInt('grokfastMa', 'windowSize', opts.windowSize ?? 100);
-  const lamb = checkFinite('grokfastMa', 'lamb', opts.lamb ?? 5);
+  const w = checks.positiveInt('grokfastMa', 'windowSize', opts.windowSize ?? 100);
+  const lamb = checks.number('grokfastMa', 'lamb', opts.lamb ?? 5);
   const filterType = opts.filterType ?? 'mean';
   if (filterType !== 'mean' && filterType !== 'sum') throw new Error(`grokfastMa: expected filterType 'mean' or 'sum', got ${JSON.stringify(filterType)}`);
   const warmup = opts.warmup ?? true;

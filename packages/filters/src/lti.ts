@@ -1,9 +1,9 @@
-import { axpby, detach, mul, zeros, type Params, type Tensor } from '@grokkit/core';
+import { axpby, detach, mul, zeros, checks, type Params, type Tensor } from '@grokkit/core';
 import { addScaled } from './grokfast-ema.js';
 import { perParamFilter, type PerParamState } from './per-param.js';
 import { isStable, spectralRadius, trimTrailingZeros } from './polynomial.js';
 import { withSpec, type FilterTransform } from './spec.js';
-import { checkCoefficients, checkFinite } from './validate.js';
+import { checkCoefficients } from './validate.js';
 
 export interface LtiOptions {
   /** Feed-forward coefficients b₀ … b_M (applied to g[n] … g[n−M]). */
@@ -57,7 +57,7 @@ export function normaliseFilter(op: string, bIn: unknown, aIn: unknown = [1]): N
 export function lti(opts: LtiOptions): FilterTransform<LtiState> {
   const op = 'lti';
   const { b, a } = normaliseFilter(op, opts.b, opts.a ?? [1]);
-  const lamb = checkFinite(op, 'lamb', opts.lamb ?? 1);
+  const lamb = checks.number(op, 'lamb', opts.lamb ?? 1);
   const mode = opts.init ?? 'zero';
   if (mode !== 'zero' && mode !== 'first') throw new Error(`${op}: expected init 'zero' or 'first', got ${JSON.stringify(mode)}`);
   const M = b.length - 1;

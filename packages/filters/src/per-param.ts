@@ -1,4 +1,4 @@
-import { Tensor, checkSameTree, detach, type GradientTransform, type Params, type State } from '@grokkit/core';
+import { Tensor, checkSameTree, detach, emptyParams, fmt, type GradientTransform, type Params, type State } from '@grokkit/core';
 
 /** What a per-parameter filter sees besides its own state. */
 export interface StepContext {
@@ -35,22 +35,27 @@ export function perParamFilter<S extends State>(def: PerParamFilterDef<S>): Grad
   const op = def.name;
   return {
     init(params: Params): PerParamState<S> {
-      const out: { [name: string]: S } = {};
+      const out: { [name: string]: S } = Object.create(null);
       for (const [k, p] of Object.entries(params)) out[k] = def.init(p, k);
       return { count: 0, params: out };
     },
     update(grads: Params, state: PerParamState<S>, params: Params) {
       checkSameTree(op, params, grads);
       const have = Object.keys(state.params);
-      const missing = Object.keys(grads).filter((k) => !(k in state.params));
-      const extra = have.filter((k) => !(k in grads));
+      const missing = Object.keys(grads).filter((k) => !Object.hasOwn(state.params, k));
+      const extra = have.filter((k) => !Object.hasOwn(grads, k));
       if (missing.length || extra.length) {
         throw new Error(`${op}: the gradients and the filter state name different parameters (no state for: ${missing.join(', ') || 'none'}; state but no gradient for: ${extra.join(', ') || 'none'})`);
       }
-      const next: { [name: string]: S } = {};
-      const out: Params = {};
+      const next: { [name: string]: S } = Object.create(null);
+      const out = emptyParams();
       for (const [k, g] of Object.entries(grads)) {
         const r = def.step(detach(g), state.params[k]!, { count: state.count, name: k, param: params[k]! });
+        const rg: unknown = r?.grad;
+        if (!(rg instanceof Tensor) || rg.dtype !== g.dtype || rg.shape.join() !== g.shape.join() || rg.device !== g.device) {
+          const given = rg instanceof Tensor ? `${fmt(rg.shape)} ${rg.dtype} on '${rg.device}'` : String(rg);
+          throw new Error(`${op}: step() returned a gradient ${given} for parameter '${k}', expected ${fmt(g.shape)} ${g.dtype} on '${g.device}' (like the parameter)`);
+        }
         if (state.count === 0) {
           const diff = structureDiff(state.params[k]!, r.state, k);
           if (diff) throw new Error(`${op}: step() must return a state shaped like init()'s: ${diff}`);
@@ -87,7 +92,7 @@ function structureDiff(expected: State, given: State, path: string): string | nu
   }
   const ek = Object.keys(expected);
   const gk = Object.keys(given);
-  if (ek.length !== gk.length || ek.some((k) => !(k in given))) return `${path} expected keys {${ek.join(', ')}}, got {${gk.join(', ')}}`;
+  if (ek.length !== gk.length || ek.some((k) => !Object.hasOwn(given, k))) return `${path} expected keys {${ek.join(', ')}}, got {${gk.join(', ')}}`;
   for (const k of ek) {
     const d = structureDiff(expected[k]!, (given as { [key: string]: State })[k]!, `${path}/${k}`);
     if (d) return d;

@@ -1,6 +1,5 @@
-import { cat, keep, matmul, randn, reshape, rng, tidy, type GradientTransform, type Params, type Tensor } from '@grokkit/core';
+import { cat, keep, matmul, randn, reshape, rng, tidy, checks, type GradientTransform, type Params, type Tensor } from '@grokkit/core';
 import { hann, isPowerOfTwo, rfft } from './fft.js';
-import { checkPositiveInt } from './validate.js';
 
 export interface GradientSpectrumOptions {
   /** Random projections per parameter, k (default 4). */
@@ -64,7 +63,7 @@ export class GradientSpectrum {
   private count = 0;
 
   constructor(opts: GradientSpectrumOptions = {}) {
-    this.k = checkPositiveInt('GradientSpectrum', 'projections', opts.projections ?? 4);
+    this.k = checks.positiveInt('GradientSpectrum', 'projections', opts.projections ?? 4);
     this.window = opts.window ?? 256;
     if (!isPowerOfTwo(this.window) || this.window < 4) throw new Error(`GradientSpectrum: expected window to be a power of two ≥ 4, got ${String(opts.window)}`);
     const edges = [...(opts.edges ?? [0, 1 / 128, 1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1])];

@@ -1,20 +1,12 @@
-/** Option checks shared by the filters: each error names the option, what was expected and what was given. */
-
-export function checkFinite(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${op}: expected ${name} to be a finite number, got ${String(v)}`);
-  return v;
-}
+/**
+ * Option checks only the filters need; the general ones (finite numbers, positive integers) are
+ * core's `checks`. Each error names the option, what was expected and what was given.
+ */
 
 /** A decay factor in [0, 1). */
 export function checkAlpha(op: string, alpha: unknown): number {
   if (typeof alpha !== 'number' || !(alpha >= 0 && alpha < 1)) throw new Error(`${op}: expected 0 ≤ alpha < 1, got ${String(alpha)}`);
   return alpha;
-}
-
-/** An integer ≥ 1. */
-export function checkPositiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${op}: expected ${name} to be an integer ≥ 1, got ${String(v)}`);
-  return v;
 }
 
 /** A list of finite numbers with at least one entry. */

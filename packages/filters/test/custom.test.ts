@@ -34,6 +34,18 @@ describe('perParamFilter: a custom filter in a few lines', () => {
     expect(() => bad.update({ p: g.zeros([2]) }, bad.init({ p }), { p })).toThrow(/bad: step\(\) must return a state shaped like init\(\)'s: p\/m expected null, got tensor \[2\] float32/);
   });
 
+  it('a step that returns a gradient of the wrong shape or dtype is caught, naming the filter and the parameter', () => {
+    const p = g.zeros([2, 3]);
+    const q = g.zeros([4]);
+    const make = (step: (grad: g.Tensor) => unknown) =>
+      perParamFilter<null>({ name: 'myFilter', init: () => null, step: (grad) => ({ grad: step(grad) as g.Tensor, state: null }) });
+    const run = (t: ReturnType<typeof make>) => t.update({ p: g.ones([2, 3]), q: g.ones([4]) }, t.init({ p, q }), { p, q });
+    expect(() => run(make((grad) => grad.sum(0)))).toThrow(/myFilter: step\(\) returned a gradient \[3\] float32 on 'cpu' for parameter 'p', expected \[2, 3\] float32 on 'cpu' \(like the parameter\)/);
+    expect(() => run(make((grad) => (grad.ndim === 1 ? grad.cast('float64') : grad)))).toThrow(/myFilter: step\(\) returned a gradient \[4\] float64 on 'cpu' for parameter 'q', expected \[4\] float32/);
+    expect(() => run(make(() => undefined))).toThrow(/myFilter: step\(\) returned a gradient undefined for parameter 'p'/);
+    expect(() => run(make((grad) => grad.mul(2)))).not.toThrow();
+  });
+
   it('mismatched gradient trees are named', () => {
     const t = biasCorrectedEma(0.5, 1);
     const p = g.zeros([2]);

@@ -52,7 +52,7 @@ describe('butterworth', () => {
   });
 
   it('rejects bad designs', () => {
-    expect(() => butterworth({ order: 0, cutoff: 0.1 })).toThrow(/expected order to be an integer ≥ 1, got 0/);
+    expect(() => butterworth({ order: 0, cutoff: 0.1 })).toThrow(/expected order to be a positive integer, got 0/);
     expect(() => butterworth({ order: 2.5, cutoff: 0.1 })).toThrow(/got 2\.5/);
     expect(() => butterworth({ order: 2, cutoff: 1 })).toThrow(/expected 0 < cutoff < 1 \(a fraction of Nyquist\), got 1/);
     expect(() => butterworth({ order: 2, cutoff: 0 })).toThrow(/got 0/);

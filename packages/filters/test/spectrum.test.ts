@@ -71,7 +71,7 @@ describe('GradientSpectrum', () => {
 
   it('validates its options and gradient sizes', () => {
     expect(() => new GradientSpectrum({ window: 100 })).toThrow(/expected window to be a power of two ≥ 4, got 100/);
-    expect(() => new GradientSpectrum({ projections: 0 })).toThrow(/expected projections to be an integer ≥ 1, got 0/);
+    expect(() => new GradientSpectrum({ projections: 0 })).toThrow(/expected projections to be a positive integer, got 0/);
     expect(() => new GradientSpectrum({ edges: [0, 0.5, 0.4, 1] })).toThrow(/expected band edges increasing from 0 to 1, got \[0,0.5,0.4,1\]/);
     const s = new GradientSpectrum({ window: 4 });
     s.record({ p: g.zeros([3]) });

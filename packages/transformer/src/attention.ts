@@ -1,9 +1,8 @@
 /** Scaled dot-product attention and multi-head self-attention. */
-import { Dropout, Module, mm, softmax, type Generator, type Tensor } from '@grokkit/core';
-import { checkFloatDType, checkPadMask, checkPositiveInt, checkSequence, fmt, type FloatDType } from './checks.js';
-import { Dense } from './dense.js';
+import { Dropout, Linear, Module, checks, fmt, mm, softmax, type FloatDType, type Generator, type Tensor } from '@grokkit/core';
 import { causalBias, paddingBias } from './mask.js';
 import type { Rotary } from './rotary.js';
+import { checkPadMask, checkSequence } from './sequence-checks.js';
 
 export interface SdpaOptions {
   /** Additive bias broadcastable to the scores [..., Tq, Tk] (see `causalBias`, `paddingBias`). */
@@ -78,10 +77,10 @@ export interface AttentionCall {
  * biases; output weight U(±1/√dim), zero bias.
  */
 export class MultiHeadAttention extends Module {
-  q: Dense;
-  k: Dense;
-  v: Dense;
-  out: Dense;
+  q: Linear;
+  k: Linear;
+  v: Linear;
+  out: Linear;
   readonly headDim: number;
   readonly causal: boolean;
   readonly rotary: Rotary | null;
@@ -93,8 +92,8 @@ export class MultiHeadAttention extends Module {
     opts: AttentionOptions = {},
   ) {
     super();
-    checkPositiveInt('MultiHeadAttention', 'dim', dim);
-    checkPositiveInt('MultiHeadAttention', 'heads', heads);
+    checks.positiveInt('MultiHeadAttention', 'dim', dim);
+    checks.positiveInt('MultiHeadAttention', 'heads', heads);
     if (dim % heads !== 0) throw new Error(`MultiHeadAttention: heads (${heads}) must divide dim (${dim})`);
     this.headDim = dim / heads;
     this.causal = opts.causal ?? false;
@@ -102,13 +101,13 @@ export class MultiHeadAttention extends Module {
     if (this.rotary && this.rotary.headDim !== this.headDim) {
       throw new Error(`MultiHeadAttention: rotary headDim must be dim/heads = ${this.headDim}, got ${this.rotary.headDim}`);
     }
-    this.dtype = checkFloatDType('MultiHeadAttention', opts.dtype ?? 'float32');
-    const common = { bias: opts.bias ?? true, rng: opts.rng, dtype: this.dtype, zeroBias: true };
-    const xavier = Math.sqrt(6 / (dim + 3 * dim));
-    this.q = new Dense(dim, dim, { ...common, weightBound: xavier });
-    this.k = new Dense(dim, dim, { ...common, weightBound: xavier });
-    this.v = new Dense(dim, dim, { ...common, weightBound: xavier });
-    this.out = new Dense(dim, dim, common);
+    this.dtype = checks.floatDType('MultiHeadAttention', opts.dtype ?? 'float32');
+    const common = { bias: opts.bias ?? true, rng: opts.rng, dtype: this.dtype, biasInit: { constant: 0 } };
+    const xavier = { uniform: Math.sqrt(6 / (dim + 3 * dim)) };
+    this.q = new Linear(dim, dim, { ...common, weightInit: xavier });
+    this.k = new Linear(dim, dim, { ...common, weightInit: xavier });
+    this.v = new Linear(dim, dim, { ...common, weightInit: xavier });
+    this.out = new Linear(dim, dim, common);
     this.drop = opts.dropout ? new Dropout(opts.dropout, opts.rng) : null;
   }
 

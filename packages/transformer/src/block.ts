@@ -1,11 +1,11 @@
 /** A pre-norm transformer block: x + attn(norm₁(x)), then x + mlp(norm₂(x)). */
-import { Dropout, Module, type Generator, type Tensor } from '@grokkit/core';
+import { Dropout, Module, checks, type FloatDType, type Generator, type Tensor } from '@grokkit/core';
 import { MultiHeadAttention, type AttentionCall } from './attention.js';
-import { checkOneOf, checkPositiveInt, checkSequence, type FloatDType } from './checks.js';
 import { RESIDUALS, type ResidualKind } from './config.js';
 import { MLP, type ActivationKind } from './mlp.js';
 import { createNorm, type Norm, type NormKind } from './norms.js';
 import type { Rotary } from './rotary.js';
+import { checkSequence } from './sequence-checks.js';
 
 export interface BlockOptions {
   heads?: number;
@@ -35,14 +35,14 @@ export class Block extends Module {
     opts: BlockOptions = {},
   ) {
     super();
-    checkPositiveInt('Block', 'dim', dim);
+    checks.positiveInt('Block', 'dim', dim);
     const { rng, dtype, dropout = 0 } = opts;
     const normOpts = { eps: opts.normEps, dtype };
     this.norm1 = createNorm(opts.norm ?? 'layer', dim, normOpts);
     this.attn = new MultiHeadAttention(dim, opts.heads ?? 4, { causal: opts.causal, rotary: opts.rotary, dropout, bias: opts.bias, rng, dtype });
     this.norm2 = createNorm(opts.norm ?? 'layer', dim, normOpts);
     this.mlp = new MLP(dim, { ratio: opts.mlpRatio, hidden: opts.mlpHidden, activation: opts.activation, bias: opts.bias, rng, dtype });
-    this.residual = checkOneOf('Block', 'residual', opts.residual ?? 'input', RESIDUALS);
+    this.residual = checks.oneOf('Block', 'residual', opts.residual ?? 'input', RESIDUALS);
     this.drop = dropout ? new Dropout(dropout, rng) : null;
   }
 

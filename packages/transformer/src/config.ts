@@ -1,6 +1,5 @@
 /** The configuration of a Decoder or Encoder stack, its defaults and validation. */
-import type { Generator } from '@grokkit/core';
-import { checkFloatDType, checkOneOf, checkPositiveInt, type FloatDType } from './checks.js';
+import { checks, type FloatDType, type Generator } from '@grokkit/core';
 import { ACTIVATIONS, type ActivationKind } from './mlp.js';
 import { NORMS, type NormKind } from './norms.js';
 import { OUTPUTS, type OutputKind } from './output.js';
@@ -62,8 +61,8 @@ export type ResolvedConfig = Required<Omit<TransformerConfig, 'rng' | 'normEps'>
 /** Fill in defaults and validate; errors name the field, what was expected and what was given. */
 export function resolveConfig(op: string, c: TransformerConfig): ResolvedConfig {
   if (!c || typeof c !== 'object') throw new Error(`${op}: expected a config object, got ${String(c)}`);
-  const dim = checkPositiveInt(op, 'dim', c.dim ?? 128);
-  const heads = checkPositiveInt(op, 'heads', c.heads ?? 4);
+  const dim = checks.positiveInt(op, 'dim', c.dim ?? 128);
+  const heads = checks.positiveInt(op, 'heads', c.heads ?? 4);
   if (dim % heads !== 0) throw new Error(`${op}: heads (${heads}) must divide dim (${dim})`);
   const mlpRatio = c.mlpRatio ?? 4;
   if (!(mlpRatio > 0) || !Number.isFinite(mlpRatio)) throw new Error(`${op}: expected mlpRatio > 0, got ${mlpRatio}`);
@@ -71,21 +70,21 @@ export function resolveConfig(op: string, c: TransformerConfig): ResolvedConfig 
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`${op}: expected 0 ≤ dropout < 1, got ${dropout}`);
   const initScale = c.initScale ?? 1;
   if (!(initScale > 0) || !Number.isFinite(initScale)) throw new Error(`${op}: expected initScale > 0, got ${initScale}`);
-  const positional = checkOneOf(op, 'positional', c.positional ?? 'learned', POSITIONALS);
+  const positional = checks.oneOf(op, 'positional', c.positional ?? 'learned', POSITIONALS);
   if (positional === 'rotary' && (dim / heads) % 2 !== 0) {
     throw new Error(`${op}: rotary positions need an even head dim, got dim/heads = ${dim}/${heads} = ${dim / heads}`);
   }
   return {
-    vocabSize: checkPositiveInt(op, 'vocabSize', c.vocabSize),
-    maxLen: checkPositiveInt(op, 'maxLen', c.maxLen),
+    vocabSize: checks.positiveInt(op, 'vocabSize', c.vocabSize),
+    maxLen: checks.positiveInt(op, 'maxLen', c.maxLen),
     dim,
-    depth: checkPositiveInt(op, 'depth', c.depth ?? 2),
+    depth: checks.positiveInt(op, 'depth', c.depth ?? 2),
     heads,
     mlpRatio,
-    mlpHidden: checkPositiveInt(op, 'mlpHidden', c.mlpHidden ?? Math.max(1, Math.round(mlpRatio * dim))),
-    activation: checkOneOf(op, 'activation', c.activation ?? 'gelu', ACTIVATIONS),
+    mlpHidden: checks.positiveInt(op, 'mlpHidden', c.mlpHidden ?? Math.max(1, Math.round(mlpRatio * dim))),
+    activation: checks.oneOf(op, 'activation', c.activation ?? 'gelu', ACTIVATIONS),
     positional,
-    norm: checkOneOf(op, 'norm', c.norm ?? 'layer', NORMS),
+    norm: checks.oneOf(op, 'norm', c.norm ?? 'layer', NORMS),
     normEps: c.normEps,
     dropout,
     initScale,
@@ -93,11 +92,11 @@ export function resolveConfig(op: string, c: TransformerConfig): ResolvedConfig 
     bias: c.bias ?? true,
     headBias: c.headBias ?? false,
     finalNorm: c.finalNorm ?? true,
-    residual: checkOneOf(op, 'residual', c.residual ?? 'input', RESIDUALS),
-    output: checkOneOf(op, 'output', c.output ?? 'softmax', OUTPUTS),
+    residual: checks.oneOf(op, 'residual', c.residual ?? 'input', RESIDUALS),
+    output: checks.oneOf(op, 'output', c.output ?? 'softmax', OUTPUTS),
     ropeBase: c.ropeBase ?? 10000,
     rng: c.rng,
-    dtype: checkFloatDType(op, c.dtype ?? 'float32'),
+    dtype: checks.floatDType(op, c.dtype ?? 'float32'),
   };
 }
 
@@ -107,6 +106,6 @@ export function resolveConfig(op: string, c: TransformerConfig): ResolvedConfig 
  * learned positions, final LayerNorm, bias-free head, and its 'normed' attention residual.
  */
 export function grokfastConfig(p = 97, overrides: Partial<TransformerConfig> = {}): TransformerConfig {
-  checkPositiveInt('grokfastConfig', 'p', p);
+  checks.positiveInt('grokfastConfig', 'p', p);
   return { vocabSize: p + 2, maxLen: 5, residual: 'normed', ...overrides };
 }

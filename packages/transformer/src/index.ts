@@ -1,12 +1,9 @@
 /**
  * @grokkit/transformer: token and position embeddings (learned, sinusoidal, rotary), multi-head
  * attention with causal/full and key-padding masks, MLP, LayerNorm/RMSNorm, pre-norm blocks, and
- * Decoder (causal LM) / Encoder (bidirectional) stacks with optional StableMax output.
+ * Decoder (causal LM) / Encoder (bidirectional) stacks with optional StableMax output. The layers
+ * they are built from (Linear, Embedding, LayerNorm, RMSNorm) are @grokkit/core's.
  */
-export type { FloatDType } from './checks.js';
-export { Dense, type DenseOptions } from './dense.js';
-export { uniformParam, normalParam, constParam, scaleParameters } from './params.js';
-export { TokenEmbedding, type TokenEmbeddingOptions } from './embedding.js';
 export { LearnedPositions, SinusoidalPositions, sinusoidalTable } from './positional.js';
 export { Rotary } from './rotary.js';
 export { MASK_VALUE, causalBias, paddingBias } from './mask.js';
@@ -15,7 +12,7 @@ export {
   type AttentionOptions, type AttentionCall, type SdpaOptions,
 } from './attention.js';
 export { MLP, activation, ACTIVATIONS, type ActivationKind, type MlpOptions } from './mlp.js';
-export { LayerNorm, RMSNorm, createNorm, NORMS, type Norm, type NormKind, type NormOptions } from './norms.js';
+export { createNorm, NORMS, type Norm, type NormKind, type NormOptions } from './norms.js';
 export { Block, type BlockOptions } from './block.js';
 export {
   resolveConfig, grokfastConfig, POSITIONALS, RESIDUALS,
@@ -25,3 +22,8 @@ export { OUTPUTS, logProbsFor, probsFor, tokenLoss, type OutputKind } from './ou
 export { TransformerStack, type StackCall } from './stack.js';
 export { Decoder } from './decoder.js';
 export { Encoder } from './encoder.js';
+/** Kept for one release; each warns once. */
+export {
+  Dense, TokenEmbedding, LayerNorm, RMSNorm, uniformParam, normalParam, constParam, scaleParameters,
+  type DenseOptions, type TokenEmbeddingOptions, type FloatDType,
+} from './deprecated.js';

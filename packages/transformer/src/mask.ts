@@ -2,8 +2,7 @@
  * Additive attention masks. A masked score gets MASK_VALUE added: finite, so softmax and its
  * gradient stay NaN-free (a fully masked row becomes uniform instead of 0/0), yet exp of it is 0.
  */
-import { currentBackend, keep, tensor, type Tensor } from '@grokkit/core';
-import type { FloatDType } from './checks.js';
+import { currentBackend, keep, tensor, type FloatDType, type Tensor } from '@grokkit/core';
 
 export const MASK_VALUE = -1e9;
 

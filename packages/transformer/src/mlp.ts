@@ -1,7 +1,5 @@
-/** The position-wise feed-forward network: Dense(dim → hidden) → activation → Dense(hidden → dim). */
-import { Dropout, Module, gelu, relu, silu, type Generator, type Tensor } from '@grokkit/core';
-import { checkFeatures, checkFloatDType, checkOneOf, checkPositiveInt, type FloatDType } from './checks.js';
-import { Dense } from './dense.js';
+/** The position-wise feed-forward network: Linear(dim → hidden) → activation → Linear(hidden → dim). */
+import { Dropout, Linear, Module, checks, gelu, relu, silu, type FloatDType, type Generator, type Tensor } from '@grokkit/core';
 
 export const ACTIVATIONS = ['gelu', 'relu', 'silu'] as const;
 export type ActivationKind = (typeof ACTIVATIONS)[number];
@@ -32,8 +30,8 @@ export interface MlpOptions {
 }
 
 export class MLP extends Module {
-  fc1: Dense;
-  fc2: Dense;
+  fc1: Linear;
+  fc2: Linear;
   readonly hidden: number;
   readonly activation: ActivationKind;
   private readonly act: (x: Tensor) => Tensor;
@@ -43,21 +41,21 @@ export class MLP extends Module {
     opts: MlpOptions = {},
   ) {
     super();
-    checkPositiveInt('MLP', 'dim', dim);
+    checks.positiveInt('MLP', 'dim', dim);
     const ratio = opts.ratio ?? 4;
     if (!(ratio > 0) || !Number.isFinite(ratio)) throw new Error(`MLP: expected a positive ratio, got ${ratio}`);
-    this.hidden = checkPositiveInt('MLP', 'hidden', opts.hidden ?? Math.max(1, Math.round(ratio * dim)));
-    this.activation = checkOneOf('MLP', 'activation', opts.activation ?? 'gelu', ACTIVATIONS);
+    this.hidden = checks.positiveInt('MLP', 'hidden', opts.hidden ?? Math.max(1, Math.round(ratio * dim)));
+    this.activation = checks.oneOf('MLP', 'activation', opts.activation ?? 'gelu', ACTIVATIONS);
     this.act = activation(this.activation);
-    const dtype = checkFloatDType('MLP', opts.dtype ?? 'float32');
-    this.fc1 = new Dense(dim, this.hidden, { bias: opts.bias, rng: opts.rng, dtype });
-    this.fc2 = new Dense(this.hidden, dim, { bias: opts.bias, rng: opts.rng, dtype });
+    const dtype = checks.floatDType('MLP', opts.dtype ?? 'float32');
+    this.fc1 = new Linear(dim, this.hidden, { bias: opts.bias, rng: opts.rng, dtype });
+    this.fc2 = new Linear(this.hidden, dim, { bias: opts.bias, rng: opts.rng, dtype });
     this.drop = opts.dropout ? new Dropout(opts.dropout, opts.rng) : null;
   }
 
   /** x [..., dim] → [..., dim]. */
   forward(x: Tensor): Tensor {
-    checkFeatures('MLP', x, this.dim);
+    checks.features('MLP', x, this.dim);
     const y = this.fc2.forward(this.act(this.fc1.forward(x)));
     return this.drop ? this.drop.forward(y) : y;
   }

@@ -1,18 +1,17 @@
 /** The output normalisation: softmax, or StableMax (Prieto et al. 2025) against softmax collapse. */
-import { crossEntropy, logSoftmax, logStableMax, softmax, stableMax, type Reduction, type Tensor } from '@grokkit/core';
-import { checkOneOf, fmt } from './checks.js';
+import { checks, crossEntropy, fmt, logSoftmax, logStableMax, softmax, stableMax, type Reduction, type Tensor } from '@grokkit/core';
 
 export const OUTPUTS = ['softmax', 'stablemax'] as const;
 export type OutputKind = (typeof OUTPUTS)[number];
 
 /** log-probabilities along `dim` for the chosen output normalisation. */
 export function logProbsFor(kind: OutputKind): (x: Tensor, dim: number) => Tensor {
-  return checkOneOf('logProbsFor', 'output', kind, OUTPUTS) === 'stablemax' ? logStableMax : logSoftmax;
+  return checks.oneOf('logProbsFor', 'output', kind, OUTPUTS) === 'stablemax' ? logStableMax : logSoftmax;
 }
 
 /** probabilities along `dim` for the chosen output normalisation. */
 export function probsFor(kind: OutputKind): (x: Tensor, dim: number) => Tensor {
-  return checkOneOf('probsFor', 'output', kind, OUTPUTS) === 'stablemax' ? stableMax : softmax;
+  return checks.oneOf('probsFor', 'output', kind, OUTPUTS) === 'stablemax' ? stableMax : softmax;
 }
 
 /**

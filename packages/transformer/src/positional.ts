@@ -1,7 +1,6 @@
 /** Additive position embeddings: learned (a trained table) and sinusoidal (a fixed one). */
-import { Module, currentBackend, keep, tensor, type Generator, type Tensor } from '@grokkit/core';
-import { checkFloatDType, checkMaxLen, checkPositiveInt, checkSequence, type FloatDType } from './checks.js';
-import { normalParam } from './params.js';
+import { Module, checks, currentBackend, init, keep, tensor, type FloatDType, type Generator, type Tensor } from '@grokkit/core';
+import { checkMaxLen, checkSequence } from './sequence-checks.js';
 
 /** A learned [maxLen, dim] table, N(0, std²) at init (PyTorch's nn.Embedding default std 1). */
 export class LearnedPositions extends Module {
@@ -12,9 +11,9 @@ export class LearnedPositions extends Module {
     opts: { rng?: Generator; dtype?: FloatDType; std?: number } = {},
   ) {
     super();
-    checkPositiveInt('LearnedPositions', 'maxLen', maxLen);
-    checkPositiveInt('LearnedPositions', 'dim', dim);
-    this.weight = normalParam([maxLen, dim], opts.std ?? 1, opts.rng, checkFloatDType('LearnedPositions', opts.dtype ?? 'float32'));
+    checks.positiveInt('LearnedPositions', 'maxLen', maxLen);
+    checks.positiveInt('LearnedPositions', 'dim', dim);
+    this.weight = init.normal([maxLen, dim], opts.std ?? 1, opts.rng, checks.floatDType('LearnedPositions', opts.dtype ?? 'float32'));
   }
 
   /** The embeddings of positions 0..length−1, [length, dim] (on the parameters' device). */
@@ -57,9 +56,9 @@ export class SinusoidalPositions extends Module {
     opts: { dtype?: FloatDType; base?: number } = {},
   ) {
     super();
-    checkPositiveInt('SinusoidalPositions', 'maxLen', maxLen);
-    checkPositiveInt('SinusoidalPositions', 'dim', dim);
-    this.dtype = checkFloatDType('SinusoidalPositions', opts.dtype ?? 'float32');
+    checks.positiveInt('SinusoidalPositions', 'maxLen', maxLen);
+    checks.positiveInt('SinusoidalPositions', 'dim', dim);
+    this.dtype = checks.floatDType('SinusoidalPositions', opts.dtype ?? 'float32');
     this.base = opts.base ?? 10000;
   }
 

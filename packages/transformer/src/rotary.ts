@@ -3,8 +3,7 @@
  * i + d/2 of a head form a pair rotated by the angle p·θ_i, θ_i = base^(−2i/d), at position p.
  * Applied to queries and keys, it makes q·k depend on positions only through their difference.
  */
-import { Module, cat, currentBackend, keep, tensor, type Tensor } from '@grokkit/core';
-import { checkFloatDType, checkPositiveInt, fmt, type FloatDType } from './checks.js';
+import { Module, cat, checks, currentBackend, fmt, keep, tensor, type FloatDType, type Tensor } from '@grokkit/core';
 
 export class Rotary extends Module {
   readonly dtype: FloatDType;
@@ -16,10 +15,10 @@ export class Rotary extends Module {
     opts: { base?: number; dtype?: FloatDType } = {},
   ) {
     super();
-    checkPositiveInt('Rotary', 'headDim', headDim);
-    checkPositiveInt('Rotary', 'maxLen', maxLen);
+    checks.positiveInt('Rotary', 'headDim', headDim);
+    checks.positiveInt('Rotary', 'maxLen', maxLen);
     if (headDim % 2 !== 0) throw new Error(`Rotary: expected an even head dim, got ${headDim}`);
-    this.dtype = checkFloatDType('Rotary', opts.dtype ?? 'float32');
+    this.dtype = checks.floatDType('Rotary', opts.dtype ?? 'float32');
     this.base = opts.base ?? 10000;
   }
 

@@ -1,16 +1,13 @@
 /** The shared body of Decoder and Encoder: embeddings → pre-norm blocks → final norm → head. */
-import { Dropout, Module, type Reduction, type Tensor } from '@grokkit/core';
+import { Dropout, Embedding, Linear, Module, scaleParameters, type Reduction, type Tensor } from '@grokkit/core';
 import type { AttentionCall } from './attention.js';
 import { Block } from './block.js';
-import { checkPadMask, checkSequence, checkTokens } from './checks.js';
 import { resolveConfig, type ResolvedConfig, type TransformerConfig } from './config.js';
-import { Dense } from './dense.js';
-import { TokenEmbedding } from './embedding.js';
 import { createNorm, type Norm } from './norms.js';
 import { logProbsFor, probsFor, tokenLoss } from './output.js';
-import { scaleParameters } from './params.js';
 import { LearnedPositions, SinusoidalPositions } from './positional.js';
 import { Rotary } from './rotary.js';
+import { checkPadMask, checkSequence, checkTokens } from './sequence-checks.js';
 
 export interface StackCall {
   /** Bool [B, T], true at padded keys: no position attends to them. */
@@ -24,11 +21,11 @@ export interface StackCall {
 }
 
 export abstract class TransformerStack extends Module {
-  tokens: TokenEmbedding;
+  tokens: Embedding;
   positions: LearnedPositions | SinusoidalPositions | null;
   blocks: Block[];
   norm: Norm | null;
-  head: Dense;
+  head: Linear;
   readonly config: ResolvedConfig;
   readonly rotary: Rotary | null;
   private readonly drop: Dropout | null;
@@ -42,7 +39,7 @@ export abstract class TransformerStack extends Module {
     const c = resolveConfig(name, config);
     this.config = c;
     const { rng, dtype, dim } = c;
-    this.tokens = new TokenEmbedding(c.vocabSize, dim, { rng, dtype, std: c.embeddingStd });
+    this.tokens = new Embedding(c.vocabSize, dim, { rng, dtype, std: c.embeddingStd });
     this.positions =
       c.positional === 'learned'
         ? new LearnedPositions(c.maxLen, dim, { rng, dtype, std: c.embeddingStd })
@@ -70,7 +67,7 @@ export abstract class TransformerStack extends Module {
         }),
     );
     this.norm = c.finalNorm ? createNorm(c.norm, dim, { eps: c.normEps, dtype }) : null;
-    this.head = new Dense(dim, c.vocabSize, { bias: c.headBias, rng, dtype });
+    this.head = new Linear(dim, c.vocabSize, { bias: c.headBias, rng, dtype });
     this.drop = c.dropout ? new Dropout(c.dropout, rng) : null;
     scaleParameters(this, c.initScale);
   }

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { randn, tensor } from '@grokkit/core';
 import {
-  Block, Decoder, Dense, Encoder, LayerNorm, LearnedPositions, MLP, MultiHeadAttention, RMSNorm, Rotary, SinusoidalPositions, TokenEmbedding,
+  Block, Decoder, Encoder, LearnedPositions, MLP, MultiHeadAttention, Rotary, SinusoidalPositions,
 } from '../src/index.js';
 
 const wrong = randn([2, 3, 12]); // last dim 12 where 16 is expected
 
 describe('wrong last dim: the message names the expected and the given shape', () => {
   const cases: [string, () => unknown, RegExp][] = [
-    ['Dense', () => new Dense(16, 4).forward(wrong), /Dense: expected input of shape \[\.\.\., 16\], got \[2, 3, 12\]/],
-    ['LayerNorm', () => new LayerNorm(16).forward(wrong), /LayerNorm: expected input of shape \[\.\.\., 16\], got \[2, 3, 12\]/],
-    ['RMSNorm', () => new RMSNorm(16).forward(wrong), /RMSNorm: expected input of shape \[\.\.\., 16\], got \[2, 3, 12\]/],
     ['MLP', () => new MLP(16).forward(wrong), /MLP: expected input of shape \[\.\.\., 16\], got \[2, 3, 12\]/],
     ['MultiHeadAttention', () => new MultiHeadAttention(16, 4).forward(wrong), /MultiHeadAttention: expected input of shape \[B, T, 16\], got \[2, 3, 12\]/],
     ['Block', () => new Block(16).forward(wrong), /Block: expected input of shape \[B, T, 16\], got \[2, 3, 12\]/],
@@ -24,19 +21,18 @@ describe('wrong last dim: the message names the expected and the given shape', (
 
   it('a non-float input is refused by name', () => {
     const ints = tensor([[[1, 2]]], { dtype: 'int32' });
-    expect(() => new LayerNorm(2).forward(ints)).toThrow(/LayerNorm: expected a float input, got int32/);
+    expect(() => new MLP(2).forward(ints)).toThrow(/MLP: expected a float input, got int32/);
     expect(() => new MultiHeadAttention(2, 1).forward(ints)).toThrow(/MultiHeadAttention: expected a float input, got int32/);
   });
 });
 
 describe('wrong dtype of tokens', () => {
   const floats = tensor([[1, 2, 3]]);
-  it('TokenEmbedding', () => expect(() => new TokenEmbedding(5, 4).forward(floats)).toThrow(/TokenEmbedding: expected int32 token ids, got float32/));
   it('Decoder', () => expect(() => new Decoder({ vocabSize: 5, maxLen: 4, dim: 8 }).forward(floats)).toThrow(/Decoder: expected int32 tokens, got float32/));
   it('Encoder', () => expect(() => new Encoder({ vocabSize: 5, maxLen: 4, dim: 8 }).forward(floats)).toThrow(/Encoder: expected int32 tokens, got float32/));
   it('token ids out of range and tokens of the wrong rank', () => {
     const m = new Decoder({ vocabSize: 5, maxLen: 4, dim: 8 });
-    expect(() => m.forward(tensor([[1, 7]], { dtype: 'int32' }))).toThrow(/Decoder: token id 7 at flat index 1 is outside the vocabulary \[0, 5\)/);
+    expect(() => m.forward(tensor([[1, 7]], { dtype: 'int32' }))).toThrow(/Decoder: expected token ids in \[0, 5\), got 7 at flat index 1/);
     expect(() => m.forward(tensor([1, 2], { dtype: 'int32' }))).toThrow(/Decoder: expected tokens of shape \[B, T\] with T ≥ 1, got \[2\]/);
   });
   it('padMask of the wrong dtype or shape', () => {
@@ -79,7 +75,7 @@ describe('heads not dividing dim, and other bad configuration', () => {
     expect(() => new Decoder({ ...c, norm: 'batch' as never })).toThrow(/expected norm to be one of 'layer', 'rms', got "batch"/);
     expect(() => new Decoder({ ...c, activation: 'tanh' as never })).toThrow(/expected activation to be one of 'gelu', 'relu', 'silu', got "tanh"/);
     expect(() => new Decoder({ ...c, depth: 1.5 })).toThrow(/Decoder: expected depth to be a positive integer, got 1.5/);
-    expect(() => new Decoder({ ...c, dtype: 'int32' as never })).toThrow(/Decoder: expected dtype 'float32' or 'float64', got int32/);
+    expect(() => new Decoder({ ...c, dtype: 'int32' as never })).toThrow(/Decoder: expected dtype 'float32' or 'float64', got "int32"/);
     expect(() => new Decoder({ ...c, initScale: 0 })).toThrow(/Decoder: expected initScale > 0, got 0/);
     expect(() => new Decoder({ ...c, dropout: 1 })).toThrow(/Decoder: expected 0 ≤ dropout < 1, got 1/);
   });

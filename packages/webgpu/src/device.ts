@@ -13,6 +13,12 @@ export interface AdapterDescription {
   architecture: string;
   device: string;
   description: string;
+  /**
+   * A fallback or software (CPU-emulated) adapter: one that says `isFallbackAdapter`, or whose info
+   * names SwiftShader, llvmpipe, lavapipe or Microsoft's Basic Render Driver. Correct, but far
+   * slower at training than the cpu backend.
+   */
+  software: boolean;
 }
 
 export interface AcquiredDevice {
@@ -71,13 +77,14 @@ export async function findGpu(opts: DeviceOptions = {}): Promise<GPU> {
   return nodeGpu(opts.dawnFlags ?? []);
 }
 
-function describe(info: GPUAdapterInfo | undefined): AdapterDescription {
-  return {
-    vendor: info?.vendor ?? '',
-    architecture: info?.architecture ?? '',
-    device: info?.device ?? '',
-    description: info?.description ?? '',
-  };
+const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|lavapipe|basic render driver/i;
+
+/** What an adapter says about itself (`info`; older browsers put `isFallbackAdapter` on the adapter). */
+export function describeAdapter(adapter: Pick<GPUAdapter, 'info'> & { isFallbackAdapter?: boolean }): AdapterDescription {
+  const info: Partial<GPUAdapterInfo> | undefined = adapter.info;
+  const d = { vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', device: info?.device ?? '', description: info?.description ?? '' };
+  const fallback = info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true;
+  return { ...d, software: fallback || SOFTWARE_RENDERERS.test(Object.values(d).join(' ')) };
 }
 
 /** Request an adapter and a device with the adapter's largest buffer limits. Throws a clear error when none is found. */
@@ -94,7 +101,7 @@ export async function acquireDevice(opts: DeviceOptions = {}): Promise<AcquiredD
       maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
     },
   });
-  return { device, adapter: describe(adapter.info), gpu };
+  return { device, adapter: describeAdapter(adapter), gpu };
 }
 
 /** Whether a WebGPU adapter can be had here, and why not (for skipping tests with a clear message). */
@@ -103,7 +110,7 @@ export async function probeWebGPU(opts: DeviceOptions = {}): Promise<{ ok: true;
     const gpu = await findGpu(opts);
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { ok: false, reason: `no WebGPU adapter. ${NO_ADAPTER_HELP}` };
-    return { ok: true, adapter: describe(adapter.info) };
+    return { ok: true, adapter: describeAdapter(adapter) };
   } catch (e) {
     return { ok: false, reason: (e as Error).message };
   }

@@ -2,20 +2,27 @@ import { add, mul, sqrt, sum, div, maximum } from '../ops.js';
 import { adamDirection, axpby } from '../fused-ops.js';
 import type { Tensor } from '../tensor.js';
 import { asSchedule, type ScheduleLike } from './schedules.js';
-import { chain, mapParams, zerosLikeParams, type GradientTransform, type Params } from './transform.js';
+import { checkDecay, checkFiniteNumber, checkLearningRate, checkNonNegative, checkPositive } from './checks.js';
+import { chain, emptyParams, mapParams, zerosLikeParams, type GradientTransform, type Params } from './transform.js';
 
 /** Multiply every gradient by a constant. */
 export function scale(factor: number): GradientTransform<null> {
+  checkFiniteNumber('scale', 'factor', factor);
   return { init: () => null, update: (grads, state) => ({ grads: mapParams(grads, (g) => mul(g, factor)), state }) };
 }
 
 /** Multiply by −lr(step): the last link of an optimizer chain. */
 export function scaleByLearningRate(lr: ScheduleLike): GradientTransform<{ count: number }> {
+  checkLearningRate('scaleByLearningRate', lr);
   const sched = asSchedule(lr);
   return {
     init: () => ({ count: 0 }),
     update: (grads, { count }) => {
-      const f = -sched(count);
+      const value = sched(count);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        throw new Error(`scaleByLearningRate: the schedule gave learning rate ${value} at step ${count} (expected a finite number ≥ 0)`);
+      }
+      const f = -value;
       return { grads: mapParams(grads, (g) => mul(g, f)), state: { count: count + 1 } };
     },
   };
@@ -23,6 +30,7 @@ export function scaleByLearningRate(lr: ScheduleLike): GradientTransform<{ count
 
 /** Add `weightDecay · param` to each gradient (decoupled weight decay when placed before the learning rate). */
 export function addDecayedWeights(weightDecay: number): GradientTransform<null> {
+  checkNonNegative('addDecayedWeights', 'weightDecay', weightDecay);
   return {
     init: () => null,
     update: (grads, state, params) => ({
@@ -42,18 +50,17 @@ export interface AdamState {
 /** Adam's direction m̂/(√v̂ + eps), with bias correction. */
 export function scaleByAdam(opts: { b1?: number; b2?: number; eps?: number } = {}): GradientTransform<AdamState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8 } = opts;
-  for (const [n, v] of [['b1', b1], ['b2', b2]] as const) {
-    if (!(v >= 0 && v < 1)) throw new Error(`adam: expected 0 ≤ ${n} < 1, got ${v}`);
-  }
-  if (!(eps >= 0)) throw new Error(`adam: expected eps ≥ 0, got ${eps}`);
+  checkDecay('scaleByAdam', 'b1', b1);
+  checkDecay('scaleByAdam', 'b2', b2);
+  checkPositive('scaleByAdam', 'eps', eps);
   return {
     init: (params) => ({ count: 0, mu: zerosLikeParams(params), nu: zerosLikeParams(params) }),
     update: (grads, state) => {
       const count = state.count + 1;
       const c1 = 1 - b1 ** count;
       const c2 = 1 - b2 ** count;
-      const mu: Params = {};
-      const nu: Params = {};
+      const mu = emptyParams();
+      const nu = emptyParams();
       const out = mapParams(grads, (g, k) => {
         const m = axpby(b1, state.mu[k]!, 1 - b1, g);
         const v = axpby(b2, state.nu[k]!, 1 - b2, mul(g, g));
@@ -68,10 +75,11 @@ export function scaleByAdam(opts: { b1?: number; b2?: number; eps?: number } = {
 
 /** Heavy-ball momentum buffer b ← momentum·b + g (PyTorch's SGD convention), optionally Nesterov. */
 export function traceMomentum(momentum: number, nesterov = false): GradientTransform<{ [k: string]: Params | number; count: number; trace: Params }> {
+  checkNonNegative('traceMomentum', 'momentum', momentum);
   return {
     init: (params) => ({ count: 0, trace: zerosLikeParams(params) }),
     update: (grads, state) => {
-      const trace: Params = {};
+      const trace = emptyParams();
       const out = mapParams(grads, (g, k) => {
         const b = state.count === 0 ? g : axpby(momentum, state.trace[k]!, 1, g);
         trace[k] = b;
@@ -82,7 +90,15 @@ export function traceMomentum(momentum: number, nesterov = false): GradientTrans
   };
 }
 
+/**
+ * SGD as PyTorch's `torch.optim.SGD` (without dampening): lr ≥ 0, momentum ≥ 0, weightDecay ≥ 0
+ * (L2, added to the gradient), and Nesterov needs a momentum > 0; anything else throws here.
+ */
 export function sgd(opts: { lr: ScheduleLike; momentum?: number; nesterov?: boolean; weightDecay?: number }): GradientTransform<any> {
+  checkLearningRate('sgd', opts.lr);
+  checkNonNegative('sgd', 'momentum', opts.momentum ?? 0);
+  checkNonNegative('sgd', 'weightDecay', opts.weightDecay ?? 0);
+  if (opts.nesterov && !opts.momentum) throw new Error('sgd: invalid nesterov: Nesterov momentum needs momentum > 0, got momentum 0');
   const parts: GradientTransform<any>[] = [];
   if (opts.weightDecay) parts.push(addDecayedWeights(opts.weightDecay));
   if (opts.momentum) parts.push(traceMomentum(opts.momentum, opts.nesterov));
@@ -97,18 +113,34 @@ export interface AdamOptions {
 }
 
 /**
+ * Check Adam's options as PyTorch does (lr ≥ 0, 0 ≤ betas < 1, weightDecay ≥ 0), except that eps
+ * must be > 0: eps = 0 turns a parameter whose gradient is exactly zero into 0/0 = NaN.
+ */
+function adamOptions(op: string, opts: AdamOptions & { weightDecay?: number }): [number, number] {
+  if (!opts || typeof opts !== 'object') throw new Error(`${op}: expected options { lr, betas?, eps?, weightDecay? }, got ${String(opts)}`);
+  checkLearningRate(op, opts.lr);
+  const betas = opts.betas ?? [0.9, 0.999];
+  if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${op}: invalid betas: expected [b1, b2], got ${JSON.stringify(betas)}`);
+  checkDecay(op, 'betas[0]', betas[0]);
+  checkDecay(op, 'betas[1]', betas[1]);
+  checkPositive(op, 'eps', opts.eps ?? 1e-8);
+  checkNonNegative(op, 'weightDecay', opts.weightDecay ?? 0);
+  return [betas[0], betas[1]];
+}
+
+/**
  * Adam, as PyTorch's `torch.optim.Adam`: `weightDecay` (default 0) is L2 regularisation, added
  * to the gradient before the moment estimates (contrast `adamw`).
  */
 export function adam(opts: AdamOptions & { weightDecay?: number }): GradientTransform<any> {
-  const [b1, b2] = opts.betas ?? [0.9, 0.999];
+  const [b1, b2] = adamOptions('adam', opts);
   const adamPart = [scaleByAdam({ b1, b2, eps: opts.eps ?? 1e-8 }), scaleByLearningRate(opts.lr)];
   return chain(...(opts.weightDecay ? [addDecayedWeights(opts.weightDecay)] : []), ...adamPart);
 }
 
 /** AdamW: Adam with decoupled weight decay, update = −lr·(m̂/(√v̂+eps) + wd·θ), as PyTorch's AdamW (default wd 0.01). */
 export function adamw(opts: AdamOptions & { weightDecay?: number }): GradientTransform<any> {
-  const [b1, b2] = opts.betas ?? [0.9, 0.999];
+  const [b1, b2] = adamOptions('adamw', opts);
   return chain(scaleByAdam({ b1, b2, eps: opts.eps ?? 1e-8 }), addDecayedWeights(opts.weightDecay ?? 0.01), scaleByLearningRate(opts.lr));
 }
 

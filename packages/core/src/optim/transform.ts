@@ -13,6 +13,8 @@ export type State = Tensor | number | string | boolean | null | State[] | { [key
  * A gradient transformation, as in optax: `init` makes the state from the parameters; `update`
  * maps gradients (and state, params) to transformed gradients and the next state. Neither
  * mutates its arguments. At the end of a chain, the output is the update added to the parameters.
+ * `update` may keep the gradient tensors it receives in its state: `Optimizer.update` passes views
+ * that nothing else disposes (code calling `update` directly must likewise not dispose what it passed).
  */
 export interface GradientTransform<S extends State = State> {
   init(params: Params): S;
@@ -36,9 +38,17 @@ export function chain(...transforms: GradientTransform<any>[]): GradientTransfor
   };
 }
 
+/**
+ * An empty map of named tensors without a prototype, so any name (`__proto__`, `constructor`) is an
+ * ordinary key and `in` sees only what was put there.
+ */
+export function emptyParams(): Params {
+  return Object.create(null) as Params;
+}
+
 /** Apply `fn` to every tensor of `grads` by name. */
 export function mapParams(grads: Params, fn: (g: Tensor, name: string) => Tensor): Params {
-  const out: Params = {};
+  const out = emptyParams();
   for (const [k, g] of Object.entries(grads)) out[k] = fn(g, k);
   return out;
 }
@@ -52,8 +62,8 @@ export function zerosLikeParams(params: Params): Params {
 export function checkSameTree(op: string, expected: Params, given: Params): void {
   const ek = Object.keys(expected);
   const gk = Object.keys(given);
-  const missing = ek.filter((k) => !(k in given));
-  const extra = gk.filter((k) => !(k in expected));
+  const missing = ek.filter((k) => !Object.hasOwn(given, k));
+  const extra = gk.filter((k) => !Object.hasOwn(expected, k));
   if (missing.length || extra.length) {
     throw new Error(`${op}: parameter names differ (missing: ${missing.join(', ') || 'none'}; unexpected: ${extra.join(', ') || 'none'})`);
   }
@@ -82,14 +92,15 @@ export class Optimizer<S extends State = State> {
 
   /**
    * One update from the parameters' `.grad` (missing gradients count as zeros), or from `grads`.
-   * Transforms receive views of the gradients, so state that keeps one outlives `zeroGrad()`.
+   * Transforms receive views of the gradients (new tensors sharing their storage), so a transform
+   * may keep one in its state: `zeroGrad()`, a later `backward()` and disposing `grads` leave it intact.
    */
   update(grads?: Params): void {
     const old = this.state;
     const next = tidy(() =>
       noGrad(() => {
         // transforms get views of the gradients, so state that keeps one survives zeroGrad()
-        const g: Params = {};
+        const g = emptyParams();
         for (const [k, p] of Object.entries(this.params)) {
           const src = grads ? grads[k] : p.grad;
           g[k] = src ? src.shareAs(src.shape) : zeros(p.shape, p.dtype, p.device);
