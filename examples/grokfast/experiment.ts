@@ -18,6 +18,8 @@ export interface ArmOptions {
   filter: FilterKind;
   p: number;
   op: ModularOp;
+  /** Smallest y (default: the operation's own, 0 for + and −, 1 for · and ÷). */
+  yMin?: 0 | 1;
   seed: number;
   /** Most optimizer steps. */
   steps: number;
@@ -43,6 +45,25 @@ export interface ArmOptions {
   /** Replace a previous arm's log and checkpoint in outDir. */
   overwrite?: boolean;
   progress: ProgressMode;
+  /** Progress label (default: the filter and seed). */
+  label?: string;
+}
+
+/**
+ * What another experiment may change in an arm while keeping its model, data, batch order,
+ * schedule and evaluation (GrokBench's methods are these).
+ */
+export interface ArmHooks {
+  /** The update rule (default `transformFor(o)`). */
+  transform?: g.GradientTransform<any>;
+  /** Training and validation loss on the answer logits (default cross-entropy). */
+  loss?: (logits: g.Tensor, targets: g.Tensor) => g.Tensor;
+  /** A term added to a step's loss, or null for none at this step. */
+  penalty?: (params: g.Params) => g.Tensor | null;
+  /** After each evaluation, with its metrics (under noGrad); returns more metrics to record with them. */
+  afterEval?: (metrics: { trainAcc: number; valAcc: number; valLoss: number }, step: number, params: g.Params) => Record<string, number> | void;
+  /** JSON state to checkpoint with the run (e.g. whether a penalty is on). */
+  state?: { get(): unknown; set(value: unknown): void };
 }
 
 export const DEFAULTS: Omit<ArmOptions, 'filter' | 'seed'> = {
@@ -103,9 +124,9 @@ export function transformFor(o: Pick<ArmOptions, 'filter' | 'lr' | 'alpha' | 'wi
 }
 
 /** Train one arm and return its curve and summary. */
-export async function runArm(o: ArmOptions): Promise<ArmResult> {
+export async function runArm(o: ArmOptions, hooks: ArmHooks = {}): Promise<ArmResult> {
   // one seed, three unrelated streams (split, init, batch order): see rng()'s note on streams
-  const data = modularArithmetic({ p: o.p, op: o.op, trainFraction: 0.5, seed: o.seed });
+  const data = modularArithmetic({ p: o.p, op: o.op, yMin: o.yMin, trainFraction: 0.5, seed: o.seed });
   const model = new Decoder(grokfastConfig(o.p, { dim: o.dim, depth: o.depth, rng: g.rng(o.seed, 'init') }));
   const batches = new Batcher(data.train, { batchSize: o.batchSize, seed: o.seed });
   // training accuracy and loss are measured on the minibatches seen since the last evaluation
@@ -114,10 +135,11 @@ export async function runArm(o: ArmOptions): Promise<ArmResult> {
   let correct = 0;
   let lossSum = 0;
   let lossSteps = 0;
-  type Saved = { batches: ReturnType<Batcher['state']>; seen: number; correct: number; lossSum: number; lossSteps: number };
+  const loss = hooks.loss ?? g.crossEntropy;
+  type Saved = { batches: ReturnType<Batcher['state']>; seen: number; correct: number; lossSum: number; lossSteps: number; hooks?: unknown };
   const result = await train({
     model,
-    transform: transformFor(o),
+    transform: hooks.transform ?? transformFor(o),
     steps: o.steps,
     evalEvery: o.evalEvery,
     seed: o.seed,
@@ -126,31 +148,35 @@ export async function runArm(o: ArmOptions): Promise<ArmResult> {
     resume: o.resume,
     overwrite: o.overwrite,
     progress: o.progress,
-    label: `${o.filter} seed ${o.seed}`,
+    label: o.label ?? `${o.filter} seed ${o.seed}`,
     state: {
-      get: (): Saved => ({ batches: batches.state(), seen, correct, lossSum, lossSteps }),
+      get: (): Saved => ({ batches: batches.state(), seen, correct, lossSum, lossSteps, ...(hooks.state ? { hooks: hooks.state.get() } : {}) }),
       set: (s) => {
         const v = s as Saved;
         batches.setState(v.batches);
         ({ seen, correct, lossSum, lossSteps } = v);
+        hooks.state?.set(v.hooks);
       },
     },
-    step: () => {
+    step: ({ params }) => {
       const { inputs, targets } = batches.next();
       const logits = model.forward(inputs, { lastOnly: true });
       seen += targets.size;
       correct += g.noGrad(() => logits.argmax(-1).eq(targets).sum().item());
-      return g.crossEntropy(logits, targets);
+      const l = loss(logits, targets);
+      const extra = hooks.penalty?.(params) ?? null;
+      return extra ? l.add(extra) : l;
     },
-    evaluate: () => {
+    evaluate: ({ step, params }) => {
       const logits = model.forward(data.val.inputs, { lastOnly: true });
       const valAcc = logits.argmax(-1).eq(data.val.targets).float().mean().item();
-      const valLoss = g.crossEntropy(logits, data.val.targets).item();
+      const valLoss = loss(logits, data.val.targets).item();
       const trainAcc = seen > 0 ? correct / seen : 0;
       // no training loss before the first step (a key left out, which a JSON round trip keeps as it is)
       const trainLoss: Record<string, number> = lossSteps > 0 ? { trainLoss: lossSum / lossSteps } : {};
       seen = correct = lossSum = lossSteps = 0;
-      return { trainAcc, valAcc, ...trainLoss, valLoss };
+      const metrics = { trainAcc, valAcc, valLoss };
+      return { trainAcc, valAcc, ...trainLoss, valLoss, ...(hooks.afterEval?.(metrics, step, params) ?? {}) };
     },
     hooks: {
       onStep: ({ loss }) => {

@@ -43,6 +43,11 @@ export {
   scale, scaleByLearningRate, addDecayedWeights, scaleByAdam, traceMomentum, sgd, adam, adamw, globalNorm, clipByGlobalNorm,
   type AdamOptions, type AdamState,
 } from './optim/optimizers.js';
+export { newtonSchulz, MUON_QUINTIC, CUBIC, type NewtonSchulzCoefficients, type NewtonSchulzOptions } from './optim/newton-schulz.js';
+export { partition } from './optim/partition.js';
+export { symmetricEigen, type SymmetricEigen } from './linalg/symmetric-eigen.js';
+export { polarFactor, type PolarFactorOptions } from './linalg/polar-factor.js';
+export { muon, scaleByMuon, type MuonOptions, type ScaleByMuonOptions, type MuonState } from './optim/muon.js';
 export { asSchedule, constantSchedule, linearSchedule, cosineDecay, linearWarmup, warmupCosine, type Schedule, type ScheduleLike } from './optim/schedules.js';
 export { saveSafetensors, saveSafetensorsSync, loadSafetensors, CHECKSUM_KEY, type SafetensorsContents, type SaveSafetensorsOptions } from './io/safetensors.js';
 export {

@@ -1,6 +1,6 @@
 /**
  * @grokkit/filters: spectral gradient filters as gradient transforms (Grokfast EMA/MA, general
- * linear filters, Butterworth designs, ⊥Grad), their frequency responses, and a gradient-spectrum
+ * linear filters, Butterworth designs, ⊥Grad, egalitarian gradients), their frequency responses, and a gradient-spectrum
  * recorder that measures the slow/fast decomposition during training.
  */
 export { grokfastEma, type GrokfastEmaOptions, type GrokfastEmaState } from './grokfast-ema.js';
@@ -9,6 +9,7 @@ export { lti, normaliseFilter, type LtiOptions, type LtiState, type NormalisedFi
 export { butterworth, type ButterworthOptions } from './butterworth.js';
 export { frequencyResponse, specToCoefficients, type FrequencyResponse, type ResponseSource } from './frequency-response.js';
 export { orthogonalGrad, type OrthogonalGradOptions } from './orthogonal-grad.js';
+export { egalitarianGrad, type EgalitarianOptions } from './egalitarian.js';
 export { GradientSpectrum, lowHighRatio, type GradientSpectrumOptions, type SpectrumReport, type SpectrumPower } from './spectrum.js';
 export { fft, rfft, hann, isPowerOfTwo } from './fft.js';
 export { perParamFilter, type PerParamFilterDef, type PerParamState, type StepContext } from './per-param.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '@grokkit/core';
-import { GradientSpectrum, butterworth, grokfastEma, grokfastMa, lti, orthogonalGrad } from '../src/index.js';
+import { GradientSpectrum, butterworth, egalitarianGrad, grokfastEma, grokfastMa, lti, orthogonalGrad } from '../src/index.js';
 import { biasCorrectedEma } from './custom.js';
 import { paramBits, setupModel, trainStep } from './helpers.js';
 
@@ -10,6 +10,7 @@ const cases: [string, () => g.GradientTransform<any>][] = [
   ['grokfastMa (window wraps)', () => g.chain(grokfastMa({ windowSize: 3, lamb: 5 }), adamw())],
   ['lti Butterworth, init first', () => g.chain(lti({ ...butterworth({ order: 2, cutoff: 0.2 }), lamb: 2, init: 'first' }), adamw())],
   ['orthogonalGrad', () => g.chain(orthogonalGrad(), adamw())],
+  ['egalitarianGrad then Grokfast-EMA', () => g.chain(egalitarianGrad(), grokfastEma(), adamw())],
   ['custom perParamFilter', () => g.chain(biasCorrectedEma(0.9, 1), adamw())],
   ['spectrum observer', () => g.chain(new GradientSpectrum({ window: 4 }).transform(), grokfastEma(), adamw())],
 ];

@@ -1,0 +1,166 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import * as g from '@grokkit/core';
+import { gradcheck } from '@grokkit/core/testing';
+import { DelayedPenalty, frobeniusPenalty } from '../grokbench/compression.js';
+import { UsageError } from '@grokkit/eval/node';
+import { cli, componentList, main, parse } from '../grokbench/main.js';
+import { COMPONENT_IDS, DEFAULT_METHODS, recipeOf, transformOf } from '../grokbench/methods.js';
+import { formatSpeedup, formatSteps, medianSteps, summarise } from '../grokbench/summary.js';
+import type { BenchRun } from '../grokbench/run.js';
+
+describe('delayed compression', () => {
+  it('the penalty Σ‖W‖²_F over weights: value, and its gradient by gradcheck', () => {
+    const w = g.randn([3, 4], { dtype: 'float64', rng: g.rng(1) }).requiresGrad_();
+    const n = g.randn([4], { dtype: 'float64', rng: g.rng(2) }).requiresGrad_();
+    const b = g.randn([4], { dtype: 'float64', rng: g.rng(3) }).requiresGrad_();
+    const params = { 'fc.weight': w, 'norm.weight': n, 'fc.bias': b };
+    const want = [w, n].reduce((s, t) => s + [...t.dataSync()].reduce((a, x) => a + x * x, 0), 0);
+    expect(frobeniusPenalty(params).item()).toBeCloseTo(want, 12);
+    expect(gradcheck((x, y, z) => frobeniusPenalty({ 'fc.weight': x, 'norm.weight': y, 'fc.bias': z }), [w, n, b])).toBeLessThan(1e-6);
+    // biases are not penalised: their gradient is zero
+    const grads = g.grad(frobeniusPenalty(params), [w, b]);
+    expect([...grads[1]!.dataSync()]).toEqual([0, 0, 0, 0]);
+    expect([...grads[0]!.dataSync()]).toEqual([...w.dataSync()].map((x) => 2 * x));
+    expect(() => frobeniusPenalty({ 'fc.bias': b })).toThrow(/no parameter selected \(have: fc.bias\)/);
+  });
+
+  it('switches on at the first training accuracy ≥ threshold and stays on; its state survives a checkpoint', async () => {
+    const params = { 'a.weight': g.ones([2, 2]) };
+    const d = new DelayedPenalty({ coefficient: 0.01, threshold: 0.99 });
+    d.observe(0.98, 10);
+    expect(d.term(params)).toBeNull();
+    d.observe(0.995, 20);
+    d.observe(0.5, 30);
+    expect(d.onAt).toBe(20);
+    expect(d.term(params)!.item()).toBeCloseTo(0.04, 6);
+    const bytes = await g.saveCheckpoint({ params, extra: { compression: d.state() } });
+    const e = new DelayedPenalty({ coefficient: 0.01, threshold: 0.99 });
+    e.setState(g.loadCheckpoint(bytes).extra.compression);
+    expect(e.onAt).toBe(20);
+    expect(() => e.setState({ onAt: -1 })).toThrow(/expected a saved state \{onAt: null or a step ≥ 0\}, got \{"onAt":-1\}/);
+    expect(() => new DelayedPenalty({ coefficient: 0, threshold: 0.99 })).toThrow(/coefficient > 0, got 0/);
+  });
+});
+
+describe('methods', () => {
+  it('components take their papers’ settings and combine', () => {
+    expect(recipeOf('baseline')).toMatchObject({ lr: 1e-3, weightDecay: 0, muon: null, output: 'softmax', compression: null, filters: [] });
+    expect(recipeOf('grokfast-ema').weightDecay).toBe(0.005);
+    expect(recipeOf('grokfast-ma').weightDecay).toBe(0.01);
+    expect(recipeOf('orthograd').output).toBe('stablemax');
+    const combo = recipeOf('grokfast-ema:lamb=5+muon:mlr=0.01+compression');
+    expect(combo).toMatchObject({ weightDecay: 0.005, muon: { lr: 0.01, momentum: 0.95, weightDecay: 0 }, compression: { coefficient: 0.01, threshold: 0.99 } });
+    expect(combo.filters).toHaveLength(1);
+    expect(recipeOf('grokfast-ema+compression:wd=0').weightDecay).toBe(0);
+    expect(recipeOf('egd:lr=0.003').lr).toBe(0.003);
+    for (const m of [...DEFAULT_METHODS, ...COMPONENT_IDS]) expect(() => transformOf(recipeOf(m))).not.toThrow();
+  });
+
+  it('errors say what was expected', () => {
+    expect(() => recipeOf('grokfast')).toThrow(/unknown component 'grokfast'; expected one of baseline, grokfast-ema/);
+    expect(() => recipeOf('grokfast-ema:beta=2')).toThrow(/'grokfast-ema' has no setting 'beta'; it has alpha, lamb, wd, lr/);
+    expect(() => recipeOf('muon:mlr=abc')).toThrow(/expected key=number after 'muon:', got 'mlr=abc'/);
+    expect(() => recipeOf('egd+egd')).toThrow(/component 'egd' appears twice/);
+    expect(() => recipeOf('egd:wd=0.1+baseline:wd=0.2')).toThrow(/wd is set twice \(0.1 and 0.2\)/);
+  });
+});
+
+describe('summary', () => {
+  const run = (method: string, seed: number, stepsTo95: number | null, steps = 1000): BenchRun =>
+    ({ method, task: 'mul', seed, stepsTo95, steps, finalValAcc: 0.5, finalTrainAcc: 1, wallSeconds: 10, msPerStep: 10, compressionOnAt: null, history: [] }) as BenchRun;
+
+  it('medians count "not reached" as slower than any reached; speed-ups are lower bounds when the baseline never got there', () => {
+    expect(medianSteps([500, null, 700])).toBe(700);
+    expect(medianSteps([null, 500, null])).toBeNull();
+    expect(medianSteps([400, 600])).toBe(500);
+    const cells = summarise([run('baseline', 0, null), run('baseline', 1, null), run('baseline', 2, 900), run('fast', 0, 200), run('fast', 1, 250), run('fast', 2, null)], ['baseline', 'fast'], ['mul']);
+    expect(formatSteps(cells[0]!)).toBe('> 1000 (900–> 1000)');
+    expect(formatSteps(cells[1]!)).toBe('250 (200–> 1000)');
+    expect(cells[1]!.speedup).toEqual({ value: 4, lowerBound: true });
+    expect(formatSpeedup(cells[1]!)).toBe('≥ ×4.0');
+    const done = summarise([run('baseline', 0, 800), run('fast', 0, 200)], ['baseline', 'fast'], ['mul']);
+    expect(formatSpeedup(done[1]!)).toBe('×4.0');
+  });
+});
+
+describe('examples/grokbench end to end (tiny x+y mod 7)', () => {
+  it('trains every kind of method, switches compression on at memorisation, reports, and reuses saved runs', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'grokbench-'));
+    const methods = ['baseline:lr=0.01', 'grokfast-ema:lr=0.01+compression:coef=0.05:threshold=0.9', 'muon:mlr=0.05:lr=0.01', 'egd:lr=0.01', 'orthograd:lr=0.01'];
+    const argv = ['--methods', methods.join(','), '--tasks', 'add', '--seeds', '0', '--p', '7', '--steps', '70', '--dim', '16', '--depth', '1', '--batch', '21', '--workers', '0', '--out', out];
+    const summary = await main(parse(argv));
+    expect(summary.results.map((r) => r.method)).toEqual(methods);
+    const runs = readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).run as BenchRun);
+    expect(runs).toHaveLength(5);
+    for (const r of runs) {
+      expect(r.history.map((h) => h.step)).toEqual([0, 10, 20, 30, 40, 50, 60, 70]);
+      // every method learns the training set (chance is 1/7)
+      expect(r.finalTrainAcc).toBeGreaterThan(0.6);
+      expect(r.history.at(-1)!.lowHigh).toBeGreaterThan(0);
+    }
+    const base = runs.find((r) => r.method === methods[0])!;
+    const comp = runs.find((r) => r.method === methods[1])!;
+    // the switch fires at the first evaluation with training accuracy ≥ 0.9, and then the weights shrink while the baseline's grow
+    const on = comp.history.find((h) => h.trainAcc >= 0.9)!.step;
+    expect(comp.compressionOnAt).toBe(on);
+    expect(comp.history.at(-1)!.weightNorm!).toBeLessThan(0.8 * comp.history.find((h) => h.step === on)!.weightNorm!);
+    expect(base.history.at(-1)!.weightNorm!).toBeGreaterThan(base.history.find((h) => h.step === on)!.weightNorm!);
+    expect(base.compressionOnAt).toBeNull();
+    for (const r of summary.results) {
+      expect(r.task).toBe('add');
+      expect(r.stepsTo95.values).toHaveLength(1);
+      expect(r.finalValAcc.mean).toBeGreaterThanOrEqual(0);
+    }
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/\| muon:mlr=0\.05:lr=0\.01 +\| x\+y +\| > 70 /);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
+    expect(existsSync(join(out, 'add-egd_lr=0.01-seed0', 'log.jsonl'))).toBe(true);
+    // a second invocation reuses every saved run and reports the same numbers
+    const again = await main(parse(argv));
+    expect(again).toEqual(summary);
+    expect(readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
+    // and answers a request with a smaller cap from the same runs
+    const shorter = argv.map((a) => (a === '70' ? '40' : a));
+    expect((await main(parse(shorter))).results).toEqual(summary.results);
+    expect(readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
+  });
+
+  it('rejects bad arguments with one line naming the flag; --help and --list print', () => {
+    const error = (argv: string[]) => {
+      try {
+        parse(argv);
+      } catch (e) {
+        expect(e).toBeInstanceOf(UsageError);
+        return (e as Error).message;
+      }
+      throw new Error(`expected ${argv.join(' ')} to be rejected`);
+    };
+    expect(error(['--bogus'])).toBe("expected one of the options in --help, got '--bogus'");
+    expect(error(['--tasks', 'mul,pow'])).toMatch(/^--tasks: expected a comma-separated list of mul, add, sub or div, got 'mul,pow'/);
+    expect(error(['--methods', 'grokfast'])).toMatch(/^--methods: method 'grokfast': unknown component 'grokfast'; expected one of baseline, /);
+    expect(error(['--steps', '0'])).toBe("--steps: expected an integer ≥ 1, got '0'");
+    expect(error(['--dim', '30'])).toBe("--dim: expected a multiple of the model's 4 heads, got 30");
+    expect(parse([]).methods).toEqual(DEFAULT_METHODS);
+    expect(parse([]).seeds).toEqual([0, 1, 2]);
+    expect(cli.parse(['--list']).list).toBe(true);
+    for (const flag of ['--methods', '--tasks', '--seeds', '--steps', '--workers', '--out', '--list', '--help']) expect(cli.help()).toContain(flag);
+    expect(cli.help()).toMatch(/--steps N +step cap per run; .* \(default: 3000\)/);
+    for (const id of COMPONENT_IDS) expect(componentList()).toContain(id);
+  });
+
+  it('as a command: a bad flag is one line on stderr with exit code 2; --list prints the components', () => {
+    const examples = fileURLToPath(new URL('..', import.meta.url));
+    const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(examples, 'grokbench', 'main.ts'), ...args], { cwd: examples, encoding: 'utf8' });
+    const bad = run(['--seeds', '0,x']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("grokbench: --seeds: expected a comma-separated list of integers ≥ 0, got '0,x' ('x' is not a finite number)\n");
+    const listed = run(['--list']);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toBe(componentList());
+  });
+});
