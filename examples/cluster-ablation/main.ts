@@ -5,12 +5,15 @@
  *
  *   npx tsx examples/cluster-ablation/main.ts [--preset equidistant|equivariant] [--size 200]
  *     [--f 0,0.01,0.2,1] [--seeds 3] [--model mlp|transformer] [--steps N] [--sigma S]
- *     [--workers W] [--out DIR]
+ *     [--workers W] [--out DIR] [--queue redis://HOST:PORT [--job-timeout SECONDS]]
  *   more knobs: --batch B --width W --depth D --init-scale K --eval-every E --lr LR
  *     --weight-decay WD --data-seed N|seed; --from-runs DIR/runs.json re-renders a report
  *
  * Defaults (run.ts DEFAULTS): σ = 0.1, MLP 117→64→64→4 (ReLU), init ×8, AdamW lr 1e-3 wd 1e-4,
  * full batch, 3,000 steps, evaluation every 50 steps, 100 test examples per subclass.
+ *
+ * With --queue, the runs go to grokkit-worker processes on any machine through Redis (see
+ * docs/scaling.md) instead of this machine's worker threads; the report and summary are the same.
  *
  * Writes report.html / report.md / SVG charts and runs.json to --out (default
  * runs/cluster-ablation); the last stdout line is a JSON summary per f.
@@ -21,6 +24,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { aggregate, formatSummary, markdownTable, palette, type Series, type Summary, type SweepRun } from '@grokkit/eval';
 import { sweep, writeReport } from '@grokkit/eval/node';
+import { queueExecutor } from '@grokkit/queue';
 import { DEFAULTS, removedSubclasses, run, type ClusterConfig, type ModelKind, type Preset, type RunPoint, type RunResult } from './run.js';
 
 export interface AblationOptions extends Partial<Omit<ClusterConfig, 'f'>> {
@@ -30,6 +34,10 @@ export interface AblationOptions extends Partial<Omit<ClusterConfig, 'f'>> {
   seeds?: number;
   /** Worker threads for the sweep (0: in this thread). */
   workers?: number;
+  /** Run on grokkit-worker processes through the Redis at this URL instead of worker threads. */
+  queue?: string;
+  /** With `queue`: fail a run whose attempt takes longer than this many seconds. */
+  jobTimeout?: number;
   /** Output folder for the report. */
   out?: string;
   /** Where progress goes (default stderr); false for none. */
@@ -113,10 +121,11 @@ export async function clusterAblation(o: AblationOptions = {}): Promise<Ablation
   const workers = o.workers ?? Math.min(2, configs.length * seeds.length);
   const t0 = performance.now();
   const res = await sweep<ClusterConfig, RunResult>({
-    ...(workers === 0 ? { run } : { module: new URL('./run.ts', import.meta.url) }),
+    ...(workers === 0 && !o.queue ? { run } : { module: new URL('./run.ts', import.meta.url) }),
     configs,
     seeds,
     workers,
+    ...(o.queue && { executor: queueExecutor({ url: o.queue, sweepId: out, jobTimeoutSeconds: o.jobTimeout }) }),
     label: `cluster-ablation ${preset}`,
     progress: o.progress === false ? false : 'auto',
   });
@@ -258,12 +267,16 @@ export function parseCli(argv: readonly string[]): AblationOptions {
       out: { type: 'string' }, batch: { type: 'string' }, width: { type: 'string' }, depth: { type: 'string' },
       'init-scale': { type: 'string' }, 'eval-every': { type: 'string' }, 'weight-decay': { type: 'string' },
       lr: { type: 'string' }, 'data-seed': { type: 'string' }, 'from-runs': { type: 'string' },
+      queue: { type: 'string' }, 'job-timeout': { type: 'string' },
     },
     strict: true,
   });
   if (v.preset !== undefined && v.preset !== 'equidistant' && v.preset !== 'equivariant') throw new Error(`--preset: expected equidistant or equivariant, got '${v.preset}'`);
   if (v.model !== undefined && v.model !== 'mlp' && v.model !== 'transformer') throw new Error(`--model: expected mlp or transformer, got '${v.model}'`);
   const workers = parseNum('workers', v.workers, true);
+  const jobTimeout = parseNum('job-timeout', v['job-timeout']);
+  if (jobTimeout !== undefined && !(jobTimeout > 0)) throw new Error(`--job-timeout: expected a positive number of seconds, got '${v['job-timeout']}'`);
+  if (jobTimeout !== undefined && !v.queue) throw new Error('--job-timeout: expected --queue too (it limits runs on the queue), got none');
   return {
     preset: v.preset as Preset | undefined,
     model: v.model as ModelKind | undefined,
@@ -282,6 +295,8 @@ export function parseCli(argv: readonly string[]): AblationOptions {
     weightDecay: parseNum('weight-decay', v['weight-decay']),
     lr: parseNum('lr', v.lr),
     fromRuns: v['from-runs'],
+    queue: v.queue,
+    jobTimeout,
     dataSeed: v['data-seed'] === undefined || v['data-seed'] === 'seed' ? undefined : parseNum('data-seed', v['data-seed'], true),
   };
 }

@@ -1,12 +1,12 @@
 /**
  * One run of the cluster ablation (one down-sampling factor f, one seed): build Carvalho et al.'s
  * cluster data, down-sample one subclass per class, train with AdamW from a ×k initialisation,
- * and follow the accuracy on the removed subclasses over training. `sweep()` workers import this
- * module and call `run(config, seed)`.
+ * and follow the accuracy on the removed subclasses over training. `sweep()` workers (threads, or
+ * grokkit-worker processes with --queue) import this module and call `run(config, seed, context)`.
  */
 import { Batcher, downsample, hammingClusters, onePerClass, perSubclassAccuracy } from '@grokkit/datasets';
 import { adamw, crossEntropy, rng, scaleParameters, type Forward, type Module } from '@grokkit/core';
-import { curve, grokkingSummary, train } from '@grokkit/eval';
+import { curve, grokkingSummary, train, type RunContext } from '@grokkit/eval';
 import { BlockTransformer, buildMlp } from './models.js';
 
 export type Preset = 'equidistant' | 'equivariant';
@@ -51,7 +51,8 @@ export interface ClusterConfig {
 /** One evaluation point of a run. */
 export interface RunPoint {
   step: number;
-  loss: number;
+  /** Training loss of the step just taken (none at step 0). */
+  loss?: number;
   trainAcc: number;
   testAcc: number;
   /** Mean accuracy over the removed (down-sampled) subclasses of the balanced test set. */
@@ -113,7 +114,11 @@ function meanOf(xs: readonly number[], ids: readonly number[]): number {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
 }
 
-export async function run(config: ClusterConfig, seed: number): Promise<RunResult> {
+/**
+ * One run. On the queue, `context` holds the checkpoint to resume from (when the run was handed over
+ * from a worker that died) and where to send new ones; worker threads pass none.
+ */
+export async function run(config: ClusterConfig, seed: number, context: RunContext = {}): Promise<RunResult> {
   const c = { ...DEFAULTS, ...config };
   const t0 = performance.now();
   const ds = hammingClusters({ p: c.p, r: c.r, sigma: c.sigma, preset: c.preset, separation: c.separation, seed: c.dataSeed === 'seed' ? seed : c.dataSeed });
@@ -131,8 +136,7 @@ export async function run(config: ClusterConfig, seed: number): Promise<RunResul
   scaleParameters(model, c.initScale);
 
   const batcher = new Batcher({ inputs: trainSet.inputs, targets: trainSet.targets }, { batchSize: c.batch, seed: seed + 1 });
-  let lastLoss = NaN;
-  const history: RunPoint[] = [];
+  let lastLoss: number | undefined;
   const result = await train({
     model,
     transform: adamw({ lr: c.lr, weightDecay: c.weightDecay }),
@@ -140,6 +144,10 @@ export async function run(config: ClusterConfig, seed: number): Promise<RunResul
     evalEvery: c.evalEvery,
     seed,
     progress: false,
+    // the batch order is checkpointed, so a resumed run sees the same batches
+    state: { get: () => batcher.state(), set: (v) => batcher.setState(v as ReturnType<Batcher['state']>) },
+    resumeFrom: context.resumeFrom,
+    checkpointEvery: context.checkpointEvery,
     // the batch lives until the runner's tidy ends the step, after backward
     step: () => {
       const b = batcher.next();
@@ -149,25 +157,27 @@ export async function run(config: ClusterConfig, seed: number): Promise<RunResul
       onStep: ({ loss }) => {
         lastLoss = loss;
       },
+      onCheckpoint: context.onCheckpoint,
     },
-    evaluate: ({ step }) => {
+    evaluate: () => {
       const tr = perSubclassAccuracy(model.forward(trainSet.inputs), trainSet.targets, trainSet.subclasses, ds.nSubclasses);
       const te = perSubclassAccuracy(model.forward(testSet.inputs), testSet.targets, testSet.subclasses, ds.nSubclasses);
-      const point: RunPoint = {
-        step,
-        loss: lastLoss,
+      return {
+        ...(lastLoss === undefined ? {} : { loss: lastLoss }),
         trainAcc: tr.overall,
         testAcc: te.overall,
         removedAcc: meanOf(te.perSubclass, removed),
         keptAcc: meanOf(te.perSubclass, kept),
       };
-      history.push(point);
-      return { trainAcc: point.trainAcc, testAcc: point.testAcc, removedAcc: point.removedAcc, keptAcc: point.keptAcc };
     },
   });
   for (const t of [trainSet.inputs, trainSet.targets, trainSet.subclasses, testSet.inputs, testSet.targets, testSet.subclasses]) t.dispose();
   for (const t of model.parameters()) t.dispose();
 
+  // the history comes from the runner, so a resumed run's includes the evaluations before the resume
+  const history: RunPoint[] = result.history.map(({ step, loss, trainAcc, testAcc, removedAcc, keptAcc }) => ({
+    step, ...(loss === undefined ? {} : { loss }), trainAcc: trainAcc!, testAcc: testAcc!, removedAcc: removedAcc!, keptAcc: keptAcc!,
+  }));
   const recs = result.history as unknown as Record<string, unknown>[];
   const trainCurve = curve(recs, 'trainAcc');
   const removedSummary = grokkingSummary(trainCurve, curve(recs, 'removedAcc'));

@@ -2,11 +2,13 @@
  * One arm of the Grokfast experiment: a causal transformer learns x∘y mod p with Adam, with or
  * without a Grokfast gradient filter, and is evaluated on the held-out half of the equations.
  * Defaults are the paper's (REFERENCES §1): width 128, 2 layers, 4 heads, batch 512, Adam
- * lr 1e-3 with betas (0.9, 0.98) and a 10-step linear warmup.
+ * lr 1e-3 with betas (0.9, 0.98) and a 10-step linear warmup. `run(config, seed, context)` is the
+ * arm as a sweep run (what grokkit-worker imports with --queue).
  */
+import { join } from 'node:path';
 import * as g from '@grokkit/core';
 import { Batcher, modularArithmetic, type ModularOp } from '@grokkit/datasets';
-import { stepsToThreshold, curve, type EvalRecord, type ProgressMode } from '@grokkit/eval';
+import { stepsToThreshold, curve, type EvalRecord, type ProgressMode, type RunContext } from '@grokkit/eval';
 import { train } from '@grokkit/eval/node';
 import { grokfastEma, grokfastMa } from '@grokkit/filters';
 import { Decoder, grokfastConfig } from '@grokkit/transformer';
@@ -94,17 +96,28 @@ export function transformFor(o: Pick<ArmOptions, 'filter' | 'lr' | 'alpha' | 'wi
   return adam;
 }
 
+/** An arm as a sweep config: everything but the seed; each run's log goes to `outRoot/<filter>-seed<seed>` (none: no files). */
+export type ArmConfig = Omit<ArmOptions, 'seed' | 'outDir'> & { outRoot?: string };
+
+/** One arm as a sweep run: `context` (from the queue) holds the checkpoint to resume from and where to send new ones. */
+export function run(config: ArmConfig, seed: number, context: RunContext = {}): Promise<ArmResult> {
+  const { outRoot, ...arm } = config;
+  return runArm({ ...arm, seed, outDir: outRoot === undefined ? undefined : join(outRoot, `${arm.filter}-seed${seed}`) }, context);
+}
+
 /** Train one arm and return its curve and summary. */
-export async function runArm(o: ArmOptions): Promise<ArmResult> {
+export async function runArm(o: ArmOptions, context: RunContext = {}): Promise<ArmResult> {
   // one seed, three unrelated streams (split, init, batch order): see rng()'s note on streams
   const data = modularArithmetic({ p: o.p, op: o.op, trainFraction: 0.5, seed: o.seed });
   const model = new Decoder(grokfastConfig(o.p, { dim: o.dim, depth: o.depth, rng: g.rng(o.seed, 'init') }));
   const batches = new Batcher(data.train, { batchSize: o.batchSize, seed: o.seed });
-  // training accuracy and loss are measured on the minibatches seen since the last evaluation (about one epoch)
+  // training accuracy and loss are measured on the minibatches seen since the last evaluation
+  // (about one epoch); the sums are checkpointed with the batcher, so a resumed arm counts the same
   let seen = 0;
   let correct = 0;
   let lossSum = 0;
   let lossSteps = 0;
+  type Saved = { batches: ReturnType<Batcher['state']>; seen: number; correct: number; lossSum: number; lossSteps: number };
   const result = await train({
     model,
     transform: transformFor(o),
@@ -114,7 +127,16 @@ export async function runArm(o: ArmOptions): Promise<ArmResult> {
     outDir: o.outDir,
     progress: o.progress,
     label: `${o.filter} seed ${o.seed}`,
-    state: { get: () => batches.state(), set: (s) => batches.setState(s as ReturnType<Batcher['state']>) },
+    state: {
+      get: (): Saved => ({ batches: batches.state(), seen, correct, lossSum, lossSteps }),
+      set: (s) => {
+        const v = s as Saved;
+        batches.setState(v.batches);
+        ({ seen, correct, lossSum, lossSteps } = v);
+      },
+    },
+    resumeFrom: context.resumeFrom,
+    checkpointEvery: context.checkpointEvery,
     step: () => {
       const { inputs, targets } = batches.next();
       const logits = model.forward(inputs, { lastOnly: true });
@@ -127,9 +149,10 @@ export async function runArm(o: ArmOptions): Promise<ArmResult> {
       const valAcc = logits.argmax(-1).eq(data.val.targets).float().mean().item();
       const valLoss = g.crossEntropy(logits, data.val.targets).item();
       const trainAcc = seen > 0 ? correct / seen : 0;
-      const trainLoss = lossSteps > 0 ? lossSum / lossSteps : NaN;
+      // no training loss before the first step (a key left out, which a checkpoint's JSON keeps as it is)
+      const trainLoss: Record<string, number> = lossSteps > 0 ? { trainLoss: lossSum / lossSteps } : {};
       seen = correct = lossSum = lossSteps = 0;
-      return { trainAcc, valAcc, trainLoss, valLoss };
+      return { trainAcc, valAcc, ...trainLoss, valLoss };
     },
     hooks: {
       onStep: ({ loss }) => {
@@ -137,6 +160,7 @@ export async function runArm(o: ArmOptions): Promise<ArmResult> {
         lossSteps++;
       },
       shouldStop: (r) => r.valAcc! >= o.until,
+      onCheckpoint: context.onCheckpoint,
     },
   });
   const last = result.final!;

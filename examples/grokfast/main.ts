@@ -6,16 +6,21 @@
  *   npx tsx examples/grokfast/main.ts [--filter none|ema|ma] [--steps N] [--seed S] [--seeds 0,1,2]
  *       [--p 97] [--op mul] [--out DIR] [--until 0.95] [--batch 512] [--eval-every 10] [--lr 1e-3]
  *       [--weight-decay W] [--alpha 0.98] [--lamb L] [--window 100] [--dim 128] [--depth 2] [--progress auto|lines|false]
+ *       [--queue redis://HOST:PORT [--job-timeout SECONDS]]
+ *
+ * Every filter × seed is one run of a sweep: in this process, one after another, or with --queue on
+ * grokkit-worker processes anywhere (see docs/scaling.md; each arm's log.jsonl is then not written).
  *
  * The last line on stdout is one JSON object: {"runs":[{"filter","seed","stepsTo95","finalValAcc","wallSeconds",...}],"speedups":{...}}.
  */
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isModularOp, modularOpIds } from '@grokkit/datasets';
 import { compareChart, markdownTable, palette, runChart, type ProgressMode } from '@grokkit/eval';
-import { writeReport } from '@grokkit/eval/node';
-import { DEFAULTS, FILTERS, armSettings, runArm, type ArmResult, type FilterKind } from './experiment.js';
+import { sweep, writeReport } from '@grokkit/eval/node';
+import { queueExecutor } from '@grokkit/queue';
+import { DEFAULTS, FILTERS, armSettings, run, type ArmConfig, type ArmOptions, type ArmResult, type FilterKind } from './experiment.js';
 
 const LABEL: Record<FilterKind, string> = { none: 'baseline', ema: 'Grokfast-EMA', ma: 'Grokfast-MA' };
 
@@ -37,7 +42,11 @@ export interface DemoOptions {
   filters: FilterKind[];
   seeds: number[];
   out: string;
-  arm: Omit<Parameters<typeof runArm>[0], 'filter' | 'seed' | 'outDir'>;
+  arm: Omit<ArmOptions, 'filter' | 'seed' | 'outDir'>;
+  /** Run the arms on grokkit-worker processes through the Redis at this URL. */
+  queue?: string;
+  /** With `queue`: fail an arm whose attempt takes longer than this many seconds. */
+  jobTimeout?: number;
 }
 
 export function parse(argv: string[]): DemoOptions {
@@ -62,6 +71,8 @@ export function parse(argv: string[]): DemoOptions {
       dim: { type: 'string' },
       depth: { type: 'string' },
       progress: { type: 'string' },
+      queue: { type: 'string' },
+      'job-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -70,7 +81,7 @@ export function parse(argv: string[]): DemoOptions {
     console.log(
       'usage: npx tsx examples/grokfast/main.ts [--filter none|ema|ma] [--steps N] [--seed S | --seeds 0,1,2] [--p 97] [--op mul] [--out DIR]\n' +
         '       [--until 0.95] [--batch 512] [--eval-every 10] [--lr 1e-3] [--weight-decay W] [--alpha 0.98] [--lamb L] [--window 100]\n' +
-        '       [--dim 128] [--depth 2] [--progress auto|bar|lines|false]',
+        '       [--dim 128] [--depth 2] [--progress auto|bar|lines|false] [--queue redis://HOST:PORT [--job-timeout SECONDS]]',
     );
     process.exit(0);
   }
@@ -82,7 +93,10 @@ export function parse(argv: string[]): DemoOptions {
   if (!isModularOp(op)) fail(`--op expects one of ${modularOpIds.join(', ')}, got '${op}'`);
   const progress = values.progress ?? 'auto';
   if (!['auto', 'bar', 'lines', 'false'].includes(progress)) fail(`--progress expects auto, bar, lines or false, got '${progress}'`);
+  if (values['job-timeout'] !== undefined && !values.queue) fail('--job-timeout expects --queue too (it limits runs on the queue)');
   return {
+    queue: values.queue,
+    jobTimeout: values['job-timeout'] === undefined ? undefined : num('job-timeout', values['job-timeout'], 0, (x) => x > 0),
     filters,
     seeds,
     out: resolve(values.out ?? 'runs/grokfast'),
@@ -109,15 +123,24 @@ export function parse(argv: string[]): DemoOptions {
 /** Run every filter × seed, write the report, return the summary object printed last. */
 export async function main(o: DemoOptions) {
   await mkdir(o.out, { recursive: true });
-  const runs: ArmResult[] = [];
-  for (const seed of o.seeds) {
-    for (const filter of o.filters) {
-      const r = await runArm({ ...o.arm, filter, seed, outDir: join(o.out, `${filter}-seed${seed}`) });
-      runs.push(r);
+  // in this process each arm shows its own progress and writes its log; on the queue, workers write nothing here
+  const configs: ArmConfig[] = o.filters.map((filter) => ({ ...o.arm, filter, ...(o.queue ? { progress: false } : { outRoot: o.out }) }));
+  const res = await sweep<ArmConfig, ArmResult>({
+    ...(o.queue
+      ? { module: new URL('./experiment.ts', import.meta.url), executor: queueExecutor({ url: o.queue, sweepId: o.out, jobTimeoutSeconds: o.jobTimeout }), progress: o.arm.progress }
+      : { run, workers: 0, progress: false }),
+    configs,
+    seeds: o.seeds,
+    label: 'grokfast',
+    onRun: ({ config: { filter }, seed, result: r, error }) => {
+      if (!r) return console.error(`${LABEL[filter]} (seed ${seed}) failed: ${error!.split('\n')[0]}`);
       const reached = r.stepsTo95 === null ? `not reached in ${r.steps} steps` : `reached at step ${r.stepsTo95}`;
       console.log(`${LABEL[filter]} (seed ${seed}): 95% val acc ${reached}; final val acc ${(100 * r.finalValAcc).toFixed(1)}%; ${r.wallSeconds.toFixed(1)} s (${r.msPerStep.toFixed(0)} ms/step)`);
-    }
-  }
+    },
+  });
+  // seed-major, as the report and the summary list them; failed arms are left out (their errors are above)
+  const runs = o.seeds.flatMap((seed) => o.filters.flatMap((filter) => res.runs.filter((r) => r.seed === seed && r.config.filter === filter && r.result).map((r) => r.result!)));
+  if (runs.length === 0) throw new Error(`all ${res.runs.length} arms failed`);
   // speed-up of each filter over the baseline on the same seed (steps to 95%)
   const speedups: Record<string, number | null> = {};
   for (const f of o.filters.filter((f) => f !== 'none')) {
