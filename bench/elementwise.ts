@@ -7,6 +7,7 @@
  *   npx tsx bench/elementwise.ts
  */
 import * as g from '@grokkit/core';
+import { shutdownWasmThreads } from '@grokkit/core/backend';
 
 const shape = [2048, 128];
 const n = 2048 * 128;
@@ -40,4 +41,4 @@ for (const [name, f] of ops) {
     [a, b, row].forEach((t) => t.dispose());
   }
 }
-g.shutdownWasmThreads();
+shutdownWasmThreads();

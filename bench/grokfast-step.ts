@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as g from '@grokkit/core';
+import { setWasmThreads, shutdownWasmThreads, wasmThreads } from '@grokkit/core/backend';
 import { grokfastEma } from '@grokkit/filters';
 import { Decoder, grokfastConfig } from '@grokkit/transformer';
 
@@ -25,7 +26,7 @@ if (backend === 'webgpu') {
   const { createWebGPUBackend } = await import('@grokkit/webgpu' as string);
   await createWebGPUBackend();
 }
-if (values.threads !== 'auto') g.setWasmThreads(Number(values.threads) as 1 | 2);
+if (values.threads !== 'auto') setWasmThreads(Number(values.threads) as 1 | 2);
 g.setBackend(backend);
 
 const r = g.rng(0);
@@ -57,7 +58,7 @@ console.log(
   JSON.stringify({
     bench: 'grokfast-step',
     backend,
-    threads: backend === 'cpu' ? g.wasmThreads() : null,
+    threads: backend === 'cpu' ? wasmThreads() : null,
     batch,
     params: model.numParameters(),
     steps,
@@ -66,4 +67,4 @@ console.log(
     p90_ms: q(0.9),
   }),
 );
-g.shutdownWasmThreads();
+shutdownWasmThreads();

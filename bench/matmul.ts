@@ -8,7 +8,8 @@
  *   npx tsx bench/matmul.ts --backend webgpu [webgpu-matmul.ts options]   the WebGPU kernel instead
  */
 import { matmulRef } from '../packages/core/src/cpu/matmul.js';
-import { DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmAvailable, wasmMatmul, wasmThreads } from '../packages/core/src/wasm/index.js';
+import { DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmAvailable, wasmThreads } from '../packages/core/src/cpu/wasm/runtime.js';
+import { wasmMatmul } from '../packages/core/src/cpu/wasm/gemm.js';
 
 interface Shape { M: number; K: number; N: number; ta: boolean; tb: boolean; batch: number }
 

@@ -2,44 +2,43 @@
  * Cluster ablation (Carvalho et al. 2025): down-sample one subclass per class of the Hamming
  * cluster data by a factor f, train from a ×8 initialisation with AdamW (lr 1e-3, wd 1e-4), and
  * follow how well the model classifies the removed subclasses over training.
+ * `npx tsx examples/cluster-ablation/main.ts --help` lists the options; defaults are run.ts's
+ * DEFAULTS (MLP 117→64→64→4 with ReLU, init ×8, full batch, 3,000 steps, evaluation every 50).
  *
- *   npx tsx examples/cluster-ablation/main.ts [--preset equidistant|equivariant] [--size 200]
- *     [--f 0,0.01,0.2,1] [--seeds 3] [--model mlp|transformer] [--steps N] [--sigma S]
- *     [--workers W] [--out DIR] [--queue redis://HOST:PORT [--job-timeout SECONDS]]
- *   more knobs: --batch B --width W --depth D --init-scale K --eval-every E --lr LR
- *     --weight-decay WD --data-seed N|seed; --from-runs DIR/runs.json re-renders a report
+ * Writes report.html / report.md / SVG charts, runs.json and each run's log and checkpoint to
+ * --out (default runs/cluster-ablation); the last stdout line is a JSON summary per f.
  *
- * Defaults (run.ts DEFAULTS): σ = 0.1, MLP 117→64→64→4 (ReLU), init ×8, AdamW lr 1e-3 wd 1e-4,
- * full batch, 3,000 steps, evaluation every 50 steps, 100 test examples per subclass.
- *
- * With --queue, the runs go to grokkit-worker processes on any machine through Redis (see
- * docs/scaling.md) instead of this machine's worker threads; the report and summary are the same.
- *
- * Writes report.html / report.md / SVG charts and runs.json to --out (default
- * runs/cluster-ablation); the last stdout line is a JSON summary per f.
+ * With --queue redis://HOST:PORT the runs go to grokkit-worker processes on any machine through
+ * Redis (see docs/scaling.md) instead of this machine's worker threads; the report and summary are
+ * the same, and the runs' checkpoints are kept in Redis (or the workers' --store) instead of --out.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { aggregate, formatSummary, markdownTable, palette, type Series, type Summary, type SweepRun } from '@grokkit/eval';
-import { sweep, writeReport } from '@grokkit/eval/node';
+import { claimOutDir, commandLine, defineCli, makeDir, sweep, writeReport, type CliValues } from '@grokkit/eval/node';
 import { queueExecutor } from '@grokkit/queue';
 import { DEFAULTS, removedSubclasses, run, type ClusterConfig, type ModelKind, type Preset, type RunPoint, type RunResult } from './run.js';
 
 export interface AblationOptions extends Partial<Omit<ClusterConfig, 'f'>> {
   /** Down-sampling factors, one config each. */
   fs?: number[];
-  /** Number of seeds (0..seeds−1). */
-  seeds?: number;
+  /** Seeds; each runs every f (default 0, 1, 2). */
+  seeds?: number[];
   /** Worker threads for the sweep (0: in this thread). */
   workers?: number;
+  /** Time limit of one run in seconds: a run over it is recorded as failed and the others go on. */
+  runTimeout?: number;
   /** Run on grokkit-worker processes through the Redis at this URL instead of worker threads. */
   queue?: string;
-  /** With `queue`: fail a run whose attempt takes longer than this many seconds. */
-  jobTimeout?: number;
-  /** Output folder for the report. */
+  /** Output folder for the report, runs.json and each run's log and checkpoint. */
   out?: string;
+  /** Checkpoint each run every this many steps (default 500). */
+  checkpointEvery?: number;
+  /** Continue the ablation in `out`: each run from its checkpoint; finished runs are not trained again. */
+  resume?: boolean;
+  /** Replace a previous ablation in `out`. */
+  overwrite?: boolean;
   /** Where progress goes (default stderr); false for none. */
   progress?: boolean;
   /** The command line, shown in the report. */
@@ -51,13 +50,15 @@ export interface AblationOptions extends Partial<Omit<ClusterConfig, 'f'>> {
 /** Rebuild the summary and report of a finished ablation from its runs.json (no training). */
 export async function reportFromRuns(file: string, out?: string): Promise<AblationSummary> {
   const saved = JSON.parse(await readFile(file, 'utf8')) as {
-    summary: { seeds: number; wallSeconds: number };
+    summary: { seeds: number[] | number; wallSeconds: number };
     configs?: ClusterConfig[];
     command?: string | null;
     runs: SweepRun<ClusterConfig, RunResult>[];
   };
   const configs = saved.configs ?? [...new Map(saved.runs.map((r) => [r.configIndex, r.config])).entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
-  return summarizeAndReport(resolve(out ?? dirname(file)), configs, saved.runs, saved.summary.seeds, saved.summary.wallSeconds, saved.command ?? undefined);
+  const seeds = saved.summary.seeds;
+  const list = Array.isArray(seeds) ? seeds : Array.from({ length: seeds }, (_, i) => i); // older files: a count
+  return summarizeAndReport(resolve(out ?? dirname(file)), configs, saved.runs, list, saved.summary.wallSeconds, saved.command ?? undefined);
 }
 
 /** Mean and std over seeds of one number. */
@@ -74,7 +75,7 @@ export interface AblationSummary {
   size: number;
   sigma: number;
   steps: number;
-  seeds: number;
+  seeds: number[];
   removed: number[];
   wallSeconds: number;
   /** One entry per f, in the order given. */
@@ -113,25 +114,39 @@ function meanCurve(runs: readonly RunResult[], key: keyof RunPoint): { x: number
 export async function clusterAblation(o: AblationOptions = {}): Promise<AblationSummary> {
   const preset: Preset = o.preset ?? 'equidistant';
   const fs = o.fs ?? [0, 0.01, 0.2, 1];
-  const nSeeds = o.seeds ?? 3;
+  const seeds = o.seeds ?? [0, 1, 2];
+  if (fs.length === 0 || seeds.length === 0) throw new Error(`clusterAblation: expected at least one f and one seed, got ${fs.length} and ${seeds.length}`);
   const out = resolve(o.out ?? 'runs/cluster-ablation');
   const base: Omit<ClusterConfig, 'f'> = { ...DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k in DEFAULTS)), preset };
   const configs: ClusterConfig[] = fs.map((f) => ({ ...base, f }));
-  const seeds = Array.from({ length: nSeeds }, (_, i) => i);
-  const workers = o.workers ?? Math.min(2, configs.length * seeds.length);
-  const t0 = performance.now();
-  const res = await sweep<ClusterConfig, RunResult>({
-    ...(workers === 0 && !o.queue ? { run } : { module: new URL('./run.ts', import.meta.url) }),
-    configs,
-    seeds,
-    workers,
-    ...(o.queue && { executor: queueExecutor({ url: o.queue, sweepId: out, jobTimeoutSeconds: o.jobTimeout }) }),
-    label: `cluster-ablation ${preset}`,
-    progress: o.progress === false ? false : 'auto',
-  });
-  const wallSeconds = (performance.now() - t0) / 1000;
-  for (const r of res.runs) if (r.error !== undefined) process.stderr.write(`run f=${r.config.f} seed=${r.seed} failed:\n${r.error}\n`);
-  return summarizeAndReport(out, configs, res.runs, nSeeds, wallSeconds, o.command);
+  const claim = claimOutDir(out, { settings: { configs, seeds }, resume: o.resume, overwrite: o.overwrite, name: '--out' });
+  try {
+    const checkpointEvery = o.checkpointEvery ?? 500;
+    const files = { dir: out, checkpointEvery, resume: o.resume, overwrite: o.overwrite };
+    const workers = o.workers ?? Math.min(2, configs.length * seeds.length);
+    const t0 = performance.now();
+    // on the queue, runs keep their checkpoints where every worker reaches them, not in --out;
+    // the queue's sweep id is --out, so a rerun with the same --out (and --resume) picks it up
+    const res = await sweep<ClusterConfig, RunResult>({
+      ...(o.queue
+        ? { module: new URL('./run.ts', import.meta.url), executor: queueExecutor({ url: o.queue, sweepId: out, checkpointEvery, overwrite: o.overwrite }) }
+        : workers === 0 ? { run } : { module: new URL('./run.ts', import.meta.url) }),
+      configs: o.queue ? configs : configs.map((c) => ({ ...c, files })),
+      seeds,
+      workers,
+      timeoutSeconds: o.runTimeout,
+      label: `cluster-ablation ${preset}`,
+      progress: o.progress === false ? false : 'auto',
+    });
+    const wallSeconds = (performance.now() - t0) / 1000;
+    // the first line of each error here; the whole error (with its stack) goes into runs.json
+    for (const r of res.runs) if (r.error !== undefined) process.stderr.write(`run f=${r.config.f} seed=${r.seed} failed: ${r.error.split('\n')[0]}\n`);
+    // the report shows the configs without where their files went
+    const runs = res.runs.map(({ config: { files: _files, ...config }, ...r }) => ({ ...r, config }));
+    return await summarizeAndReport(out, configs, runs, seeds, wallSeconds, o.command);
+  } finally {
+    claim.release();
+  }
 }
 
 /**
@@ -142,7 +157,7 @@ export async function summarizeAndReport(
   out: string,
   configs: readonly ClusterConfig[],
   runs: readonly SweepRun<ClusterConfig, RunResult>[],
-  nSeeds: number,
+  seeds: readonly number[],
   wallSeconds: number,
   command?: string,
 ): Promise<AblationSummary> {
@@ -184,7 +199,7 @@ export async function summarizeAndReport(
   });
 
   const summary: AblationSummary = {
-    preset, model: base.model, size: base.size, sigma: base.sigma, steps: base.steps, seeds: nSeeds,
+    preset, model: base.model, size: base.size, sigma: base.sigma, steps: base.steps, seeds: [...seeds],
     removed: removedSubclasses(preset, base.p), wallSeconds, results, out,
   };
   await writeAblationReport(out, summary, configs, runs, rows, command);
@@ -224,11 +239,11 @@ async function writeAblationReport(
     `- γ_D = ${c.size} training examples (Carvalho Eq. 1), balanced test set of ${c.testPerSubclass} per subclass`,
     `- model ${c.model} (width ${c.width}, depth ${c.depth}${c.model === 'transformer' ? `, ${c.heads} heads` : ''}), initial parameters ×${c.initScale}`,
     `- AdamW lr ${c.lr}, weight decay ${c.weightDecay}, batch ${c.batch}, ${c.steps} steps, evaluation every ${c.evalEvery}`,
-    `- ${s.seeds} seed(s); data seed ${c.dataSeed === 'seed' ? 'per run seed' : c.dataSeed}; wall time ${s.wallSeconds.toFixed(1)} s`,
+    `- ${s.seeds.length} seed(s) (${s.seeds.join(', ')}); data seed ${c.dataSeed === 'seed' ? 'per run seed' : c.dataSeed}; wall time ${s.wallSeconds.toFixed(1)} s`,
   ].filter(Boolean).join('\n');
   const fmt = (v: unknown) => (v && typeof v === 'object' && 'mean' in (v as object) ? formatSummary(v as Summary, 3) : String(v ?? '—'));
   const cols = Object.keys(rows[0] ?? {}).map((key) => ({ key, format: (v: unknown) => (typeof v === 'number' ? String(v) : fmt(v)) }));
-  await mkdir(out, { recursive: true });
+  makeDir(out);
   await writeReport(out, {
     name: 'report',
     title: `Cluster ablation (${s.preset}, ${s.model})`,
@@ -244,69 +259,58 @@ async function writeAblationReport(
   await writeFile(resolve(out, 'runs.json'), JSON.stringify({ summary: s, configs, command: command ?? null, runs }, null, 1));
 }
 
-function parseFs(v: string): number[] {
-  const fs = v.split(',').map((x) => Number(x.trim()));
-  if (fs.some((f) => !(f >= 0 && f <= 1))) throw new Error(`--f: expected comma-separated factors in [0, 1], got '${v}'`);
-  return fs;
+export const cli = defineCli({
+  name: 'cluster-ablation',
+  usage: 'npx tsx examples/cluster-ablation/main.ts [options]',
+  description:
+    "Cluster ablation (Carvalho et al. 2025): down-sample one subclass per class of the Hamming cluster data by a factor f,\n" +
+    'train from a ×8 initialisation with AdamW, and follow how well the model classifies the removed subclasses over training.\n' +
+    'Every f × seed is one run of a sweep on worker threads (or grokkit-worker processes with --queue); the report gives mean ± std over seeds per f.',
+  options: {
+    preset: { type: 'enum', choices: ['equidistant', 'equivariant'], default: 'equidistant', description: 'cluster geometry' },
+    f: { type: 'number', list: true, min: 0, max: 1, default: [0, 0.01, 0.2, 1], description: 'down-sampling factors of the removed subclasses (0 removes them)' },
+    seeds: { type: 'int', list: true, min: 0, default: [0, 1, 2], description: 'seeds; each runs every f' },
+    size: { type: 'int', min: 1, default: DEFAULTS.size, description: 'γ_D, training examples before down-sampling (Eq. 1)' },
+    sigma: { type: 'number', above: 0, default: DEFAULTS.sigma, description: 'σ, the noise standard deviation of every block' },
+    model: { type: 'enum', choices: ['mlp', 'transformer'], default: DEFAULTS.model, description: 'classifier' },
+    width: { type: 'int', min: 1, default: DEFAULTS.width, description: 'hidden width (MLP) or model width (transformer)' },
+    depth: { type: 'int', min: 1, default: DEFAULTS.depth, description: 'hidden layers (MLP) or blocks (transformer)' },
+    heads: { type: 'int', min: 1, default: DEFAULTS.heads, description: 'attention heads (transformer; must divide --width)' },
+    initScale: { type: 'number', above: 0, default: DEFAULTS.initScale, description: 'every initial parameter ×this (Omnigrok)' },
+    steps: { type: 'int', min: 1, default: DEFAULTS.steps, description: 'optimizer steps per run' },
+    batch: { type: 'int', min: 1, default: DEFAULTS.batch, description: 'minibatch size (≥ the training set: full batch)' },
+    lr: { type: 'number', above: 0, default: DEFAULTS.lr, description: 'AdamW learning rate' },
+    weightDecay: { type: 'number', min: 0, default: DEFAULTS.weightDecay, description: 'AdamW weight decay' },
+    evalEvery: { type: 'int', min: 1, default: DEFAULTS.evalEvery, description: 'evaluate every this many steps' },
+    dataSeed: { type: 'string', placeholder: 'N|seed', default: String(DEFAULTS.dataSeed), description: "seed of the cluster data: a fixed integer, or 'seed' for a fresh draw per run seed" },
+    workers: { type: 'int', min: 0, defaultText: 'min(2, runs)', description: 'worker threads (0: every run in this thread)' },
+    runTimeout: { type: 'number', above: 0, placeholder: 'SECONDS', defaultText: 'none', description: 'time limit of one run (with --queue: of each attempt); a run over it is recorded as failed and the others go on' },
+    queue: { type: 'string', placeholder: 'redis://HOST:PORT', description: 'run on grokkit-worker processes through this Redis instead of worker threads (docs/scaling.md)' },
+    checkpointEvery: { type: 'int', min: 1, default: 500, description: 'checkpoint each run every this many steps (for --resume)' },
+    out: { type: 'dir', defaultText: 'runs/cluster-ablation; with --from-runs, the folder of that file', description: 'folder for the report, runs.json and each run\'s log and checkpoint' },
+    resume: { type: 'bool', description: 'continue the ablation in --out: each run from its last checkpoint; finished runs are not rerun' },
+    overwrite: { type: 'bool', description: 'replace a previous ablation in --out' },
+    fromRuns: { type: 'string', placeholder: 'FILE', description: 're-render the report from a saved runs.json instead of training' },
+  },
+  check: (v) => {
+    if (v.dataSeed !== 'seed' && !/^\d+$/.test(v.dataSeed)) return `--data-seed: expected a non-negative integer or 'seed', got '${v.dataSeed}'`;
+    if (v.model === 'transformer' && v.width % v.heads !== 0) return `--heads: expected a divisor of --width ${v.width}, got ${v.heads}`;
+    return undefined;
+  },
+  notes: 'The last line on stdout is one JSON object: the summary per f (mean ± std over seeds). The exit code is 1 when every run failed.',
+});
+
+/** The ablation's options from parsed flags. */
+export function options(v: CliValues<typeof cli.spec.options>): AblationOptions {
+  const { f, dataSeed, ...rest } = v;
+  return { ...rest, fs: f, dataSeed: dataSeed === 'seed' ? 'seed' : Number(dataSeed) };
 }
 
-function parseNum(name: string, v: string | undefined, int = false): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || (int && !Number.isInteger(x))) throw new Error(`--${name}: expected ${int ? 'an integer' : 'a number'}, got '${v}'`);
-  return x;
-}
+/** The ablation's options from command line arguments; throws a UsageError (one line) for bad ones. */
+export const parseCli = (argv: readonly string[]): AblationOptions => options(cli.parse(argv));
 
-/** Parse the command line into options. */
-export function parseCli(argv: readonly string[]): AblationOptions {
-  const { values: v } = parseArgs({
-    args: [...argv],
-    options: {
-      preset: { type: 'string' }, size: { type: 'string' }, f: { type: 'string' }, seeds: { type: 'string' },
-      model: { type: 'string' }, steps: { type: 'string' }, sigma: { type: 'string' }, workers: { type: 'string' },
-      out: { type: 'string' }, batch: { type: 'string' }, width: { type: 'string' }, depth: { type: 'string' },
-      'init-scale': { type: 'string' }, 'eval-every': { type: 'string' }, 'weight-decay': { type: 'string' },
-      lr: { type: 'string' }, 'data-seed': { type: 'string' }, 'from-runs': { type: 'string' },
-      queue: { type: 'string' }, 'job-timeout': { type: 'string' },
-    },
-    strict: true,
-  });
-  if (v.preset !== undefined && v.preset !== 'equidistant' && v.preset !== 'equivariant') throw new Error(`--preset: expected equidistant or equivariant, got '${v.preset}'`);
-  if (v.model !== undefined && v.model !== 'mlp' && v.model !== 'transformer') throw new Error(`--model: expected mlp or transformer, got '${v.model}'`);
-  const workers = parseNum('workers', v.workers, true);
-  const jobTimeout = parseNum('job-timeout', v['job-timeout']);
-  if (jobTimeout !== undefined && !(jobTimeout > 0)) throw new Error(`--job-timeout: expected a positive number of seconds, got '${v['job-timeout']}'`);
-  if (jobTimeout !== undefined && !v.queue) throw new Error('--job-timeout: expected --queue too (it limits runs on the queue), got none');
-  return {
-    preset: v.preset as Preset | undefined,
-    model: v.model as ModelKind | undefined,
-    size: parseNum('size', v.size, true),
-    fs: v.f === undefined ? undefined : parseFs(v.f),
-    seeds: parseNum('seeds', v.seeds, true),
-    steps: parseNum('steps', v.steps, true),
-    sigma: parseNum('sigma', v.sigma),
-    workers: workers === undefined ? undefined : Math.min(2, workers),
-    out: v.out,
-    batch: parseNum('batch', v.batch, true),
-    width: parseNum('width', v.width, true),
-    depth: parseNum('depth', v.depth, true),
-    initScale: parseNum('init-scale', v['init-scale']),
-    evalEvery: parseNum('eval-every', v['eval-every'], true),
-    weightDecay: parseNum('weight-decay', v['weight-decay']),
-    lr: parseNum('lr', v.lr),
-    fromRuns: v['from-runs'],
-    queue: v.queue,
-    jobTimeout,
-    dataSeed: v['data-seed'] === undefined || v['data-seed'] === 'seed' ? undefined : parseNum('data-seed', v['data-seed'], true),
-  };
-}
-
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const opts = parseCli(argv);
-  const s = opts.fromRuns
-    ? await reportFromRuns(opts.fromRuns, opts.out)
-    : await clusterAblation({ ...opts, command: ['npx tsx examples/cluster-ablation/main.ts', ...argv].join(' ') });
+async function main(o: AblationOptions): Promise<void> {
+  const s = o.fromRuns ? await reportFromRuns(o.fromRuns, o.out) : await clusterAblation({ ...o, command: commandLine() });
   const table = s.results.map((r) => ({
     f: r.f, 'test acc': r.testAcc, 'removed acc': r.removedAcc, 'α₀': r.alpha0, 'α₁': r.alpha1,
   }));
@@ -314,12 +318,11 @@ async function main(): Promise<void> {
   console.log(markdownTable(table.map((r) => ({ f: r.f, 'test acc': show(r['test acc']), 'removed acc': show(r['removed acc']), 'α₀': show(r['α₀']), 'α₁': show(r['α₁']) }))));
   console.log(`report: ${resolve(s.out, 'report.html')}  (wall ${s.wallSeconds.toFixed(1)} s)`);
   console.log(JSON.stringify(s));
+  const runs = s.results.length * s.seeds.length;
+  const failed = s.results.reduce((n, r) => n + r.failed, 0);
+  if (failed === runs) throw new Error(`all ${runs} runs failed (see stderr and ${resolve(s.out, 'report.md')})`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main().catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+  await cli.run((v) => main(options(v)));
 }
-

@@ -4,9 +4,11 @@
  * and follow the accuracy on the removed subclasses over training. `sweep()` workers (threads, or
  * grokkit-worker processes with --queue) import this module and call `run(config, seed, context)`.
  */
+import { join } from 'node:path';
 import { Batcher, downsample, hammingClusters, onePerClass, perSubclassAccuracy } from '@grokkit/datasets';
 import { adamw, crossEntropy, rng, scaleParameters, type Forward, type Module } from '@grokkit/core';
-import { curve, grokkingSummary, train, type RunContext } from '@grokkit/eval';
+import { curve, grokkingSummary, type RunContext } from '@grokkit/eval';
+import { train } from '@grokkit/eval/node';
 import { BlockTransformer, buildMlp } from './models.js';
 
 export type Preset = 'equidistant' | 'equivariant';
@@ -46,6 +48,11 @@ export interface ClusterConfig {
    * initialisation and batches change) or 'seed' (a fresh draw of the data per seed).
    */
   dataSeed: number | 'seed';
+  /**
+   * Where runs keep their log and checkpoints: `dir/f<f>-seed<seed>` (none: nothing is written).
+   * `resume` continues a run from its checkpoint there; `overwrite` replaces a previous run.
+   */
+  files?: { dir: string; checkpointEvery: number; resume?: boolean; overwrite?: boolean };
 }
 
 /** One evaluation point of a run. */
@@ -146,8 +153,10 @@ export async function run(config: ClusterConfig, seed: number, context: RunConte
     progress: false,
     // the batch order is checkpointed, so a resumed run sees the same batches
     state: { get: () => batcher.state(), set: (v) => batcher.setState(v as ReturnType<Batcher['state']>) },
-    resumeFrom: context.resumeFrom,
-    checkpointEvery: context.checkpointEvery,
+    // checkpoints go to this run's folder (threads), or to the queue's store through the context
+    ...(c.files
+      ? { outDir: join(c.files.dir, `f${c.f}-seed${seed}`), checkpointEvery: c.files.checkpointEvery, resume: c.files.resume, overwrite: c.files.overwrite }
+      : { resumeFrom: context.resumeFrom, checkpointEvery: context.checkpointEvery }),
     // the batch lives until the runner's tidy ends the step, after backward
     step: () => {
       const b = batcher.next();

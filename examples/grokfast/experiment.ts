@@ -36,7 +36,14 @@ export interface ArmOptions {
   /** Model width and depth (paper: 128, 2). */
   dim: number;
   depth: number;
+  /** Folder for the arm's log and checkpoints (none: nothing is written). */
   outDir?: string;
+  /** Checkpoint every this many steps (with outDir). */
+  checkpointEvery?: number;
+  /** Continue the arm in outDir from its checkpoint (a finished arm is not trained again). */
+  resume?: boolean;
+  /** Replace a previous arm's log and checkpoint in outDir. */
+  overwrite?: boolean;
   progress: ProgressMode;
 }
 
@@ -55,7 +62,8 @@ export const DEFAULTS: Omit<ArmOptions, 'filter' | 'seed'> = {
   progress: 'auto',
 };
 
-const PAPER = {
+/** The per-arm defaults of the paper's runs: weight decay and λ. */
+export const PAPER = {
   none: { weightDecay: 0, lamb: 0 },
   ema: { weightDecay: 0.005, lamb: 2 },
   ma: { weightDecay: 0.01, lamb: 5 },
@@ -96,16 +104,19 @@ export function transformFor(o: Pick<ArmOptions, 'filter' | 'lr' | 'alpha' | 'wi
   return adam;
 }
 
-/** An arm as a sweep config: everything but the seed; each run's log goes to `outRoot/<filter>-seed<seed>` (none: no files). */
+/** An arm as a sweep config: everything but the seed; its log and checkpoint go to `outRoot/<filter>-seed<seed>` (none: no files). */
 export type ArmConfig = Omit<ArmOptions, 'seed' | 'outDir'> & { outRoot?: string };
 
-/** One arm as a sweep run: `context` (from the queue) holds the checkpoint to resume from and where to send new ones. */
+/** One arm as a sweep run: on the queue, `context` holds the checkpoint to resume from and where to send new ones. */
 export function run(config: ArmConfig, seed: number, context: RunContext = {}): Promise<ArmResult> {
   const { outRoot, ...arm } = config;
   return runArm({ ...arm, seed, outDir: outRoot === undefined ? undefined : join(outRoot, `${arm.filter}-seed${seed}`) }, context);
 }
 
-/** Train one arm and return its curve and summary. */
+/**
+ * Train one arm and return its curve and summary. Its checkpoints go to `outDir`, or (without one)
+ * to `context.onCheckpoint`, and it resumes from `context.resumeFrom` when given (on the queue).
+ */
 export async function runArm(o: ArmOptions, context: RunContext = {}): Promise<ArmResult> {
   // one seed, three unrelated streams (split, init, batch order): see rng()'s note on streams
   const data = modularArithmetic({ p: o.p, op: o.op, trainFraction: 0.5, seed: o.seed });
@@ -125,6 +136,10 @@ export async function runArm(o: ArmOptions, context: RunContext = {}): Promise<A
     evalEvery: o.evalEvery,
     seed: o.seed,
     outDir: o.outDir,
+    checkpointEvery: o.outDir ? o.checkpointEvery : context.checkpointEvery,
+    resumeFrom: context.resumeFrom,
+    resume: o.resume,
+    overwrite: o.overwrite,
     progress: o.progress,
     label: `${o.filter} seed ${o.seed}`,
     state: {
@@ -135,8 +150,6 @@ export async function runArm(o: ArmOptions, context: RunContext = {}): Promise<A
         ({ seen, correct, lossSum, lossSteps } = v);
       },
     },
-    resumeFrom: context.resumeFrom,
-    checkpointEvery: context.checkpointEvery,
     step: () => {
       const { inputs, targets } = batches.next();
       const logits = model.forward(inputs, { lastOnly: true });
@@ -149,7 +162,7 @@ export async function runArm(o: ArmOptions, context: RunContext = {}): Promise<A
       const valAcc = logits.argmax(-1).eq(data.val.targets).float().mean().item();
       const valLoss = g.crossEntropy(logits, data.val.targets).item();
       const trainAcc = seen > 0 ? correct / seen : 0;
-      // no training loss before the first step (a key left out, which a checkpoint's JSON keeps as it is)
+      // no training loss before the first step (a key left out, which a JSON round trip keeps as it is)
       const trainLoss: Record<string, number> = lossSteps > 0 ? { trainLoss: lossSum / lossSteps } : {};
       seen = correct = lossSum = lossSteps = 0;
       return { trainAcc, valAcc, ...trainLoss, valLoss };

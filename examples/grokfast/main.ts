@@ -1,139 +1,140 @@
 /**
  * The Grokfast demo: train the paper's transformer on x·y mod 97 without a filter, with
  * Grokfast-EMA and with Grokfast-MA, on the same data and seed, and report how many steps each
- * needs to reach 95% validation accuracy.
- *
- *   npx tsx examples/grokfast/main.ts [--filter none|ema|ma] [--steps N] [--seed S] [--seeds 0,1,2]
- *       [--p 97] [--op mul] [--out DIR] [--until 0.95] [--batch 512] [--eval-every 10] [--lr 1e-3]
- *       [--weight-decay W] [--alpha 0.98] [--lamb L] [--window 100] [--dim 128] [--depth 2] [--progress auto|lines|false]
- *       [--queue redis://HOST:PORT [--job-timeout SECONDS]]
+ * needs to reach 95% validation accuracy. `npx tsx examples/grokfast/main.ts --help` lists the
+ * options. The last line on stdout is one JSON object:
+ * {"runs":[{"filter","seed","stepsTo95","finalValAcc","wallSeconds",...}],"speedups":{...}}.
  *
  * Every filter × seed is one run of a sweep: in this process, one after another, or with --queue on
- * grokkit-worker processes anywhere (see docs/scaling.md; each arm's log.jsonl is then not written).
- *
- * The last line on stdout is one JSON object: {"runs":[{"filter","seed","stepsTo95","finalValAcc","wallSeconds",...}],"speedups":{...}}.
+ * grokkit-worker processes anywhere (see docs/scaling.md; each arm's log and checkpoint are then kept
+ * by the queue, not in --out).
  */
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { isModularOp, modularOpIds } from '@grokkit/datasets';
+import { MODULAR_OPS, isPrime, modularOpIds } from '@grokkit/datasets';
 import { compareChart, markdownTable, palette, runChart, type ProgressMode } from '@grokkit/eval';
-import { sweep, writeReport } from '@grokkit/eval/node';
+import { claimOutDir, defineCli, sweep, writeReport, type CliValues } from '@grokkit/eval/node';
 import { queueExecutor } from '@grokkit/queue';
-import { DEFAULTS, FILTERS, armSettings, run, type ArmConfig, type ArmOptions, type ArmResult, type FilterKind } from './experiment.js';
+import { DEFAULTS, FILTERS, PAPER, armSettings, run, type ArmConfig, type ArmOptions, type ArmResult, type FilterKind } from './experiment.js';
 
 const LABEL: Record<FilterKind, string> = { none: 'baseline', ema: 'Grokfast-EMA', ma: 'Grokfast-MA' };
+const HEADS = 4; // grokfastConfig's attention heads
 
-function fail(msg: string): never {
-  console.error(`grokfast: ${msg}`);
-  process.exit(2);
-}
-
-function num(name: string, v: string | undefined, fallback: number, check: (x: number) => boolean = Number.isFinite): number {
-  if (v === undefined) return fallback;
-  const x = Number(v);
-  if (!check(x)) fail(`--${name} expects a number (${check === Number.isFinite ? 'finite' : 'see --help'}), got '${v}'`);
-  return x;
-}
-
-const posInt = (x: number) => Number.isInteger(x) && x > 0;
+export const cli = defineCli({
+  name: 'grokfast',
+  usage: 'npx tsx examples/grokfast/main.ts [options]',
+  description:
+    "The Grokfast demo: the paper's causal transformer learns x∘y mod p from half of the equations with Adam,\n" +
+    'without a filter (baseline), with Grokfast-EMA and with Grokfast-MA, on the same data and seed; the report\n' +
+    'says how many steps each arm needs to reach 95% validation accuracy.',
+  options: {
+    filter: { type: 'enum', choices: FILTERS, list: true, default: FILTERS, description: 'arms: none (plain Adam), ema (Grokfast-EMA), ma (Grokfast-MA)' },
+    seeds: { type: 'int', list: true, min: 0, default: [0], description: 'seeds; each runs every arm (data split, init and batch order)' },
+    steps: { type: 'int', min: 1, default: DEFAULTS.steps, description: 'most optimizer steps per arm' },
+    until: { type: 'number', min: 0, default: DEFAULTS.until, description: 'stop an arm once its val accuracy reaches this (1 or more: never)' },
+    p: { type: 'int', min: 2, default: DEFAULTS.p, description: 'modulus' },
+    op: { type: 'enum', choices: modularOpIds, default: DEFAULTS.op, description: 'operation x∘y' },
+    dim: { type: 'int', min: 1, default: DEFAULTS.dim, description: `model width (a multiple of its ${HEADS} heads)` },
+    depth: { type: 'int', min: 1, default: DEFAULTS.depth, description: 'transformer layers' },
+    batch: { type: 'int', min: 1, default: DEFAULTS.batchSize, description: 'minibatch size' },
+    lr: { type: 'number', above: 0, default: DEFAULTS.lr, description: 'Adam learning rate (betas 0.9, 0.98; 10-step linear warmup)' },
+    weightDecay: {
+      type: 'number', min: 0,
+      defaultText: `per arm as in the paper: none ${PAPER.none.weightDecay}, ema ${PAPER.ema.weightDecay}, ma ${PAPER.ma.weightDecay}`,
+      description: "Adam's L2 weight decay, for every arm",
+    },
+    lamb: { type: 'number', defaultText: `per arm as in the paper: ema ${PAPER.ema.lamb}, ma ${PAPER.ma.lamb}`, description: 'λ, the amplification of the slow gradient (ema and ma arms)' },
+    alpha: { type: 'number', min: 0, below: 1, default: DEFAULTS.alpha, description: 'α, the EMA decay (ema arm)' },
+    window: { type: 'int', min: 1, default: DEFAULTS.windowSize, description: 'window of the moving average, in steps (ma arm)' },
+    evalEvery: { type: 'int', min: 1, default: DEFAULTS.evalEvery, description: 'evaluate every this many steps' },
+    checkpointEvery: { type: 'int', min: 1, default: 100, description: 'checkpoint each arm every this many steps (for --resume)' },
+    out: { type: 'dir', default: 'runs/grokfast', description: 'folder for the report and each arm\'s log and checkpoint' },
+    resume: { type: 'bool', description: 'continue the run in --out: each arm from its last checkpoint; finished arms are not rerun' },
+    overwrite: { type: 'bool', description: 'replace a previous run in --out' },
+    progress: { type: 'enum', choices: ['auto', 'bar', 'lines', 'false'], default: 'auto', description: 'progress on stderr: a bar on a terminal (auto), plain lines, or none' },
+    queue: { type: 'string', placeholder: 'redis://HOST:PORT', description: 'run the arms on grokkit-worker processes through this Redis (docs/scaling.md)' },
+    runTimeout: { type: 'number', above: 0, placeholder: 'SECONDS', defaultText: 'none', description: 'time limit of one arm (with --queue: of each attempt); an arm over it is recorded as failed and the others go on' },
+  },
+  check: (v) => {
+    if (v.dim % HEADS !== 0) return `--dim: expected a multiple of the model's ${HEADS} heads, got ${v.dim}`;
+    if (MODULAR_OPS[v.op].needsPrime && !isPrime(v.p)) return `--p: expected a prime for --op ${v.op} (it divides by y), got ${v.p}`;
+    return undefined;
+  },
+  notes:
+    'Writes report.html, report.md and its charts to --out, and each arm\'s log.jsonl and checkpoint to --out/<filter>-seed<seed>.\n' +
+    'The last line on stdout is one JSON object: {"runs":[{"filter","seed","stepsTo95","finalValAcc",...}],"speedups":{...}}.',
+});
 
 export interface DemoOptions {
   filters: FilterKind[];
   seeds: number[];
   out: string;
-  arm: Omit<ArmOptions, 'filter' | 'seed' | 'outDir'>;
+  resume: boolean;
+  overwrite: boolean;
   /** Run the arms on grokkit-worker processes through the Redis at this URL. */
   queue?: string;
-  /** With `queue`: fail an arm whose attempt takes longer than this many seconds. */
-  jobTimeout?: number;
+  /** Time limit of one arm in seconds. */
+  runTimeout?: number;
+  arm: Omit<ArmOptions, 'filter' | 'seed' | 'outDir' | 'resume' | 'overwrite'> & { checkpointEvery: number };
 }
 
-export function parse(argv: string[]): DemoOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      filter: { type: 'string' },
-      steps: { type: 'string' },
-      seed: { type: 'string' },
-      seeds: { type: 'string' },
-      p: { type: 'string' },
-      op: { type: 'string' },
-      out: { type: 'string' },
-      until: { type: 'string' },
-      batch: { type: 'string' },
-      'eval-every': { type: 'string' },
-      lr: { type: 'string' },
-      'weight-decay': { type: 'string' },
-      alpha: { type: 'string' },
-      lamb: { type: 'string' },
-      window: { type: 'string' },
-      dim: { type: 'string' },
-      depth: { type: 'string' },
-      progress: { type: 'string' },
-      queue: { type: 'string' },
-      'job-timeout': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(
-      'usage: npx tsx examples/grokfast/main.ts [--filter none|ema|ma] [--steps N] [--seed S | --seeds 0,1,2] [--p 97] [--op mul] [--out DIR]\n' +
-        '       [--until 0.95] [--batch 512] [--eval-every 10] [--lr 1e-3] [--weight-decay W] [--alpha 0.98] [--lamb L] [--window 100]\n' +
-        '       [--dim 128] [--depth 2] [--progress auto|bar|lines|false] [--queue redis://HOST:PORT [--job-timeout SECONDS]]',
-    );
-    process.exit(0);
-  }
-  const filters = values.filter === undefined ? [...FILTERS] : values.filter.split(',').map((f) => f.trim() as FilterKind);
-  for (const f of filters) if (!FILTERS.includes(f)) fail(`--filter expects none, ema or ma, got '${f}'`);
-  const seedList = values.seeds ?? values.seed ?? '0';
-  const seeds = seedList.split(',').map((s) => num('seeds', s, 0, (x) => Number.isInteger(x) && x >= 0));
-  const op = values.op ?? DEFAULTS.op;
-  if (!isModularOp(op)) fail(`--op expects one of ${modularOpIds.join(', ')}, got '${op}'`);
-  const progress = values.progress ?? 'auto';
-  if (!['auto', 'bar', 'lines', 'false'].includes(progress)) fail(`--progress expects auto, bar, lines or false, got '${progress}'`);
-  if (values['job-timeout'] !== undefined && !values.queue) fail('--job-timeout expects --queue too (it limits runs on the queue)');
+/** The demo's options from parsed flags. */
+export function options(v: CliValues<typeof cli.spec.options>): DemoOptions {
   return {
-    queue: values.queue,
-    jobTimeout: values['job-timeout'] === undefined ? undefined : num('job-timeout', values['job-timeout'], 0, (x) => x > 0),
-    filters,
-    seeds,
-    out: resolve(values.out ?? 'runs/grokfast'),
+    filters: v.filter,
+    seeds: v.seeds,
+    out: v.out,
+    resume: v.resume,
+    overwrite: v.overwrite,
+    queue: v.queue,
+    runTimeout: v.runTimeout,
     arm: {
-      ...DEFAULTS,
-      p: num('p', values.p, DEFAULTS.p, (x) => Number.isInteger(x) && x >= 2),
-      op,
-      steps: num('steps', values.steps, DEFAULTS.steps, posInt),
-      until: num('until', values.until, DEFAULTS.until),
-      batchSize: num('batch', values.batch, DEFAULTS.batchSize, posInt),
-      evalEvery: num('eval-every', values['eval-every'], DEFAULTS.evalEvery, posInt),
-      lr: num('lr', values.lr, DEFAULTS.lr, (x) => x > 0),
-      weightDecay: values['weight-decay'] === undefined ? undefined : num('weight-decay', values['weight-decay'], 0, (x) => x >= 0),
-      alpha: num('alpha', values.alpha, DEFAULTS.alpha),
-      lamb: values.lamb === undefined ? undefined : num('lamb', values.lamb, 0),
-      windowSize: num('window', values.window, DEFAULTS.windowSize, posInt),
-      dim: num('dim', values.dim, DEFAULTS.dim, posInt),
-      depth: num('depth', values.depth, DEFAULTS.depth, posInt),
-      progress: progress === 'false' ? false : (progress as ProgressMode),
+      p: v.p,
+      op: v.op,
+      steps: v.steps,
+      until: v.until,
+      batchSize: v.batch,
+      evalEvery: v.evalEvery,
+      lr: v.lr,
+      weightDecay: v.weightDecay,
+      alpha: v.alpha,
+      lamb: v.lamb,
+      windowSize: v.window,
+      dim: v.dim,
+      depth: v.depth,
+      checkpointEvery: v.checkpointEvery,
+      progress: v.progress === 'false' ? false : (v.progress as ProgressMode),
     },
   };
 }
 
+/** The demo's options from command line arguments; throws a UsageError (one line) for bad ones. */
+export const parse = (argv: readonly string[]): DemoOptions => options(cli.parse(argv));
+
 /** Run every filter × seed, write the report, return the summary object printed last. */
 export async function main(o: DemoOptions) {
-  await mkdir(o.out, { recursive: true });
-  // in this process each arm shows its own progress and writes its log; on the queue, workers write nothing here
-  const configs: ArmConfig[] = o.filters.map((filter) => ({ ...o.arm, filter, ...(o.queue ? { progress: false } : { outRoot: o.out }) }));
+  // the settings that decide the results; a resumed run must have the same
+  const { progress: _progress, checkpointEvery: _every, ...arm } = o.arm;
+  const claim = claimOutDir(o.out, { settings: { filters: o.filters, seeds: o.seeds, ...arm }, resume: o.resume, overwrite: o.overwrite, name: '--out' });
+  try {
+    return await runAll(o);
+  } finally {
+    claim.release();
+  }
+}
+
+async function runAll(o: DemoOptions) {
+  // in this process each arm shows its own progress and keeps its log and checkpoint in --out;
+  // on the queue, the queue keeps the checkpoints and the sweep shows the progress
+  const configs: ArmConfig[] = o.filters.map((filter) => ({ ...o.arm, filter, ...(o.queue ? { progress: false } : { outRoot: o.out, resume: o.resume, overwrite: o.overwrite }) }));
   const res = await sweep<ArmConfig, ArmResult>({
     ...(o.queue
-      ? { module: new URL('./experiment.ts', import.meta.url), executor: queueExecutor({ url: o.queue, sweepId: o.out, jobTimeoutSeconds: o.jobTimeout }), progress: o.arm.progress }
+      ? { module: new URL('./experiment.ts', import.meta.url), executor: queueExecutor({ url: o.queue, sweepId: o.out, checkpointEvery: o.arm.checkpointEvery, overwrite: o.overwrite }), progress: o.arm.progress }
       : { run, workers: 0, progress: false }),
     configs,
     seeds: o.seeds,
+    timeoutSeconds: o.runTimeout,
     label: 'grokfast',
     onRun: ({ config: { filter }, seed, result: r, error }) => {
-      if (!r) return console.error(`${LABEL[filter]} (seed ${seed}) failed: ${error!.split('\n')[0]}`);
+      if (!r) return void console.error(`${LABEL[filter]} (seed ${seed}) failed: ${error!.split('\n')[0]}`);
       const reached = r.stepsTo95 === null ? `not reached in ${r.steps} steps` : `reached at step ${r.stepsTo95}`;
       console.log(`${LABEL[filter]} (seed ${seed}): 95% val acc ${reached}; final val acc ${(100 * r.finalValAcc).toFixed(1)}%; ${r.wallSeconds.toFixed(1)} s (${r.msPerStep.toFixed(0)} ms/step)`);
     },
@@ -220,6 +221,5 @@ export async function report(o: DemoOptions, runs: ArmResult[], speedups: Record
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('examples/grokfast/main.ts')) {
-  const summary = await main(parse(process.argv.slice(2)));
-  console.log(JSON.stringify(summary));
+  await cli.run(async (v) => console.log(JSON.stringify(await main(options(v)))));
 }

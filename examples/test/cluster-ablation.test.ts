@@ -13,7 +13,7 @@ const inUnit = (x: number | null) => x === null || (x >= 0 && x <= 1);
 describe('cluster-ablation example', () => {
   it('runs end to end on a tiny config and reports per-f accuracies in [0, 1]', async () => {
     const s = await clusterAblation({
-      fs: [0, 0.2], seeds: 1, workers: 0, steps: 20, evalEvery: 10, size: 48, testPerSubclass: 5,
+      fs: [0, 0.2], seeds: [0], workers: 0, steps: 20, evalEvery: 10, size: 48, testPerSubclass: 5,
       width: 16, sigma: 0.2, out, progress: false,
     });
     expect(s.results.map((r) => r.f)).toEqual([0, 0.2]);
@@ -43,9 +43,8 @@ describe('cluster-ablation example', () => {
   });
 
   it('parses the command line', () => {
-    const o = parseCli(['--preset', 'equivariant', '--f', '0,0.5', '--seeds', '2', '--workers', '5', '--sigma', '0.3']);
-    expect(o).toMatchObject({ preset: 'equivariant', fs: [0, 0.5], seeds: 2, workers: 2, sigma: 0.3 });
-    expect(() => parseCli(['--f', '2'])).toThrow(/\[0, 1\]/);
-    expect(() => parseCli(['--model', 'cnn'])).toThrow(/mlp or transformer/);
+    const o = parseCli(['--preset', 'equivariant', '--f', '0,0.5', '--seeds', '2', '--workers', '5', '--sigma', '0.3', '--data-seed', '4']);
+    expect(o).toMatchObject({ preset: 'equivariant', fs: [0, 0.5], seeds: [2], workers: 5, sigma: 0.3, dataSeed: 4 });
+    expect(parseCli([])).toMatchObject({ fs: [0, 0.01, 0.2, 1], seeds: [0, 1, 2], dataSeed: 'seed', out: undefined, resume: false });
   });
 });

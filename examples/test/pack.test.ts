@@ -20,6 +20,8 @@ const PACKAGES = readdirSync(join(root, 'packages')).filter((p) => existsSync(jo
 
 const snippet = `
 import * as g from '@grokkit/core';
+import { listBackends, shutdownWasmThreads } from '@grokkit/core/backend';
+import { gradcheck } from '@grokkit/core/testing';
 import { grokfastEma, frequencyResponse } from '@grokkit/filters';
 import { Decoder } from '@grokkit/transformer';
 import { modularArithmetic } from '@grokkit/datasets';
@@ -54,11 +56,14 @@ const options: WebGPUBackendOptions = { batchSize: 32 };
 const deviceOf = (b: WebGPUBackend): GPUDevice => b.device;
 void options; void deviceOf;
 
+// the subpaths: a kernel author's surface and the testing tools
+const backends: string[] = listBackends();
+const worst = gradcheck((x) => x.mul(x).sum(), [g.randn([3], { dtype: 'float64', rng: g.rng(1) }).requiresGrad_()]);
 console.log(markdownTable([{ first: losses[0]!, last: losses[29]!, gain }]));
 const page = renderReport({ title: 'packed', setup: { environment: environment() }, sections: [{ heading: 'run', charts: runChart(losses.map((l, step) => ({ step, trainAcc: 0, valAcc: 0, trainLoss: l }))) }] });
 const pageOk = page.html.includes('grokkitCharts') && page.markdown.includes('Runtime: Node');
-console.log(JSON.stringify({ fell: losses[29]! < losses[0]!, gain, page: pageOk, gpujsMode: gpujs.mode, product, webgpuProbed: typeof probe.ok === 'boolean' }));
-g.shutdownWasmThreads();
+console.log(JSON.stringify({ fell: losses[29]! < losses[0]!, gain, page: pageOk, gpujsMode: gpujs.mode, product, webgpuProbed: typeof probe.ok === 'boolean', backends, worst }));
+shutdownWasmThreads();
 `;
 
 let dir = '';
@@ -100,4 +105,6 @@ it('packs every package with its LICENSE, installs them into a fresh project, ty
   expect(result.gpujsMode).toBe('cpu');
   expect(result.product).toEqual([7, 10, 15, 22]);
   expect(result.webgpuProbed).toBe(true);
+  expect(result.backends).toEqual(expect.arrayContaining(['cpu', 'cpu-reference']));
+  expect(result.worst).toBeLessThan(1e-6);
 }, 480_000);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRedisServer, freePort, startRedisServer, startWorkerProcess, type RedisServer, type WorkerProcess } from '@grokkit/queue/testing';
-import { clusterAblation, type AblationSummary } from '../cluster-ablation/main.js';
+import { clusterAblation, type AblationOptions, type AblationSummary } from '../cluster-ablation/main.js';
 import { main as grokfast, parse as parseGrokfast } from '../grokfast/main.js';
 
 const skipReason = findRedisServer() ? '' : 'queue example tests skipped: redis-server is not installed (apt-get install redis-server)';
@@ -41,7 +41,7 @@ const comparable = ({ wallSeconds: _w, out: _o, ...s }: AblationSummary) => s;
   });
 
   it('cluster-ablation: the same summary on the queue as in this process', async () => {
-    const tiny = { fs: [0, 1], seeds: 2, steps: 40, evalEvery: 10, size: 48, testPerSubclass: 5, width: 16, sigma: 0.2, progress: false } as const;
+    const tiny = { fs: [0, 1], seeds: [0, 1], steps: 40, evalEvery: 10, size: 48, testPerSubclass: 5, width: 16, sigma: 0.2, progress: false } satisfies AblationOptions;
     const queued = await clusterAblation({ ...tiny, queue: redis.url, out: dir() });
     const local = await clusterAblation({ ...tiny, workers: 0, out: dir() });
     expect(queued.results.map((r) => r.failed)).toEqual([0, 0]);
@@ -62,6 +62,6 @@ const comparable = ({ wallSeconds: _w, out: _o, ...s }: AblationSummary) => s;
     const port = await freePort();
     const r = spawnSync('npx', ['tsx', 'cluster-ablation/main.ts', '--f', '0', '--seeds', '1', '--steps', '1', '--out', dir(), '--queue', `redis://:pw@127.0.0.1:${port}`], { encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^queue: cannot reach Redis at 127\\.0\\.0\\.1:${port} \\(.*\\)\\n$`));
+    expect(r.stderr).toMatch(new RegExp(`^cluster-ablation: queue: cannot reach Redis at 127\\.0\\.0\\.1:${port} \\(.*\\)\\n$`));
   });
 });

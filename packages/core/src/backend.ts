@@ -1,7 +1,13 @@
+/**
+ * What a backend is: storage (upload, read, free) and two tables, one kernel per primitive and one
+ * per fused op, each typed over every name, so a new primitive or fused op is a compile error in
+ * every backend until it has an entry. An op a backend leaves to another is an explicit entry
+ * (`onCpu`, `composed`), logged once when first used.
+ */
 import type { DType, TypedArray } from './dtype.js';
+import type { FusedOp, FusedParams } from './fused-params.js';
 import type { Primitive, PrimitiveParams } from './primitives.js';
 import type { Shape } from './shape.js';
-import { createCpuBackend, cpuKernels, fastCpuKernels } from './cpu/backend.js';
 
 /** What a backend kernel sees of a tensor: its storage handle, shape and dtype (storage is contiguous, row-major). */
 export interface TensorInfo<H = unknown> {
@@ -9,6 +15,52 @@ export interface TensorInfo<H = unknown> {
   readonly shape: Shape;
   readonly dtype: DType;
 }
+
+/** The output a kernel must produce: new storage of this shape and dtype. */
+export interface OutputInfo {
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/**
+ * A backend's kernel for primitive P: computes it over `inputs` (validated, on this backend, in
+ * the dtypes the op chose) into new storage of `out.shape`/`out.dtype`, and returns its handle.
+ * It never modifies an input.
+ */
+export type Kernel<P extends Primitive, H = unknown> = (inputs: TensorInfo<H>[], params: PrimitiveParams[P], out: OutputInfo) => H;
+
+/**
+ * A backend's kernel for fused op F. It may return `undefined` to decline a call (a dtype or
+ * layout it does not handle): the op's composition then runs instead.
+ */
+export type FusedKernel<F extends FusedOp, H = unknown> = (inputs: TensorInfo<H>[], params: FusedParams[F], out: OutputInfo) => H | undefined;
+
+/** The kernel-table entry of a primitive a backend leaves to the cpu backend (see `onCpu`). */
+export interface OnCpu {
+  readonly entry: 'onCpu';
+}
+/** The fused-table entry of an op a backend runs as its composition of primitives (see `composed`). */
+export interface Composed {
+  readonly entry: 'composed';
+}
+
+/**
+ * Kernel-table entry: run this primitive on the cpu backend, reading the inputs with `readSync`
+ * and uploading the result (so only for backends that can read synchronously). Logged once per
+ * backend and primitive when first used.
+ */
+export const onCpu: OnCpu = Object.freeze({ entry: 'onCpu' });
+
+/**
+ * Fused-table entry: run the op as its composition of primitives (each one a kernel of this
+ * backend). Logged once per backend and op when first used.
+ */
+export const composed: Composed = Object.freeze({ entry: 'composed' });
+
+/** One entry per primitive: a kernel, or `onCpu`. */
+export type KernelTable<H = unknown> = { readonly [P in Primitive]: Kernel<P, H> | OnCpu };
+/** One entry per fused op: a kernel, or `composed`. */
+export type FusedTable<H = unknown> = { readonly [F in FusedOp]: FusedKernel<F, H> | Composed };
 
 /**
  * The narrow interface a backend implements. Storage is opaque to the engine; kernels receive
@@ -24,40 +76,19 @@ export interface Backend<H = unknown> {
   readSync?(handle: H, dtype: DType, size: number): TypedArray;
   /** Release storage now (GPU memory); a no-op where the garbage collector owns memory. */
   free(handle: H, dtype: DType): void;
-  /** Whether `run` implements `prim`; anything else falls back to cpu (logged once). */
-  supports(prim: Primitive): boolean;
-  run<P extends Primitive>(prim: P, inputs: TensorInfo<H>[], params: PrimitiveParams[P], out: { shape: Shape; dtype: DType }): H;
   /** Optional in-place write of host data into existing storage (used to update parameters without reallocating). */
   write?(handle: H, data: TypedArray): void;
+  /** The kernel of every primitive. */
+  readonly kernels: KernelTable<H>;
+  /** The kernel of every fused op. */
+  readonly fused: FusedTable<H>;
 }
 
-// Two cpu backends are always present: 'cpu' (the default, fast kernels where available) and
-// 'cpu-reference' (plain TypeScript, one kernel per primitive): the oracle every backend is tested against.
-const registry = new Map<string, Backend>([
-  ['cpu', createCpuBackend('cpu', fastCpuKernels)],
-  ['cpu-reference', createCpuBackend('cpu-reference', cpuKernels)],
-]);
-let current = 'cpu';
+const logged = new Set<string>();
 
-export function registerBackend(backend: Backend): void {
-  registry.set(backend.name, backend);
-}
-
-export function getBackend(name: string = current): Backend {
-  const b = registry.get(name);
-  if (!b) throw new Error(`backend '${name}' is not registered (registered: ${[...registry.keys()].join(', ') || 'none'})`);
-  return b;
-}
-
-export function setBackend(name: string): void {
-  getBackend(name);
-  current = name;
-}
-
-export function currentBackend(): string {
-  return current;
-}
-
-export function listBackends(): string[] {
-  return [...registry.keys()];
+/** Log `message` the first time `key` is seen (a backend leaving an op to another path). */
+export function logOnce(key: string, message: string): void {
+  if (logged.has(key)) return;
+  logged.add(key);
+  console.warn(`[grokkit] ${message}`);
 }

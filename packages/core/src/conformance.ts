@@ -3,7 +3,7 @@
  * plain-TypeScript reference backend, comparing forward values and the gradients of a weighted
  * sum. Each backend's test file iterates `conformanceCases` with `compareWithReference`.
  */
-import { getBackend } from './backend.js';
+import { getBackend } from './registry.js';
 import type { DType, TypedArray } from './dtype.js';
 import { Generator } from './random.js';
 import { sizeOf, type Shape } from './shape.js';

@@ -1,4 +1,4 @@
-import { currentBackend } from './backend.js';
+import { currentBackend } from './registry.js';
 import { arrayFor, checkDType, checkInt32, dtypeOfArray, isFloat, toTyped, type DType, type TypedArray } from './dtype.js';
 import { defaultGenerator, type Generator } from './random.js';
 import { checkShape, checkSize, fmt, sizeOf, type Shape } from './shape.js';

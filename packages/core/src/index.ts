@@ -1,27 +1,26 @@
 /**
  * @grokkit/core: tensors, a small set of primitives with one VJP rule each, reverse-mode
  * autodiff, nn modules, optimizers as gradient transforms, seeded RNG, safetensors checkpoints,
- * and the cpu backend (always registered).
+ * and the cpu backend (always available). What a user trains with; a backend or kernel author's
+ * surface is `@grokkit/core/backend`, the gradient check and the backend conformance suite are in
+ * `@grokkit/core/testing`.
  */
 export type { DType, FloatDType, TypedArray } from './dtype.js';
 export { isFloat, promote } from './dtype.js';
 export type { Shape } from './shape.js';
-export { broadcastShapes, broadcastStrides, collapse, fmt, normDim, normDims, sameShape, sizeOf, stridesOf, MAX_ELEMENTS } from './shape.js';
-export type { Primitive, PrimitiveParams } from './primitives.js';
-export type { Backend, TensorInfo } from './backend.js';
-export { registerBackend, getBackend, setBackend, currentBackend, listBackends } from './backend.js';
-export { createCpuBackend, cpuKernels, type CpuKernel } from './cpu/backend.js';
-export { Tensor, apply, tidy, keep, noGrad, withGrad, isGradEnabled, liveTensors, setCheckFinite, tensorsIn } from './tensor.js';
+export { broadcastShapes, fmt, normDim, normDims, sameShape, sizeOf, MAX_ELEMENTS } from './shape.js';
+export type { Backend } from './backend.js';
+export { getBackend, setBackend, currentBackend, listBackends } from './registry.js';
+export { Tensor, tidy, keep, noGrad, withGrad, isGradEnabled, liveTensors, setCheckFinite, tensorsIn } from './tensor.js';
 export type { Node, NestedArray } from './tensor.js';
 export { grad } from './autograd.js';
-export { vjps, type VjpRule } from './vjp.js';
 export { tensor, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn, randint } from './creation.js';
 export type { TensorOptions, RandomOptions } from './creation.js';
 export {
   add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, gt, le, ge, logicalNot,
   neg, exp, log, sqrt, rsqrt, square, reciprocal, sign, abs, sin, cos, tanh, erf, sigmoid, relu, gelu, silu, clamp,
   where, cast, detach, clone,
-  sum, mean, max, min, variance, var, std, argmax, argmin, sumTo,
+  sum, mean, max, min, variance, var, std, argmax, argmin,
   matmul, mm, linear, reshape, flatten, permute, transpose, unsqueeze, squeeze, expand, slice, pad, cat, stack,
   gather, scatterAdd, indexSelect, oneHot,
   softmax, logSoftmax, stableMax, logStableMax, crossEntropy, mseLoss, layerNorm, rmsNorm, dropout,
@@ -50,8 +49,4 @@ export {
   saveCheckpoint, loadCheckpoint, restoreParams, restoreCheckpoint, checkStateShape,
   type Checkpoint, type LoadedCheckpoint, type RestoreTarget,
 } from './io/checkpoint.js';
-export { gradcheck, type GradcheckOptions } from './gradcheck.js';
-export { defineFused, registerFusedKernel, setFusion, type FusedDef, type FusedKernel } from './fused.js';
-export { conformanceCases, compareWithReference, type ConformanceCase, type InputSpec } from './conformance.js';
-export { axpby, adamDirection } from './fused-ops.js';
-export { wasmAvailable, wasmThreads, setWasmThreads, wasmThreadStats, shutdownWasmThreads } from './wasm/index.js';
+export { axpby } from './fused-ops.js';

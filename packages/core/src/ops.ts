@@ -136,7 +136,7 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
     return mul(mul(x, 0.5), add(tanh(inner), 1));
   }
   checkFloat('gelu', x);
-  return geluExact([x], null);
+  return geluExact([x], {});
 }
 /** Clamp into [min, max]; the gradient passes where min ≤ x ≤ max. */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
@@ -276,7 +276,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   checkFloat('linear', x);
   const lead = x.shape.slice(0, -1);
   checkSize('linear', [...lead, outF]);
-  const y = linear2d(bias ? [reshape(x, [sizeOf(lead), inF]), weight, bias] : [reshape(x, [sizeOf(lead), inF]), weight], null);
+  const y = linear2d(bias ? [reshape(x, [sizeOf(lead), inF]), weight, bias] : [reshape(x, [sizeOf(lead), inF]), weight], {});
   return reshape(y, [...lead, outF]);
 }
 
@@ -511,7 +511,7 @@ export function oneHot(index: Tensor, numClasses: number): Tensor {
 export function softmax(x: Tensor, dim = -1): Tensor {
   const d = normDim('softmax', dim, x.ndim);
   checkFloat('softmax', x);
-  return d === x.ndim - 1 && x.ndim > 0 ? softmaxLast([x], null) : softmaxComposed(x, d);
+  return d === x.ndim - 1 && x.ndim > 0 ? softmaxLast([x], {}) : softmaxComposed(x, d);
 }
 
 export function softmaxComposed(x: Tensor, dim: number): Tensor {
@@ -524,7 +524,7 @@ export function softmaxComposed(x: Tensor, dim: number): Tensor {
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
   const d = normDim('logSoftmax', dim, x.ndim);
   checkFloat('logSoftmax', x);
-  return d === x.ndim - 1 && x.ndim > 0 ? logSoftmaxLast([x], null) : logSoftmaxComposed(x, d);
+  return d === x.ndim - 1 && x.ndim > 0 ? logSoftmaxLast([x], {}) : logSoftmaxComposed(x, d);
 }
 
 export function logSoftmaxComposed(x: Tensor, dim: number): Tensor {

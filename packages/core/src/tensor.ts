@@ -1,6 +1,8 @@
 /// <reference lib="esnext.disposable" preserve="true" />
-import { getBackend, currentBackend, type Backend } from './backend.js';
+import { logOnce, type Backend } from './backend.js';
+import { getBackend, currentBackend } from './registry.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
+import type { FusedOp } from './fused-params.js';
 import type { Primitive, PrimitiveParams } from './primitives.js';
 import { checkSize, fmt, sizeOf, type Shape } from './shape.js';
 import * as ops from './ops.js';
@@ -18,8 +20,8 @@ class Storage {
 
 /** How a tensor was made: the primitive, its inputs and parameters. Backward walks these. */
 export interface Node {
-  /** A primitive, or the name of a fused op (which then carries its own `vjp`). */
-  readonly prim: Primitive | string;
+  /** A primitive, or a fused op (which then carries its own `vjp`). */
+  readonly prim: Primitive | FusedOp;
   readonly inputs: readonly Tensor[];
   readonly params: unknown;
   /** A fused op's VJP; primitives use the table in vjp.ts. */
@@ -33,7 +35,6 @@ let live = 0;
 let nextId = 0;
 let checkFiniteOn = false;
 const scopes: Tensor[][] = [];
-const fallbackLogged = new Set<string>();
 
 /** Number of tensors whose storage has not been disposed (for leak tests). */
 export function liveTensors(): number {
@@ -353,10 +354,10 @@ export function apply<P extends Primitive>(prim: P, inputs: Tensor[], params: Pr
     // a reshape of contiguous storage is a view: share it
     storage = inputs[0]!._live();
     storage.refs++;
-  } else if (backend.supports(prim)) {
-    storage = new Storage(backend, backend.run(prim, inputs.map(info), params, out), dtype);
   } else {
-    storage = new Storage(backend, runOnCpu(backend, prim, inputs, params, out), dtype);
+    const kernel = backend.kernels[prim];
+    const handle = typeof kernel === 'function' ? kernel(inputs.map(info), params, out) : runOnCpu(backend, prim, inputs, params, out);
+    storage = new Storage(backend, handle, dtype);
   }
   return record(new Tensor(shape, dtype, storage), { prim, inputs, params });
 }
@@ -391,14 +392,13 @@ function info(t: Tensor) {
   return { handle: t.handle, shape: t.shape, dtype: t.dtype };
 }
 
+/** A primitive whose kernel-table entry is `onCpu`: the inputs read to the host, the cpu kernel, the result uploaded. */
 function runOnCpu<P extends Primitive>(backend: Backend, prim: P, inputs: Tensor[], params: PrimitiveParams[P], out: { shape: Shape; dtype: DType }): unknown {
-  if (!fallbackLogged.has(`${backend.name}:${prim}`)) {
-    fallbackLogged.add(`${backend.name}:${prim}`);
-    console.warn(`[grokkit] backend '${backend.name}' has no kernel for '${prim}'; running it on cpu`);
-  }
-  if (!backend.readSync) throw new Error(`${prim}: backend '${backend.name}' lacks this kernel and cannot read synchronously for a cpu fallback`);
+  logOnce(`${backend.name}:${prim}`, `backend '${backend.name}' runs '${prim}' on cpu (its kernel table says onCpu): inputs are copied to the host and back`);
+  if (!backend.readSync) throw new Error(`${prim}: backend '${backend.name}' leaves this primitive to cpu but cannot read synchronously`);
   const cpu = getBackend('cpu');
+  const kernel = cpu.kernels[prim];
+  if (typeof kernel !== 'function') throw new Error(`${prim}: the 'cpu' backend has no kernel for it (its entry is onCpu)`);
   const ins = inputs.map((t) => ({ handle: backend.readSync!(t.handle, t.dtype, t.size), shape: t.shape, dtype: t.dtype }));
-  const res = cpu.run(prim, ins, params, out) as TypedArray;
-  return backend.upload(res, out.dtype);
+  return backend.upload(kernel(ins, params, out) as TypedArray, out.dtype);
 }

@@ -1,8 +1,5 @@
 import type { Primitive, PrimitiveParams } from './primitives.js';
 import * as ops from './ops.js';
-// a binding, not `const { sumTo } = ops`: ops.ts imports this module back, and bundlers may
-// create the `ops` namespace object only after this module has run
-import { sumTo } from './ops.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -20,6 +17,7 @@ export type VjpRule<P extends Primitive> = (
 ) => (Tensor | null)[];
 
 const none = (): null[] => [null, null, null];
+const sumTo = (g: Tensor, shape: readonly number[]) => ops.sumTo(g, shape);
 
 /** One rule per primitive; the mapped type makes a missing rule a compile error. */
 export const vjps: { [P in Primitive]: VjpRule<P> } = {

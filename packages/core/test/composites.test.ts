@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '../src/index.js';
+import { gradcheck } from '../src/testing.js';
 import { close, leaf } from './helpers.js';
 
-const { gradcheck, tensor } = g;
+const { tensor } = g;
 
 describe('composites: gradient checks (float64)', () => {
   const cases: Record<string, () => unknown> = {

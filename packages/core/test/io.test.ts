@@ -111,11 +111,15 @@ describe('checkpoints', () => {
     step(a);
     const b = setup(1);
     const before = b.model.parameters().map((p) => Array.from(p.dataSync()));
+    const good = await g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state, extra: { optimizerStep: 1 } });
     for (const bad of ['3', -1, 2.5]) {
-      const bytes = await g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state, extra: { optimizerStep: bad } });
-      expect(() => g.restoreCheckpoint(g.loadCheckpoint(bytes), { params: b.model.namedParameters(), optimizer: b.opt })).toThrow(
-        `checkpoint: extra.optimizerStep should be a whole number ≥ 0 (the optimizer's step), got ${JSON.stringify(bad)}`,
-      );
+      const message = `checkpoint: extra.optimizerStep must be an integer ≥ 0, got ${typeof bad === 'number' ? bad : JSON.stringify(bad)}`;
+      // refused when saving ...
+      await expect(g.saveCheckpoint({ params: a.model.namedParameters(), state: a.opt.state, extra: { optimizerStep: bad } })).rejects.toThrow(message);
+      // ... and when restoring a checkpoint whose extra was changed after loading
+      const loaded = g.loadCheckpoint(good);
+      loaded.extra.optimizerStep = bad;
+      expect(() => g.restoreCheckpoint(loaded, { params: b.model.namedParameters(), optimizer: b.opt })).toThrow(message);
     }
     expect(b.opt.step).toBe(0);
     expect(b.model.parameters().map((p) => Array.from(p.dataSync()))).toEqual(before);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '../src/index.js';
+import { gradcheck } from '../src/testing.js';
 import { close, leaf } from './helpers.js';
 
 const { rng, tensor } = g;
@@ -115,8 +116,8 @@ describe('LayerNorm and RMSNorm', () => {
       rms.weight = w;
       return rms.forward(x);
     };
-    expect(g.gradcheck(lnRun, [leaf([3, 4]), leaf([4]), leaf([4])])).toBeLessThan(1e-4);
-    expect(g.gradcheck(rmsRun, [leaf([2, 2, 3]), leaf([2, 3])])).toBeLessThan(1e-4);
+    expect(gradcheck(lnRun, [leaf([3, 4]), leaf([4]), leaf([4])])).toBeLessThan(1e-4);
+    expect(gradcheck(rmsRun, [leaf([2, 2, 3]), leaf([2, 3])])).toBeLessThan(1e-4);
   });
 
   it('refuses an empty or non-integer normalizedShape and a negative eps', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '../src/index.js';
-import type { Primitive } from '../src/index.js';
+import type { Primitive } from '../src/backend-api.js';
+import { gradcheck } from '../src/testing.js';
 import { close, leaf } from './helpers.js';
 
-const { gradcheck, tensor } = g;
+const { tensor } = g;
 
 /**
  * One gradient check per primitive, each over broadcasting and edge shapes (size-1 dims,

@@ -56,7 +56,10 @@ export interface TrainOptions {
   state?: { get(): unknown; set(value: unknown): void };
   /** Make a checkpoint every this many updates and at the end, and hand it to `hooks.onCheckpoint`. */
   checkpointEvery?: number;
-  /** The bytes of a checkpoint made by `train`, to resume from. */
+  /**
+   * The bytes of a checkpoint made by `train`, to resume from. A run that `shouldStop` had ended
+   * (or whose step budget was spent) is not trained further: its history is returned.
+   */
   resumeFrom?: Uint8Array;
   hooks?: TrainHooks;
   /** Progress display (default 'auto': a bar on a TTY, plain lines otherwise). */
@@ -118,10 +121,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let history: EvalRecord[] = [];
   let start = 0;
   let wallBase = 0;
+  let resumedStopped = false;
   try {
     if (o.resumeFrom !== undefined) {
       const loaded = loadCheckpoint(o.resumeFrom);
-      const extra = loaded.extra as { step?: unknown; rngs?: Record<string, RngState>; userState?: unknown; history?: EvalRecord[]; wallSeconds?: number };
+      const extra = loaded.extra as { step?: unknown; rngs?: Record<string, RngState>; userState?: unknown; history?: EvalRecord[]; wallSeconds?: number; stoppedEarly?: boolean };
       const saved = extra.rngs ?? {};
       try {
         if (typeof extra.step !== 'number') throw new Error('train: the checkpoint has no step (was it written by train()?)');
@@ -145,6 +149,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       history = extra.history ?? [];
       start = extra.step as number;
       wallBase = extra.wallSeconds ?? 0;
+      resumedStopped = extra.stoppedEarly === true;
     }
   } catch (e) {
     optimizer.dispose();
@@ -161,8 +166,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const wall = () => wallBase + (performance.now() - t0) / 1000;
   const progress = new Progress({ total: o.steps, label: o.label, mode: o.progress ?? 'auto', stream: o.progressStream, interval: o.progressInterval, initial: start });
   const logEvery = o.logEvery ?? 10;
-  let lastCheckpointStep: number | undefined;
-  let stoppedEarly = false;
+  // a resumed run's checkpoint is the one it was resumed from; a run that `shouldStop` ended stays ended
+  let lastCheckpointStep: number | undefined = o.resumeFrom !== undefined ? start : undefined;
+  let stoppedEarly = resumedStopped;
   let step = start;
 
   const evaluate = (): boolean => {
@@ -189,7 +195,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const bytes = await saveCheckpoint({
       params,
       state: optimizer.state,
-      extra: { step, optimizerStep: optimizer.step, rngs: rngStates, userState: o.state?.get() ?? null, history, wallSeconds: wall(), label: o.label ?? null },
+      extra: { step, optimizerStep: optimizer.step, rngs: rngStates, userState: o.state?.get() ?? null, history, wallSeconds: wall(), label: o.label ?? null, stoppedEarly },
     });
     await o.hooks.onCheckpoint(bytes, step);
     lastCheckpointStep = step;

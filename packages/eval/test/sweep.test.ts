@@ -121,3 +121,28 @@ describe('sweep', () => {
     });
   });
 });
+
+describe('sweep time limit', () => {
+  const hang = fileURLToPath(new URL('./fixtures/sweep-hang.mjs', import.meta.url));
+  const configs = [{ k: 1 }, { k: 2, hang: 'never' }, { k: 3, hang: 'busy' }, { k: 4 }];
+
+  it('records a run over timeoutSeconds as failed, replaces its worker, and finishes the others', async () => {
+    const r = await sweep({ module: hang, configs, seeds: [0, 1], workers: 2, timeoutSeconds: 2, progress: false });
+    expect(r.runs.map((x) => x.result?.value ?? null)).toEqual([10, 11, null, null, null, null, 40, 41]);
+    for (const x of r.runs.slice(2, 6)) {
+      expect(x.error).toBe('sweep: the run took longer than its time limit of 2 s (timeoutSeconds) and was stopped');
+      expect(x.seconds).toBe(2);
+    }
+    expect(r.summary.map((s) => s.failed)).toEqual([0, 2, 2, 0]);
+  }, 60_000);
+
+  it('stops waiting for a run that never settles in this thread (workers: 0)', async () => {
+    const r = await sweep({ module: hang, configs: [configs[0]!, configs[1]!, configs[3]!], seeds: [0], workers: 0, timeoutSeconds: 0.5, progress: false });
+    expect(r.runs.map((x) => x.result?.value ?? null)).toEqual([10, null, 40]);
+    expect(r.runs[1]!.error).toMatch(/^Error: sweep: the run took longer than its time limit of 0.5 s/);
+  });
+
+  it('rejects a time limit that is not a positive number', async () => {
+    await expect(sweep({ module: hang, configs, seeds: [0], workers: 0, timeoutSeconds: 0 })).rejects.toThrow('sweep: expected timeoutSeconds to be a positive number, got 0');
+  });
+});

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adamw, liveTensors, rng, tensor, type Tensor } from '@grokkit/core';
 import { describe, expect, it } from 'vitest';
 import { accuracy, sustained, train as trainInMemory } from '../src/index.js';
-import { readJsonl, train, type TrainOptions } from '../src/node/index.js';
+import { LOCK_FILE, UsageError, readJsonl, train, type TrainOptions } from '../src/node/index.js';
 import { Mlp, batchLoss, teacherData } from './helpers.js';
 
 /** The root's `train` (no files) on the same options; `resumeFrom` must then be bytes. */
@@ -211,4 +212,103 @@ describe('train', () => {
     s.dispose();
     t.dispose();
   });
+});
+
+describe('train with outDir: locks, refusals, resume', () => {
+  it('refuses a finished outDir unless told to resume or overwrite, and leaves its files alone', async () => {
+    const dir = tmp();
+    const a = setup({ outDir: dir, checkpointEvery: 20 });
+    const first = await train(a.opts);
+    const log = readFileSync(join(dir, 'log.jsonl'));
+    const ckpt = readFileSync(join(dir, 'checkpoint.safetensors'));
+    const b = setup({ outDir: dir, checkpointEvery: 20 });
+    const err = await train(b.opts).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toBe(`train: expected an outDir without a previous run, got '${dir}', which holds log.jsonl and checkpoint.safetensors; pass resume: true to continue it, overwrite: true to replace it, or another outDir`);
+    expect(readFileSync(join(dir, 'log.jsonl'))).toEqual(log);
+    expect(readFileSync(join(dir, 'checkpoint.safetensors'))).toEqual(ckpt);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+
+    // resume: a finished run is not trained again; its history comes back as it was
+    const c = setup({ outDir: dir, checkpointEvery: 20, resume: true });
+    const resumed = await train(c.opts);
+    expect(c.losses).toEqual([]);
+    expect(resumed.history).toEqual(first.history);
+    expect(resumed.steps).toBe(40);
+    expect(readFileSync(join(dir, 'log.jsonl'))).toEqual(log);
+    expect(readFileSync(join(dir, 'checkpoint.safetensors'))).toEqual(ckpt);
+
+    // overwrite: a new run from step 0
+    const d = setup({ outDir: dir, steps: 10, overwrite: true });
+    await train(d.opts);
+    expect(d.losses).toHaveLength(10);
+    expect(readJsonl(join(dir, 'log.jsonl')).map((h) => h.step)).toEqual([0, 10]);
+    expect(existsSync(join(dir, 'checkpoint.safetensors'))).toBe(false);
+    for (const s of [a, b, c, d]) s.dispose();
+  });
+
+  it('refuses an outDir another run is using, so logs never interleave', async () => {
+    const dir = tmp();
+    const a = setup({ outDir: dir, steps: 40 });
+    const running = train(a.opts);
+    const b = setup({ outDir: dir, steps: 40, overwrite: true });
+    await expect(train(b.opts)).rejects.toThrow(/but a run of this process is using it/);
+    await running;
+    expect(readJsonl(join(dir, 'log.jsonl')).map((h) => h.step)).toEqual([0, 10, 20, 30, 40]);
+    expect(b.losses).toEqual([]);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('resumes a killed run from its checkpoint, taking over its stale lock and removing its temporary files', async () => {
+    const full = setup({ steps: 40 });
+    const rFull = await train(full.opts);
+    const dir = tmp();
+    const a = setup({ outDir: dir, steps: 20, checkpointEvery: 10 });
+    await train(a.opts);
+    // what a kill -9 leaves: the lock of a process that is gone, and half-written checkpoints
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: hostname(), since: 'then' }));
+    writeFileSync(join(dir, 'checkpoint.safetensors.tmp'), 'partial');
+    writeFileSync(join(dir, 'checkpoint.safetensors.123-abcd1234.tmp'), 'partial');
+    const notes: string[] = [];
+    const b = setup({ outDir: dir, steps: 40, checkpointEvery: 10, resume: true, note: (m) => void notes.push(m) });
+    const r = await train(b.opts);
+    expect(notes).toEqual([`note: took over the lock of '${dir}' from pid ${dead} since then, which is no longer running`]);
+    expect([...a.losses, ...b.losses]).toEqual(full.losses);
+    expect(r.history.map((h) => h.trainAcc)).toEqual(rFull.history.map((h) => h.trainAcc));
+    expect(readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'log.jsonl']);
+    for (const s of [full, a, b]) s.dispose();
+  });
+
+  it('keeps a run that shouldStop ended stopped when resumed (it is not trained further)', async () => {
+    const saved: Uint8Array[] = [];
+    const stop = { shouldStop: sustained('trainAcc', 0.8, 2) };
+    const a = setup({ steps: 400, evalEvery: 5, checkpointEvery: 7 });
+    a.opts.hooks = { ...a.opts.hooks, ...stop, onCheckpoint: (bytes) => void saved.push(bytes) };
+    const first = await inMemory(a.opts);
+    expect(first.stoppedEarly).toBe(true);
+    const b = setup({ steps: 400, evalEvery: 5, checkpointEvery: 7, resumeFrom: saved[saved.length - 1] });
+    b.opts.hooks = { ...b.opts.hooks, ...stop, onCheckpoint: (bytes) => void saved.push(bytes) };
+    const again = await inMemory(b.opts);
+    expect(b.losses).toEqual([]);
+    expect(again).toMatchObject({ stoppedEarly: true, steps: first.steps, history: first.history });
+    a.dispose();
+    b.dispose();
+  });
+
+  it('says what is wrong with resume and overwrite', async () => {
+    const s = setup({ resume: true });
+    await expect(train(s.opts)).rejects.toThrow('train: resume needs outDir');
+    const t = setup({ outDir: tmp(), resume: true, overwrite: true });
+    await expect(train(t.opts)).rejects.toThrow('train: expected resume or overwrite, got both');
+    s.dispose();
+    t.dispose();
+  });
+
+  it.runIf(existsSync('/proc/self'))('fails at once for an outDir under /proc instead of spinning forever', async () => {
+    const s = setup({ outDir: '/proc/grokkit-x' });
+    await expect(train(s.opts)).rejects.toThrow("train: outDir: expected a folder that can be created, got '/proc/grokkit-x' (mkdir '/proc/grokkit-x': ENOENT)");
+    s.dispose();
+  }, 10_000);
 });

@@ -11,10 +11,14 @@
  * promise chain; `run` returns at once and `read` waits for the queue. Errors raised inside
  * the queue surface when a dependent tensor is read.
  */
-import type { Backend, DType, Primitive, PrimitiveParams, Shape, TensorInfo, TypedArray } from '@grokkit/core';
-import { registerBackend, registerFusedKernel, sizeOf } from '@grokkit/core';
-import { planFor, elementwiseOver, type Plan, type ShapeInfo } from './kernels.js';
-import { ELEMENTWISE, type KernelSource } from './source.js';
+import {
+  broadcastStrides, composed, elementwiseFusedKernels, elementwiseKernels, onCpu, registerBackend, sizeOf, stridesOf,
+  type Backend, type DType, type Expr, type FusedTable, type Kernel, type KernelTable, type OutputInfo, type Primitive,
+  type PrimitiveParams, type TensorInfo, type TypedArray,
+} from '@grokkit/core/backend';
+import { gpujsDialect } from './dialect.js';
+import { cat, gather, linear, matmul, pad, reduction, scatterAdd, strided, kernel, type Plan, type ShapeInfo } from './kernels.js';
+import { elementwise, kernelSource, type KernelSource } from './source.js';
 import { gpujsModeName, loadGpuJs, unavailableReason, type GpujsMode, type GpuJsInstance, type GpuJsKernel } from './modes.js';
 
 /** A device-resident kernel result (GL Texture or WebGPUBufferResult). */
@@ -41,7 +45,7 @@ export interface GpujsBackendOptions {
   name?: string;
   /** When the mode cannot run here: 'cpu' runs gpu.js's cpu mode instead (with a warning); default: throw. */
   fallback?: 'cpu';
-  /** Primitives to leave to core's cpu fallback (e.g. to compare). Needs a mode with synchronous reads. */
+  /** Primitives to leave to the cpu backend (their kernel-table entries become `onCpu`). Needs a mode with synchronous reads. */
   exclude?: Primitive[];
   /** Compute sin/cos by range reduction + polynomial instead of the built-ins (default: in GPU modes). */
   preciseTrig?: boolean;
@@ -61,15 +65,15 @@ export interface GpujsBackend extends Backend<GpujsHandle> {
   destroy(): Promise<void>;
 }
 
-const ALL_PRIMITIVES: readonly Primitive[] = [
-  'neg', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'erf', 'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'eq', 'lt', 'gt',
-  'where', 'cast', 'sum', 'max', 'matmul', 'reshape', 'permute', 'expand', 'slice', 'pad', 'cat', 'gather', 'scatterAdd',
-];
-
 function refuseFloat64(what: string, dtype: DType): void {
   if (dtype === 'float64') {
     throw new Error(`gpujs: ${what} is float64, but gpu.js computes in float32; cast to float32 or use the 'cpu' backend for float64 (e.g. gradient checks)`);
   }
+}
+
+function refuseFloat64s(op: string, inputs: TensorInfo[], out: OutputInfo): void {
+  for (const t of inputs) refuseFloat64(`an input of '${op}'`, t.dtype);
+  refuseFloat64(`the output of '${op}'`, out.dtype);
 }
 
 function toFloat32(data: TypedArray): Float32Array {
@@ -99,10 +103,10 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
   const { GPU } = await loadGpuJs();
   const gpu: GpuJsInstance = new GPU({ mode: gpujsModeName(mode) });
   const queued = mode === 'webgpu';
-  const excluded = new Set(options.exclude ?? []);
+  const exclude = options.exclude ?? [];
   // JavaScript (cpu) and WebAssembly (wasm, which calls Math) have accurate sin/cos; GPU drivers may not
-  const preciseTrig = options.preciseTrig ?? !(mode === 'cpu' || mode === 'wasm');
-  if (excluded.size && queued) throw new Error(`gpujs: 'exclude' needs synchronous reads for core's cpu fallback, which mode 'webgpu' cannot do`);
+  const dialect = gpujsDialect(options.preciseTrig ?? !(mode === 'cpu' || mode === 'wasm'));
+  if (exclude.length && queued) throw new Error(`gpujs: 'exclude' needs synchronous reads to run primitives on cpu, which mode 'webgpu' cannot do`);
 
   const kernels = new Map<string, GpuJsKernel>();
   function kernelFor(src: KernelSource, size: number): GpuJsKernel {
@@ -111,7 +115,11 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
     if (!k) {
       const settings: Record<string, unknown> = { output: [size], pipeline: true, immutable: true, returnType: 'Number', tactic: 'precision' };
       // webgpu fixes each argument's kind at its first call: declare arrays so host arrays and device buffers both bind
-      if (queued) settings.argumentTypes = Object.fromEntries(Array.from({ length: src.arity }, (_, a) => [`x${a}`, 'Array']));
+      if (queued) {
+        const names = Array.from({ length: src.arity }, (_, a) => `x${a}`);
+        if (src.params > 0) names.push('xp');
+        settings.argumentTypes = Object.fromEntries(names.map((n) => [n, 'Array']));
+      }
       k = gpu.createKernel(src.source, settings);
       kernels.set(key, k);
     }
@@ -131,8 +139,8 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
     return h.value!;
   }
 
-  /** Run `plan` on `inputs` into a new handle of `size` elements. */
-  function execute(plan: Plan, inputs: GpujsHandle[], size: number): GpujsHandle {
+  /** Run `plan` on `inputs` (and the kernel's numeric `params`) into a new handle of `size` elements. */
+  function execute(plan: Plan, inputs: GpujsHandle[], size: number, params: readonly number[] = []): GpujsHandle {
     const out = new GpujsHandle(size);
     if (size === 0) {
       out.value = new Float32Array(0);
@@ -146,7 +154,7 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
     const args = plan.inputs.map((i) => inputs[i]!);
     schedule(async () => {
       try {
-        const r = k(...args.map(valueOf));
+        const r = k(...args.map(valueOf), ...(params.length ? [Float32Array.from(params)] : []));
         out.value = (queued ? await r : r) as Value;
       } catch (e) {
         if (!queued) throw e;
@@ -188,15 +196,8 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
         if (v && !isHost(v)) v.delete();
       });
     },
-    supports: (prim) => !excluded.has(prim),
-    run<P extends Primitive>(prim: P, inputs: TensorInfo<GpujsHandle>[], params: PrimitiveParams[P], out: { shape: Shape; dtype: DType }) {
-      for (const t of inputs) refuseFloat64(`an input of '${prim}'`, t.dtype);
-      refuseFloat64(`the output of '${prim}'`, out.dtype);
-      const size = sizeOf(out.shape);
-      if (prim === 'gather' || prim === 'scatterAdd') checkIndices(prim as 'gather' | 'scatterAdd', inputs, params as PrimitiveParams['gather' | 'scatterAdd']);
-      if (size === 0 || inputs.some((t) => sizeOf(t.shape) === 0 && !EMPTY_OK.has(prim))) return execute({ kind: 'fill', value: 0 }, [], size);
-      return execute(planFor(prim, inputs, params, out, preciseTrig), inputs.map((t) => t.handle), size);
-    },
+    kernels: withExcluded(kernelTable(), exclude),
+    fused: fusedTable(),
     async flush() {
       await tail;
     },
@@ -217,45 +218,89 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
   }
 
   /** gather/scatterAdd: where the index is on the host (cpu, wasm), range-check it as the cpu backend does. */
-  function checkIndices(prim: 'gather' | 'scatterAdd', inputs: TensorInfo<GpujsHandle>[], params: PrimitiveParams['gather' | 'scatterAdd']): void {
-    const v = inputs[1]!.handle.value;
+  function checkIndices(prim: 'gather' | 'scatterAdd', index: TensorInfo<GpujsHandle>, limit: number): void {
+    const v = index.handle.value;
     if (!isHost(v)) return;
-    const limit = prim === 'gather' ? inputs[0]!.shape[params.dim]! : (params as PrimitiveParams['scatterAdd']).shape[params.dim]!;
     for (let i = 0; i < v.length; i++) {
       const x = v[i]!;
       if (x < 0 || x >= limit || !Number.isInteger(x)) throw new RangeError(`${prim}: index ${x} is out of range for a dim of size ${limit}`);
     }
   }
 
-  registerFused(backend, execute);
-  if (options.register !== false) registerBackend(backend as Backend);
+  /** A kernel that runs the plan `plan` makes for each call (float32 storage only; empty outputs need no kernel). */
+  function planned<P extends Primitive>(prim: P, plan: (ins: TensorInfo<GpujsHandle>[], params: PrimitiveParams[P], out: OutputInfo) => Plan): Kernel<P, GpujsHandle> {
+    return (ins, params, out) => {
+      refuseFloat64s(prim, ins, out);
+      const size = sizeOf(out.shape);
+      if (size === 0) return execute({ kind: 'fill', value: 0 }, [], 0);
+      return execute(plan(ins, params, out), ins.map((t) => t.handle), size);
+    };
+  }
+
+  /** An elementwise expression over broadcast inputs, compiled with the gpu.js dialect (core's ExprRunner). */
+  function runExpression(e: Expr, ins: TensorInfo<GpujsHandle>[], out: OutputInfo, params: readonly number[]): GpujsHandle {
+    refuseFloat64s('an elementwise op', ins, out);
+    const size = sizeOf(out.shape);
+    if (size === 0) return execute({ kind: 'fill', value: 0 }, [], 0);
+    const inputs = ins.map((t) => ({ shape: t.shape, strides: broadcastStrides(t.shape, out.shape), dtype: t.dtype }));
+    const source = elementwise(e, dialect, inputs, out.shape, out.dtype);
+    return execute(kernel(source, ins.map((_, k) => k)), ins.map((t) => t.handle), size, params);
+  }
+
+  function kernelTable(): KernelTable<GpujsHandle> {
+    const stridesOfInput = (x: ShapeInfo) => stridesOf(x.shape);
+    return {
+      ...elementwiseKernels(runExpression),
+      sum: planned('sum', ([x], _p, out) => reduction('sum', x!, out)),
+      max: planned('max', ([x], _p, out) => reduction('max', x!, out)),
+      matmul: planned('matmul', ([a], params, out) => matmul(a!, params, out)),
+      reshape: planned('reshape', () => kernel(kernelSource(1, ['return x0[i];']), [0])),
+      permute: planned('permute', ([x], { perm }, out) => strided(out, perm.map((d) => stridesOfInput(x!)[d]!))),
+      expand: planned('expand', ([x], _p, out) => strided(out, broadcastStrides(x!.shape, out.shape))),
+      slice: planned('slice', ([x], { starts }, out) => {
+        const st = stridesOfInput(x!);
+        return strided(out, st, starts.reduce((o, s, d) => o + s * st[d]!, 0));
+      }),
+      pad: planned('pad', ([x], params, out) => pad(x!, params, out)),
+      cat: planned('cat', (ins, params, out) => cat(ins, params, out)),
+      gather: planned('gather', ([x, index], params, out) => {
+        checkIndices('gather', index!, x!.shape[params.dim]!);
+        return gather(x!, index!, params, out);
+      }),
+      scatterAdd: planned('scatterAdd', ([src, index], params, out) => {
+        checkIndices('scatterAdd', index!, params.shape[params.dim]!);
+        return scatterAdd(src!, index!, params, out);
+      }),
+    };
+  }
+
+  /**
+   * The fused kernels: the elementwise ops from their expressions, linear as the matmul loop plus
+   * the bias. The row ops stay compositions: gpu.js has no workgroup memory or barriers, so a
+   * fused kernel would recompute its row's statistics for every element (O(n) each).
+   */
+  function fusedTable(): FusedTable<GpujsHandle> {
+    return {
+      ...elementwiseFusedKernels(runExpression),
+      softmax: composed,
+      logSoftmax: composed,
+      standardize: composed,
+      standardizeGrad: composed,
+      linear: (ins, _p, out) => {
+        refuseFloat64s('linear', ins, out);
+        const [x, w, b] = ins;
+        const size = sizeOf(out.shape);
+        if (size === 0) return execute({ kind: 'fill', value: 0 }, [], 0);
+        return execute(linear(x!, w!, b !== undefined), ins.map((t) => t.handle), size);
+      },
+    };
+  }
+
+  if (options.register !== false) registerBackend(backend);
   return backend;
 }
 
-/** Primitives that still produce values when an input is empty (the others give an empty or all-zero output). */
-const EMPTY_OK = new Set<Primitive>(['sum', 'max', 'matmul', 'pad', 'cat', 'scatterAdd', 'gather']);
-
-/** The fused composites gpu.js can express, as one elementwise kernel each (float32 only; others decline). */
-function registerFused(backend: GpujsBackend, execute: (plan: Plan, inputs: GpujsHandle[], size: number) => GpujsHandle): void {
-  const unary = (op: 'gelu' | 'geluDerivative') =>
-    registerFusedKernel<null>(op, backend.name, ([x], _p, out) => {
-      if (out.dtype !== 'float32' || x!.dtype !== 'float32') return undefined;
-      const ins: ShapeInfo[] = [{ shape: x!.shape, dtype: x!.dtype }];
-      const plan: Plan = { kind: 'kernel', kernel: elementwiseOver(ELEMENTWISE[op]!, ins, out), inputs: [0] };
-      return execute(plan, [x!.handle as GpujsHandle], sizeOf(out.shape));
-    });
-  unary('gelu');
-  unary('geluDerivative');
-  registerFusedKernel<{ a: number; b: number }>('axpby', backend.name, ([x, y], { a, b }, out) => {
-    if (out.dtype !== 'float32') return undefined;
-    const kernel = elementwiseOver({ expr: 'pa * v0 + pb * v1' }, [x!, y!], out, { pa: a, pb: b });
-    return execute({ kind: 'kernel', kernel, inputs: [0, 1] }, [x!.handle as GpujsHandle, y!.handle as GpujsHandle], sizeOf(out.shape));
-  });
-  registerFusedKernel<{ c1: number; c2: number; eps: number }>('adamDirection', backend.name, ([m, v], { c1, c2, eps }, out) => {
-    if (out.dtype !== 'float32' || m!.shape.length !== v!.shape.length || m!.shape.some((s, i) => s !== v!.shape[i])) return undefined;
-    const kernel = elementwiseOver({ expr: 'v0 / pc1 / (Math.sqrt(v1 / pc2) + peps)' }, [m!, v!], out, { pc1: c1, pc2: c2, peps: eps });
-    return execute({ kind: 'kernel', kernel, inputs: [0, 1] }, [m!.handle as GpujsHandle, v!.handle as GpujsHandle], sizeOf(out.shape));
-  });
+/** The table with the primitives in `exclude` left to the cpu backend. */
+function withExcluded<H>(table: KernelTable<H>, exclude: readonly Primitive[]): KernelTable<H> {
+  return exclude.length ? { ...table, ...Object.fromEntries(exclude.map((p) => [p, onCpu])) } : table;
 }
-
-export { ALL_PRIMITIVES };

@@ -3,5 +3,5 @@
  * gpu.js's cpu, wasm (webasm) and webgpu (dawn.node) modes in Node; headless-gl where the
  * optional native `gl` package is built.
  */
-export { createGpujsBackend, GpujsHandle, ALL_PRIMITIVES, type GpujsBackend, type GpujsBackendOptions } from './backend.js';
+export { createGpujsBackend, GpujsHandle, type GpujsBackend, type GpujsBackendOptions } from './backend.js';
 export { GPUJS_MODES, unavailableReason, type GpujsMode } from './modes.js';

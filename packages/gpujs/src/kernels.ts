@@ -1,11 +1,11 @@
 /**
- * One source generator per primitive (elementwise ones share `elementwise`). Each returns the
- * kernel source for one signature, or a constant fill where the output needs no input values
- * (a reduction over an empty dim, a matmul with K = 0).
+ * The kernel plans of the primitives that are not elementwise (those are compiled from their
+ * expressions, source.ts), and of the fused linear op. Each returns the kernel source for one
+ * signature, or a constant fill where the output needs no input values (a reduction over an
+ * empty dim, a matmul with K = 0).
  */
-import type { DType, Primitive, PrimitiveParams, Shape } from '@grokkit/core';
-import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from '@grokkit/core';
-import { ELEMENTWISE, PRECISE_TRIG, coords, elementwise, kernelSource, offsetExpr, storeAs, type KernelSource } from './source.js';
+import { sizeOf, stridesOf, type DType, type PrimitiveParams, type Shape } from '@grokkit/core/backend';
+import { coords, kernelSource, offsetExpr, storeAs, type KernelSource } from './source.js';
 
 export interface ShapeInfo {
   shape: Shape;
@@ -16,14 +16,14 @@ type Out = { shape: Shape; dtype: DType };
 /** What a primitive compiles to: a kernel over (a subset of) its inputs, or a constant output. */
 export type Plan = { kind: 'kernel'; kernel: KernelSource; inputs: number[] } | { kind: 'fill'; value: number };
 
-const kernel = (k: KernelSource, inputs: number[]): Plan => ({ kind: 'kernel', kernel: k, inputs });
+export const kernel = (k: KernelSource, inputs: number[]): Plan => ({ kind: 'kernel', kernel: k, inputs });
 
 /** A copy of x read through (strides, offset) into the contiguous output. */
-function strided(out: Out, strides: number[], offset = 0): Plan {
+export function strided(out: Out, strides: number[], offset = 0): Plan {
   return kernel(kernelSource(1, [...coords(out.shape), `return x0[${offsetExpr(strides, offset)}];`]), [0]);
 }
 
-function reduction(op: 'sum' | 'max', x: ShapeInfo, out: Out): Plan {
+export function reduction(op: 'sum' | 'max', x: ShapeInfo, out: Out): Plan {
   const xs = x.shape;
   const st = stridesOf(xs);
   const reduced = xs.map((s, d) => (out.shape[d] === 1 && s !== 1 ? d : -1)).filter((d) => d >= 0);
@@ -52,7 +52,7 @@ function reduction(op: 'sum' | 'max', x: ShapeInfo, out: Out): Plan {
   return kernel(kernelSource(1, body), [0]);
 }
 
-function matmul(a: ShapeInfo, { ta, tb }: PrimitiveParams['matmul'], out: Out): Plan {
+export function matmul(a: ShapeInfo, { ta, tb }: PrimitiveParams['matmul'], out: Out): Plan {
   const [, M, N] = out.shape as [number, number, number];
   const K = ta ? a.shape[1]! : a.shape[2]!;
   if (K === 0) return { kind: 'fill', value: 0 };
@@ -70,7 +70,7 @@ function matmul(a: ShapeInfo, { ta, tb }: PrimitiveParams['matmul'], out: Out): 
   return kernel(kernelSource(2, body), [0, 1]);
 }
 
-function pad(x: ShapeInfo, { before }: PrimitiveParams['pad'], out: Out): Plan {
+export function pad(x: ShapeInfo, { before }: PrimitiveParams['pad'], out: Out): Plan {
   if (sizeOf(x.shape) === 0) return { kind: 'fill', value: 0 };
   const st = stridesOf(x.shape);
   const conds: string[] = [];
@@ -85,7 +85,7 @@ function pad(x: ShapeInfo, { before }: PrimitiveParams['pad'], out: Out): Plan {
   return kernel(kernelSource(1, body), [0]);
 }
 
-function cat(ins: ShapeInfo[], { dim }: PrimitiveParams['cat'], out: Out): Plan {
+export function cat(ins: ShapeInfo[], { dim }: PrimitiveParams['cat'], out: Out): Plan {
   const used = ins.map((t, k) => (sizeOf(t.shape) > 0 ? k : -1)).filter((k) => k >= 0);
   const body = [...coords(out.shape), 'let r = 0;'];
   let start = 0;
@@ -107,7 +107,7 @@ function cat(ins: ShapeInfo[], { dim }: PrimitiveParams['cat'], out: Out): Plan 
   return used.length ? kernel(kernelSource(used.length, body), used) : { kind: 'fill', value: 0 };
 }
 
-function gather(x: ShapeInfo, index: ShapeInfo, { dim }: PrimitiveParams['gather'], out: Out): Plan {
+export function gather(x: ShapeInfo, index: ShapeInfo, { dim }: PrimitiveParams['gather'], out: Out): Plan {
   const st = stridesOf(x.shape);
   const off = offsetExpr(st, 0, (d) => (d === dim ? 'v' : `c${d}`));
   return kernel(kernelSource(2, [...coords(out.shape), 'const v = x1[i];', `return x0[${off}];`]), [0, 1]);
@@ -118,7 +118,7 @@ function gather(x: ShapeInfo, index: ShapeInfo, { dim }: PrimitiveParams['gather
  * along `dim` that could hit it and sums the sources whose index matches its coordinate
  * (O(output · n) reads; out-of-range indices match nothing and are dropped).
  */
-function scatterAdd(src: ShapeInfo, index: ShapeInfo, { dim, shape }: PrimitiveParams['scatterAdd'], out: Out): Plan {
+export function scatterAdd(src: ShapeInfo, index: ShapeInfo, { dim, shape }: PrimitiveParams['scatterAdd'], out: Out): Plan {
   const I = index.shape;
   const n = I[dim]!;
   if (sizeOf(I) === 0) return { kind: 'fill', value: 0 };
@@ -134,48 +134,18 @@ function scatterAdd(src: ShapeInfo, index: ShapeInfo, { dim, shape }: PrimitiveP
   return kernel(kernelSource(2, body), [0, 1]);
 }
 
-/** The plan for primitive `prim` on inputs `ins` producing `out`. */
-export function planFor<P extends Primitive>(prim: P, ins: ShapeInfo[], params: PrimitiveParams[P], out: Out, preciseTrig = false): Plan {
-  const p = params as PrimitiveParams[keyof PrimitiveParams];
-  switch (prim) {
-    case 'sum':
-    case 'max':
-      return reduction(prim, ins[0]!, out);
-    case 'matmul':
-      return matmul(ins[0]!, p as PrimitiveParams['matmul'], out);
-    case 'reshape':
-      return kernel(kernelSource(1, ['return x0[i];']), [0]);
-    case 'permute': {
-      const st = stridesOf(ins[0]!.shape);
-      return strided(out, (p as PrimitiveParams['permute']).perm.map((d) => st[d]!));
-    }
-    case 'expand':
-      return strided(out, broadcastStrides(ins[0]!.shape, out.shape));
-    case 'slice': {
-      const st = stridesOf(ins[0]!.shape);
-      const { starts } = p as PrimitiveParams['slice'];
-      return strided(out, st, starts.reduce((o, s, d) => o + s * st[d]!, 0));
-    }
-    case 'pad':
-      return pad(ins[0]!, p as PrimitiveParams['pad'], out);
-    case 'cat':
-      return cat(ins, p as PrimitiveParams['cat'], out);
-    case 'gather':
-      return gather(ins[0]!, ins[1]!, p as PrimitiveParams['gather'], out);
-    case 'scatterAdd':
-      return scatterAdd(ins[0]!, ins[1]!, p as PrimitiveParams['scatterAdd'], out);
-    case 'cast':
-      return kernel(elementwise(ELEMENTWISE.copy!, [{ shape: ins[0]!.shape, strides: stridesOf(ins[0]!.shape) }], out.shape, out.dtype), [0]);
-    default: {
-      const op = (preciseTrig ? PRECISE_TRIG[prim] : undefined) ?? ELEMENTWISE[prim];
-      if (!op) throw new Error(`gpujs: no kernel for primitive '${prim}'`);
-      return kernel(elementwiseOver(op, ins, out), ins.map((_, k) => k));
-    }
-  }
-}
-
-/** An elementwise kernel (broadcasting every input to `out`), also used by the fused ops. */
-export function elementwiseOver(op: (typeof ELEMENTWISE)[string] & {}, ins: ShapeInfo[], out: Out, params?: Record<string, number>): KernelSource {
-  broadcastShapes('gpujs', ...ins.map((t) => t.shape), out.shape);
-  return elementwise(op, ins.map((t) => ({ shape: t.shape, strides: broadcastStrides(t.shape, out.shape) })), out.shape, out.dtype, params);
+/** linear (x·Wᵀ + b on x [n, in], W [out, in], b [out]): the matmul loop with the bias added. */
+export function linear(x: ShapeInfo, w: ShapeInfo, bias: boolean): Plan {
+  const [n, inF] = x.shape as [number, number];
+  const outF = w.shape[0]!;
+  if (inF === 0 && !bias) return { kind: 'fill', value: 0 };
+  const body = [
+    ...coords([n, outF], 'c'),
+    'let s = 0;',
+    `for (let k = 0; k < ${inF}; k++) {`,
+    `  s += x0[c0 * ${inF} + k] * x1[c1 * ${inF} + k];`,
+    '}',
+    `return s${bias ? ' + x2[c1]' : ''};`,
+  ];
+  return kernel(kernelSource(bias ? 3 : 2, body), bias ? [0, 1, 2] : [0, 1]);
 }

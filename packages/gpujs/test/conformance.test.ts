@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compareWithReference, conformanceCases } from '@grokkit/core';
+import { compareWithReference, conformanceCases } from '@grokkit/core/testing';
 import { createGpujsBackend, unavailableReason, type GpujsMode } from '../src/index.js';
 
 // Without a GPU, Dawn finds an adapter through SwiftShader's Vulkan driver (Debian: chromium-common).

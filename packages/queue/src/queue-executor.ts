@@ -21,8 +21,11 @@ export interface QueueExecutorOptions {
   queueName?: string;
   /** Ask runs for a checkpoint every this many updates (default 100). */
   checkpointEvery?: number;
-  /** Fail a run whose attempt takes longer than this many seconds (default: no limit). */
-  jobTimeoutSeconds?: number;
+  /**
+   * Run again the runs an earlier session of this sweep finished, instead of collecting their results
+   * (runs still waiting or running are kept: they are the same runs).
+   */
+  overwrite?: boolean;
   /** Seconds between looks at the jobs (default 1). */
   pollSeconds?: number;
   /** Folder that the run module's path is given relative to; workers resolve it under theirs (default: the working directory). */
@@ -44,12 +47,26 @@ const positive = (name: string, v: number | undefined, int: boolean) => {
  * sweep id collects them (runs that had failed are tried again).
  */
 export function queueExecutor(o: QueueExecutorOptions): SweepExecutor {
-  parseRedisUrl(o.url);
   if (!o.sweepId) throw new Error('queueExecutor: expected a sweepId (e.g. the output folder), got none');
   positive('checkpointEvery', o.checkpointEvery, true);
-  positive('jobTimeoutSeconds', o.jobTimeoutSeconds, false);
   positive('pollSeconds', o.pollSeconds, false);
-  return { run: (work) => runOnQueue(o, work) };
+  const target = parseRedisUrl(o.url);
+  let checked = false;
+  const check = async () => {
+    try {
+      await checkRedis(target);
+    } catch (e) {
+      throw new Error(`queue: ${(e as Error).message}`);
+    }
+    checked = true;
+  };
+  return {
+    check,
+    run: async (work) => {
+      if (!checked) await check();
+      return runOnQueue(o, work);
+    },
+  };
 }
 
 interface Entry<C> {
@@ -63,11 +80,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function runOnQueue<C>(o: QueueExecutorOptions, work: SweepWork<C>): Promise<void> {
   const target = parseRedisUrl(o.url);
   const queueName = o.queueName ?? DEFAULT_QUEUE;
-  try {
-    await checkRedis(target);
-  } catch (e) {
-    throw new Error(`queue: ${(e as Error).message}`);
-  }
   const redis = openRedis(target, {
     lost: (why) => work.log(`queue: lost the connection to Redis at ${target.label} (${why}); waiting for it to come back (the runs are kept there)`),
     back: () => work.log(`queue: Redis at ${target.label} is back`),
@@ -93,7 +105,7 @@ async function runOnQueue<C>(o: QueueExecutorOptions, work: SweepWork<C>): Promi
         config: encode(job.config),
         seed: job.seed,
         checkpointEvery: o.checkpointEvery ?? 100,
-        ...(o.jobTimeoutSeconds !== undefined && { timeoutSeconds: o.jobTimeoutSeconds }),
+        ...(work.timeoutSeconds !== undefined && { timeoutSeconds: work.timeoutSeconds }),
       },
     }));
     const add = async (list: readonly Entry<C>[]) => {
@@ -106,13 +118,18 @@ async function runOnQueue<C>(o: QueueExecutorOptions, work: SweepWork<C>): Promi
       }
     };
 
-    // jobs of an earlier session of this sweep are kept as they are, except failed ones: those run again
+    // jobs of an earlier session of this sweep are kept as they are, except failed ones (and with
+    // overwrite, finished ones): those run again
     const before = await Promise.all(entries.map((e) => Job.fromId(queue, e.id)));
     let earlier = 0;
     let retried = 0;
-    for (const job of before) {
+    for (const [i, job] of before.entries()) {
       if (!job?.finishedOn) continue;
-      if ((await job.getState()) === 'failed') {
+      if (o.overwrite) {
+        await job.remove();
+        before[i] = undefined;
+        retried++;
+      } else if ((await job.getState()) === 'failed') {
         await job.retry('failed');
         retried++;
       } else earlier++;
@@ -120,7 +137,7 @@ async function runOnQueue<C>(o: QueueExecutorOptions, work: SweepWork<C>): Promi
     await add(entries.filter((_, i) => !before[i]));
     work.log(
       `queue: ${entries.length} runs on queue '${queueName}' at ${target.label}` +
-        (earlier || retried ? ` (from an earlier session: ${earlier} finished, ${retried} failed and queued again)` : '') +
+        (earlier || retried ? ` (from an earlier session: ${earlier} finished, ${retried} ${o.overwrite ? 'finished' : 'failed'} and queued again)` : '') +
         `; start workers with: npx grokkit-worker --queue ${target.safeUrl}${queueName === DEFAULT_QUEUE ? '' : ` --queue-name ${queueName}`}` +
         ` — Ctrl-C here leaves the runs queued, and the same command collects them`,
     );

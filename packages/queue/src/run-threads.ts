@@ -31,7 +31,7 @@ export class RunThreads {
       let over = false;
       const timer = timeoutSeconds === undefined ? undefined : setTimeout(() => {
         over = true;
-        end(new Error(`the run took longer than its time limit of ${timeoutSeconds} s (--job-timeout) and was stopped`), false);
+        end(new Error(`the run took longer than its time limit of ${timeoutSeconds} s (timeoutSeconds) and was stopped`), false);
       }, timeoutSeconds * 1000);
       const end = (error: Error | undefined, keep: boolean, result?: unknown) => {
         clearTimeout(timer);

@@ -22,17 +22,17 @@ describeRedis('failures on the queue', () => {
     await Promise.all([redis?.stop(), locked?.stop()]);
   });
 
-  it('records a run that throws and one over --job-timeout as failed, with their errors; the others finish', async () => {
+  it('records a run that throws and one over the time limit as failed, with their errors; the others finish', async () => {
     worker = await startWorkerProcess(redis.url);
     const configs = [{ steps: 20 }, { fail: true }, { hang: true }, { steps: 30 }];
     const r = await sweep({
-      module: fixture, configs, seeds: [0], progress: false,
-      executor: queueExecutor({ url: redis.url, sweepId: 'failures', jobTimeoutSeconds: 3, pollSeconds: 0.2 }),
+      module: fixture, configs, seeds: [0], progress: false, timeoutSeconds: 3,
+      executor: queueExecutor({ url: redis.url, sweepId: 'failures', pollSeconds: 0.2 }),
     });
     expect(r.runs.map((x) => x.error?.split('\n')[0])).toEqual([
       undefined,
       'Error: planned failure for seed 0',
-      'the run took longer than its time limit of 3 s (--job-timeout) and was stopped',
+      'the run took longer than its time limit of 3 s (timeoutSeconds) and was stopped',
       undefined,
     ]);
     expect(r.runs[1]!.error).toMatch(/train-run\.mjs/); // the stack came along

@@ -1,4 +1,5 @@
-import { gradcheck, randn, type Generator, type Module, type Tensor, type GradcheckOptions } from '@grokkit/core';
+import { randn, type Generator, type Module, type Tensor } from '@grokkit/core';
+import { gradcheck, type GradcheckOptions } from '@grokkit/core/testing';
 
 /** A float64 input that requires grad. */
 export function input64(shape: number[], g: Generator): Tensor {

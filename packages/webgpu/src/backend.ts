@@ -2,21 +2,12 @@
  * The WebGPU backend: every primitive as a WGSL kernel, plus every fused op core defines.
  * Storage is a pooled GPU buffer of 32-bit words (f32, i32, or u32 0/1 for bool).
  */
-import {
-  registerBackend,
-  registerFusedKernel,
-  type Backend,
-  type DType,
-  type Primitive,
-  type PrimitiveParams,
-  type TensorInfo,
-  type TypedArray,
-} from '@grokkit/core';
+import { elementwiseKernels, registerBackend, type Backend, type DType, type KernelTable, type TypedArray } from '@grokkit/core/backend';
 import { acquireDevice, type AdapterDescription, type DeviceOptions } from './device.js';
 import { Engine, type EngineOptions, type EngineStats, type GpuHandle } from './engine.js';
-import { movement } from './kernels/copy.js';
-import { elementwise } from './kernels/elementwise.js';
-import { registerFusedKernels } from './kernels/fused.js';
+import { movementKernels } from './kernels/copy.js';
+import { runExpression } from './kernels/elementwise.js';
+import { fusedKernels } from './kernels/fused.js';
 import { gatherKernel, scatterAddKernel } from './kernels/indexing.js';
 import { matmulKernel, type MatmulTile } from './kernels/matmul.js';
 import { reduceKernel } from './kernels/reduce.js';
@@ -50,12 +41,6 @@ export interface WebGPUBackend extends Backend<GpuHandle> {
   destroy(): void;
 }
 
-const PRIMITIVES: readonly Primitive[] = [
-  'neg', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'erf',
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'eq', 'lt', 'gt', 'where', 'cast',
-  'sum', 'max', 'matmul', 'reshape', 'permute', 'expand', 'slice', 'pad', 'cat', 'gather', 'scatterAdd',
-];
-
 /** Host array → the 32-bit words stored on the GPU (bool widens to u32). */
 function toWords(data: TypedArray, dtype: DType): Float32Array | Int32Array | Uint32Array {
   storageType(dtype, 'upload');
@@ -77,32 +62,15 @@ function fromWords(words: ArrayBuffer, dtype: DType): TypedArray {
 export function webgpuBackendFor(device: GPUDevice, opts: Omit<WebGPUBackendOptions, 'device'> & { adapter?: AdapterDescription } = {}): WebGPUBackend {
   const engine = new Engine(device, opts);
   const name = opts.name ?? 'webgpu';
-  const run = <P extends Primitive>(prim: P, ins: TensorInfo[], params: PrimitiveParams[P], out: { shape: readonly number[]; dtype: DType }): GpuHandle => {
-    for (const t of ins) storageType(t.dtype, prim);
-    switch (prim) {
-      case 'sum':
-      case 'max':
-        return reduceKernel(engine, prim, ins[0]!, out);
-      case 'matmul': {
-        const { ta, tb } = params as PrimitiveParams['matmul'];
-        return matmulKernel(engine, ins, ta, tb, out, opts.matmulTile ?? 'auto');
-      }
-      case 'reshape':
-      case 'permute':
-      case 'expand':
-      case 'slice':
-      case 'pad':
-      case 'cat':
-        return movement(engine, prim as 'reshape', ins, params as PrimitiveParams['reshape'], out);
-      case 'gather':
-        return gatherKernel(engine, ins, (params as PrimitiveParams['gather']).dim, out);
-      case 'scatterAdd': {
-        const { dim, shape } = params as PrimitiveParams['scatterAdd'];
-        return scatterAddKernel(engine, ins, dim, shape, out);
-      }
-      default:
-        return elementwise(engine, prim, ins, out);
-    }
+  const tile = opts.matmulTile ?? 'auto';
+  const kernels: KernelTable<GpuHandle> = {
+    ...elementwiseKernels((e, ins, out, params) => runExpression(engine, e, ins, out, params)),
+    sum: ([x], _p, out) => reduceKernel(engine, 'sum', x!, out),
+    max: ([x], _p, out) => reduceKernel(engine, 'max', x!, out),
+    matmul: (ins, { ta, tb }, out) => matmulKernel(engine, ins, ta, tb, out, tile),
+    ...movementKernels(engine),
+    gather: (ins, { dim }, out) => gatherKernel(engine, ins, dim, out),
+    scatterAdd: (ins, { dim, shape }, out) => scatterAddKernel(engine, ins, dim, shape, out),
   };
   const backend: WebGPUBackend = {
     name,
@@ -114,19 +82,15 @@ export function webgpuBackendFor(device: GPUDevice, opts: Omit<WebGPUBackendOpti
       return fromWords(await engine.read(h.buffer, size * 4), dtype);
     },
     free: (h) => engine.release(h),
-    supports: (prim) => PRIMITIVES.includes(prim),
-    run: (prim, inputs, params, out) => run(prim, inputs, params, out),
     write: (h, data) => engine.write(h, toWords(data, dtypeOf(data))),
     stats: () => engine.stats(),
     flush: () => engine.flush(),
     sync: () => engine.sync(),
     trim: () => engine.trim(),
     destroy: () => engine.destroy(),
+    kernels,
+    fused: fusedKernels(engine, tile),
   };
-  for (const op of ['gelu', 'geluDerivative'] as const) {
-    registerFusedKernel<null>(op, name, (ins, _p, out) => (out.dtype === 'float32' ? elementwise(engine, op, ins, out) : undefined));
-  }
-  registerFusedKernels(engine, name, opts.matmulTile ?? 'auto');
   return backend;
 }
 
@@ -144,6 +108,6 @@ export async function createWebGPUBackend(opts: WebGPUBackendOptions = {}): Prom
   let adapter: AdapterDescription | undefined;
   if (!device) ({ device, adapter } = await acquireDevice(opts));
   const backend = webgpuBackendFor(device, { ...opts, ...(adapter ? { adapter } : {}) });
-  registerBackend(backend as Backend);
+  registerBackend(backend);
   return backend;
 }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareWithReference, conformanceCases } from '@grokkit/core';
+import { compareWithReference, conformanceCases } from '@grokkit/core/testing';
 import { backend, probe } from './setup.js';
 
 // The suite every backend runs: each case on 'webgpu' against the plain-TypeScript 'cpu-reference'.

@@ -1,7 +1,7 @@
 import type { TypedArray } from '../dtype.js';
 import type { Shape } from '../shape.js';
 import { collapse } from '../shape.js';
-import { wasmColumnSums } from '../wasm/vector.js';
+import { wasmColumnSums } from './wasm/vector.js';
 
 /**
  * The loops below run over every typed-array type (float32/64, int32, bool). One shared loop would

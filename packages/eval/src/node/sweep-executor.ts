@@ -24,6 +24,8 @@ export interface SweepWork<C = unknown> {
   jobs: readonly SweepJob<C>[];
   /** The sweep's label (for names an executor shows). */
   label: string;
+  /** The sweep's time limit of one run in seconds (`timeoutSeconds`): the executor fails a run over it. */
+  timeoutSeconds?: number;
   /** Record a job's outcome: exactly once per job, in any order. */
   finish(index: number, outcome: SweepOutcome): void;
   /** Extra fields for the progress line (e.g. running jobs and their steps). */
@@ -38,5 +40,7 @@ export interface SweepWork<C = unknown> {
  * `run` resolves once every job has been finished.
  */
 export interface SweepExecutor {
+  /** Check what the executor needs (e.g. that its server is reachable), before the sweep shows anything. */
+  check?(): Promise<void>;
   run<C>(work: SweepWork<C>): Promise<void>;
 }

@@ -25,6 +25,12 @@ export interface SweepOptions<C, R> {
   progressStream?: ProgressStream;
   progressInterval?: number;
   label?: string;
+  /**
+   * Time limit of one run, in seconds (default: none). A run over it is recorded as failed and the
+   * sweep goes on: on a worker thread the worker is terminated and replaced; in this thread
+   * (`workers: 0`) the sweep stops waiting for it, which frees nothing if the run never yields.
+   */
+  timeoutSeconds?: number;
   /** Called as each run finishes (in completion order). */
   onRun?(run: SweepRun<C, R>): void;
   /**
@@ -121,9 +127,12 @@ export async function sweep<C, R = Record<string, unknown>>(o: SweepOptions<C, R
   if (!Number.isInteger(workers) || workers < 0) throw new Error(`sweep: expected workers to be a non-negative integer, got ${o.workers}`);
   if (!o.module && !o.run) throw new Error('sweep: expected module (a path or file URL) or run (with workers: 0), got neither');
   if (o.run && workers > 0 && !o.executor) throw new Error('sweep: a run function cannot be sent to worker threads; pass module, or workers: 0');
+  const limit = o.timeoutSeconds;
+  if (limit !== undefined && !(limit > 0 && Number.isFinite(limit))) throw new Error(`sweep: expected timeoutSeconds to be a positive number, got ${limit}`);
   const exportName = o.exportName ?? 'run';
   const url = o.module ? moduleUrl(o.module) : undefined;
   const runs: SweepRun<C, R>[] = new Array(jobs.length);
+  await o.executor?.check?.();
   const t0 = performance.now();
   const progress = new Progress({ total: jobs.length, label: o.label ?? 'sweep', unit: 'run', mode: o.progress ?? 'auto', stream: o.progressStream, interval: o.progressInterval });
   let done = 0;
@@ -146,7 +155,7 @@ export async function sweep<C, R = Record<string, unknown>>(o: SweepOptions<C, R
     if (o.executor) {
       if (!url) throw new Error('sweep: an executor needs module (a path or file URL), not a run function');
       const log = (text: string) => (progress.mode === 'off' ? process.stderr.write(text + '\n') : progress.log(text));
-      const work = { module: url, exportName, jobs: jobs.map((j, index) => ({ index, ...j })), label: o.label ?? 'sweep', finish, status: (info: ProgressInfo) => progress.update(done, info), log };
+      const work = { module: url, exportName, jobs: jobs.map((j, index) => ({ index, ...j })), label: o.label ?? 'sweep', ...(limit !== undefined && { timeoutSeconds: limit }), finish, status: (info: ProgressInfo) => progress.update(done, info), log };
       await o.executor.run(work);
       const missing = jobs.length - runs.filter(Boolean).length;
       if (missing) throw new Error(`sweep: the executor returned with ${missing} of ${jobs.length} runs unfinished`);
@@ -155,19 +164,30 @@ export async function sweep<C, R = Record<string, unknown>>(o: SweepOptions<C, R
       for (const [index, j] of jobs.entries()) {
         const ts = performance.now();
         try {
-          const result = await fn!(j.config, j.seed);
+          const result = limit === undefined ? await fn!(j.config, j.seed) : await withTimeout(Promise.resolve(fn!(j.config, j.seed)), limit);
           finish(index, { result, seconds: (performance.now() - ts) / 1000 });
         } catch (e) {
           finish(index, { error: String((e as Error)?.stack ?? e), seconds: (performance.now() - ts) / 1000 });
         }
       }
     } else {
-      await runOnWorkers(url!, exportName, Math.min(workers, jobs.length), jobs, finish);
+      await runOnWorkers(url!, exportName, Math.min(workers, jobs.length), jobs, finish, limit);
     }
   } finally {
     progress.finish();
   }
   return { runs, summary: aggregate(o.configs, runs), wallSeconds: (performance.now() - t0) / 1000 };
+}
+
+const timeoutMessage = (seconds: number) => `sweep: the run took longer than its time limit of ${seconds} s (timeoutSeconds) and was stopped`;
+
+/** The promise's value, or a rejection after `seconds`. */
+function withTimeout<T>(p: Promise<T>, seconds: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(timeoutMessage(seconds))), seconds * 1000);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 function runOnWorkers<C>(
@@ -176,6 +196,7 @@ function runOnWorkers<C>(
   count: number,
   jobs: { config: C; seed: number }[],
   finish: (index: number, r: { result?: unknown; error?: string; seconds: number }) => void,
+  limit: number | undefined,
 ): Promise<void> {
   const tsx = isTs(url) ? findTsxApi(url) : undefined;
   if (isTs(url) && !tsx) return Promise.reject(new Error(`sweep: ${url} is TypeScript; install tsx to run it on workers, or pass a .js/.mjs module`));
@@ -197,6 +218,7 @@ function runOnWorkers<C>(
       const w = new Worker(workerSource, { eval: true, workerData: { module: url, exportName, tsx } });
       pool.add(w);
       let current = -1;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const give = () => {
         if (next >= jobs.length) {
           pool.delete(w);
@@ -206,8 +228,18 @@ function runOnWorkers<C>(
         current = next++;
         const j = jobs[current]!;
         w.postMessage({ index: current, config: j.config, seed: j.seed });
+        if (limit !== undefined) timer = setTimeout(timedOut, limit * 1000);
+      };
+      // a run over its time limit: drop this worker (so its exit is not a death) and start another
+      const timedOut = () => {
+        if (settled || current < 0) return;
+        pool.delete(w);
+        void w.terminate();
+        settleJob(current, { error: timeoutMessage(limit!), seconds: limit! });
+        if (!settled && next < jobs.length) spawn();
       };
       const settleJob = (index: number, r: { result?: unknown; error?: string; seconds: number }) => {
+        clearTimeout(timer);
         current = -1;
         finish(index, r);
         if (++finished === jobs.length) end();

@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderReport, type ReportOptions } from '../report.js';
 import { commandLine, environment } from './environment.js';
+import { makeDir } from './make-dir.js';
 
 /** Paths written by `writeReport`. */
 export interface WrittenReport {
@@ -20,7 +21,7 @@ export async function writeReport(outDir: string, o: ReportOptions): Promise<Wri
   const setup = { ...o.setup, command: o.setup?.command ?? commandLine(), environment: o.setup?.environment ?? environment() };
   const r = renderReport({ ...o, setup });
   const name = o.name ?? 'report';
-  await mkdir(outDir, { recursive: true });
+  makeDir(outDir);
   const svgs: string[] = [];
   for (const { file, svg } of r.svgs) {
     await writeFile(join(outDir, file), svg);

@@ -5,6 +5,7 @@
  * core's conformance suite on the backend in a given GL mode.
  */
 import * as g from '@grokkit/core';
+import { compareWithReference, conformanceCases } from '@grokkit/core/testing';
 import { createGpujsBackend, unavailableReason, type GpujsMode } from '../../src/index.js';
 import { train, type TrainConfig } from './mlp.js';
 
@@ -87,15 +88,15 @@ function rendererString(mode: GpujsMode): string {
   const backend = await createGpujsBackend({ mode, name: `gpujs-${mode}-conformance` });
   const t0 = performance.now();
   const problems: string[] = [];
-  for (const c of g.conformanceCases) {
+  for (const c of conformanceCases) {
     try {
-      for (const p of await g.compareWithReference(c, backend.name)) problems.push(`${c.name}: ${p}`);
+      for (const p of await compareWithReference(c, backend.name)) problems.push(`${c.name}: ${p}`);
     } catch (e) {
       problems.push(`${c.name}: threw ${(e as Error).message}`);
     }
   }
   const result: ConformanceResult = {
-    mode: backend.mode, cases: g.conformanceCases.length, problems, kernelCount: backend.kernelCount, ms: performance.now() - t0,
+    mode: backend.mode, cases: conformanceCases.length, problems, kernelCount: backend.kernelCount, ms: performance.now() - t0,
   };
   await backend.destroy();
   return result;

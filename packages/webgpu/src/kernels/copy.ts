@@ -4,10 +4,12 @@
  * permute/expand/slice read strided into a contiguous output; pad and cat write each input into
  * a strided window of the output.
  */
-import type { DType, PrimitiveParams, TensorInfo } from '@grokkit/core';
+import type { Kernel, OutputInfo, PrimitiveOfKind, PrimitiveParams, TensorInfo } from '@grokkit/core/backend';
 import type { Engine, GpuHandle } from '../engine.js';
 import { broadcastStrides, collapse, sizeOf, stridesOf } from '../shape-utils.js';
 import { bindings, entry1d, grid, offsets, storageType, WG } from './wgsl.js';
+
+type MovementPrimitive = PrimitiveOfKind<'movement'>;
 
 /** Metadata: [n, sOff, dOff, shape(nd), srcStrides(nd), dstStrides(nd)]. */
 export function copySource(nd: number): string {
@@ -47,56 +49,60 @@ export function stridedCopy(
   });
 }
 
-type Out = { shape: readonly number[]; dtype: DType };
-const buf = (t: TensorInfo) => (t.handle as GpuHandle).buffer;
+const buf = (t: TensorInfo<GpuHandle>) => t.handle.buffer;
 
-export function movement<P extends 'reshape' | 'permute' | 'expand' | 'slice' | 'pad' | 'cat'>(
-  engine: Engine,
-  prim: P,
-  ins: TensorInfo[],
-  params: PrimitiveParams[P],
-  out: Out,
-): GpuHandle {
+/** The output's handle, after checking WebGPU can store its dtype. */
+function output(engine: Engine, prim: string, out: OutputInfo): GpuHandle {
   storageType(out.dtype, prim);
-  const n = sizeOf(out.shape);
-  const h = engine.alloc(n * 4);
-  const x = ins[0]!;
-  const contiguous = stridesOf(out.shape);
-  switch (prim) {
-    case 'reshape':
-      if (n > 0) engine.copy(buf(x), h.buffer, n * 4);
-      break;
-    case 'permute': {
+  return engine.alloc(sizeOf(out.shape) * 4);
+}
+
+/** A movement kernel that copies input 0 read through (strides, offset) into the contiguous output. */
+function strided<P extends MovementPrimitive>(engine: Engine, prim: P, read: (x: TensorInfo<GpuHandle>, params: PrimitiveParams[P], out: OutputInfo) => [number[], number]): Kernel<P, GpuHandle> {
+  return ([x], params, out) => {
+    const h = output(engine, prim, out);
+    const [strides, offset] = read(x!, params, out);
+    stridedCopy(engine, buf(x!), h.buffer, out.shape, strides, stridesOf(out.shape), offset);
+    return h;
+  };
+}
+
+/** The movement primitives' kernels. */
+export function movementKernels(engine: Engine): { readonly [P in MovementPrimitive]: Kernel<P, GpuHandle> } {
+  return {
+    reshape: ([x], _p, out) => {
+      const h = output(engine, 'reshape', out);
+      const n = sizeOf(out.shape);
+      if (n > 0) engine.copy(buf(x!), h.buffer, n * 4);
+      return h;
+    },
+    permute: strided(engine, 'permute', (x, { perm }) => {
       const st = stridesOf(x.shape);
-      const { perm } = params as PrimitiveParams['permute'];
-      stridedCopy(engine, buf(x), h.buffer, out.shape, perm.map((p) => st[p]!), contiguous);
-      break;
-    }
-    case 'expand':
-      stridedCopy(engine, buf(x), h.buffer, out.shape, broadcastStrides(x.shape, out.shape), contiguous);
-      break;
-    case 'slice': {
+      return [perm.map((p) => st[p]!), 0];
+    }),
+    expand: strided(engine, 'expand', (x, _p, out) => [broadcastStrides(x.shape, out.shape), 0]),
+    slice: strided(engine, 'slice', (x, { starts }) => {
       const st = stridesOf(x.shape);
-      const { starts } = params as PrimitiveParams['slice'];
-      stridedCopy(engine, buf(x), h.buffer, out.shape, st, contiguous, starts.reduce((o, s, d) => o + s * st[d]!, 0));
-      break;
-    }
-    case 'pad': {
-      const { before } = params as PrimitiveParams['pad'];
+      return [st, starts.reduce((o, s, d) => o + s * st[d]!, 0)];
+    }),
+    pad: ([x], { before }, out) => {
+      const h = output(engine, 'pad', out);
+      const n = sizeOf(out.shape);
+      const contiguous = stridesOf(out.shape);
       if (n > 0) engine.clear(h.buffer, n * 4);
       const offset = before.reduce((o, b, d) => o + b * contiguous[d]!, 0);
-      stridedCopy(engine, buf(x), h.buffer, x.shape, stridesOf(x.shape), contiguous, 0, offset);
-      break;
-    }
-    case 'cat': {
-      const { dim } = params as PrimitiveParams['cat'];
+      stridedCopy(engine, buf(x!), h.buffer, x!.shape, stridesOf(x!.shape), contiguous, 0, offset);
+      return h;
+    },
+    cat: (ins, { dim }, out) => {
+      const h = output(engine, 'cat', out);
+      const contiguous = stridesOf(out.shape);
       let off = 0;
       for (const t of ins) {
         stridedCopy(engine, buf(t), h.buffer, t.shape, stridesOf(t.shape), contiguous, 0, off * contiguous[dim]!);
         off += t.shape[dim]!;
       }
-      break;
-    }
-  }
-  return h;
+      return h;
+    },
+  };
 }

@@ -1,99 +1,56 @@
 /**
- * Elementwise kernels (unary, binary, comparisons, where, cast, fused gelu): one shader per
- * op / ndim / dtype signature; inputs are read through broadcast strides from the metadata.
+ * Elementwise kernels: an expression (core's expression language) compiled to WGSL with the WGSL
+ * dialect, one thread per output element; inputs are read through broadcast strides from the
+ * metadata, the expression's parameters from its end. One shader per expression, input/output
+ * storage types and rank; the parameters' values are metadata, so one shader serves them all.
  */
-import type { DType, TensorInfo } from '@grokkit/core';
+import { compileExpr, type DType, type Expr, type OutputInfo, type TensorInfo } from '@grokkit/core/backend';
 import type { Engine, GpuHandle } from '../engine.js';
 import { broadcastStrides, collapse, sizeOf } from '../shape-utils.js';
+import { wgslDialect } from './wgsl-dialect.js';
 import { bindings, entry1d, grid, MATH, offsets, storageType, WG, type StorageType } from './wgsl.js';
 
-/** Arithmetic type of a value in a kernel: bool loads as i32 (0/1) so it can be added. */
-type Compute = 'f32' | 'i32' | 'bool';
-
-/** An op's expression over its (already loaded) operands a, b, c, and the type it yields. */
-type Expr = (v: string[], t: Compute) => [string, Compute];
-
-const F = (x: string, t: Compute) => (t === 'f32' ? x : `f32(${x})`);
-const float1 = (fn: string): Expr => ([a], t) => [`${fn}(${F(a!, t)})`, 'f32'];
-const SQ = Math.SQRT1_2;
-const INV_SQRT_2PI = 0.3989422804014327;
-
-export const EXPRS: Record<string, Expr> = {
-  neg: ([a], t) => [`-${a}`, t],
-  exp: float1('exp'),
-  log: float1('log'),
-  sqrt: float1('sqrt'),
-  sin: float1('sin_'),
-  cos: float1('cos_'),
-  tanh: float1('tanh_'),
-  erf: float1('erf_'),
-  add: ([a, b], t) => [`${a} + ${b}`, t],
-  sub: ([a, b], t) => [`${a} - ${b}`, t],
-  mul: ([a, b], t) => [`${a} * ${b}`, t],
-  div: ([a, b], t) => [`${F(a!, t)} / ${F(b!, t)}`, 'f32'],
-  pow: ([a, b], t) => [`pow_(${F(a!, t)}, ${F(b!, t)})`, 'f32'],
-  maximum: ([a, b], t) => (t === 'f32' ? [`max_(${a}, ${b})`, t] : [`max(${a}, ${b})`, t]),
-  eq: ([a, b]) => [`${a} == ${b}`, 'bool'],
-  lt: ([a, b]) => [`${a} < ${b}`, 'bool'],
-  gt: ([a, b]) => [`${a} > ${b}`, 'bool'],
-  cast: ([a], t) => [a!, t],
-  gelu: ([a], t) => [`0.5 * ${F(a!, t)} * (1.0 + erf_(${F(a!, t)} * ${SQ}))`, 'f32'],
-  geluDerivative: ([a], t) => {
-    const x = F(a!, t);
-    return [`0.5 * (1.0 + erf_(${x} * ${SQ})) + ${x} * ${INV_SQRT_2PI} * exp(-0.5 * ${x} * ${x})`, 'f32'];
-  },
-};
-
-function computeOf(s: StorageType): Compute {
-  return s === 'f32' ? 'f32' : 'i32';
-}
-
-/** Load element `o` of input `k` as its compute type. */
+/** Load element `o` of input `k` as its value type (bool's u32 storage as i32). */
 function load(k: number, o: string, s: StorageType): string {
   return s === 'u32' ? `i32(x${k}[${o}])` : `x${k}[${o}]`;
 }
 
-/** Convert a value of compute type `from` to the output storage type. */
-function store(r: string, from: Compute, to: StorageType): string {
-  if (to === 'f32') return from === 'f32' ? r : from === 'i32' ? `f32(${r})` : `select(0.0, 1.0, ${r})`;
-  if (to === 'i32') return from === 'f32' ? `f2i_(${r})` : from === 'i32' ? r : `select(0, 1, ${r})`;
-  if (from === 'f32') return `select(0u, 1u, ${r} != 0.0 && !isnan_(${r}))`;
-  if (from === 'i32') return `select(0u, 1u, ${r} != 0)`;
-  return `select(0u, 1u, ${r})`;
+/** Store a value of `dtype`'s value type in its storage type. */
+function store(r: string, dtype: DType): string {
+  return dtype === 'bool' ? `select(0u, 1u, ${r} != 0i)` : r;
 }
 
-/** WGSL source of elementwise `op` over inputs of storage types `ins`, iterating `nd` dims (-1: all contiguous). */
-export function elementwiseSource(op: string, ins: StorageType[], out: StorageType, nd: number): string {
-  const isWhere = op === 'where';
-  const valueIns = isWhere ? ins.slice(1) : ins;
-  const t = computeOf(valueIns[0]!);
+/**
+ * WGSL source of `e` over inputs of `dtypes` iterating `nd` dims (-1: all contiguous), with
+ * `params` parameters after the shape and strides in the metadata.
+ */
+export function elementwiseSource(e: Expr, dtypes: readonly DType[], out: DType, nd: number, params: number): string {
+  const ins = dtypes.map((d) => storageType(d, 'elementwise'));
   const contiguous = nd < 0;
   const offs = contiguous ? '' : offsets('i', nd, 1, ins.map((_, k) => 1 + nd * (k + 1)));
-  const vals = ins.map((s, k) => load(k, contiguous ? 'i' : `o${k}`, s));
-  let expr: string;
-  let rt: Compute;
-  if (isWhere) {
-    [expr, rt] = [`select(${vals[2]}, ${vals[1]}, ${vals[0]} != 0)`, t];
-  } else {
-    const e = EXPRS[op];
-    if (!e) throw new Error(`webgpu: no elementwise expression for '${op}'`);
-    [expr, rt] = e(vals, t);
-  }
-  return `${bindings(ins, out)}
+  const paramsAt = contiguous ? 1 : 1 + nd * (ins.length + 1);
+  const loads = ins.map((s, k) => `let v${k} = ${load(k, contiguous ? 'i' : `o${k}`, s)};`).join(' ');
+  const ps = Array.from({ length: params }, (_, k) => `let p${k} = bitcast<f32>(md[${paramsAt + k}]);`).join(' ');
+  const c = compileExpr(e, wgslDialect, { inputs: ins.map((_, k) => `v${k}`), dtypes, param: (_, k) => `p${k}` });
+  return `${bindings(ins, storageType(out, 'elementwise'))}
 ${MATH}
 ${entry1d()}
   if (i >= md[0]) { return; }
   ${offs}
-  let r = ${expr};
-  y[i] = ${store('r', rt, out)};
+  ${loads}
+  ${ps}
+  ${c.statements.join('\n  ')}
+  let r = ${c.value};
+  y[i] = ${store('r', out)};
 }`;
 }
 
-/** Run elementwise `op`: inputs broadcast to `out.shape`. */
-export function elementwise(engine: Engine, op: string, inputs: TensorInfo[], out: { shape: readonly number[]; dtype: DType }): GpuHandle {
+const sources = new WeakMap<Expr, Map<string, string>>();
+
+/** Run `e` over `inputs` broadcast to `out.shape`, with its parameters' values `params`. */
+export function runExpression(engine: Engine, e: Expr, inputs: TensorInfo<GpuHandle>[], out: OutputInfo, params: readonly number[]): GpuHandle {
   const n = sizeOf(out.shape);
-  const outType = storageType(out.dtype, op);
-  const ins = inputs.map((x) => storageType(x.dtype, op));
+  storageType(out.dtype, 'elementwise');
   const h = engine.alloc(n * 4);
   if (n === 0) return h;
   const c = collapse(
@@ -102,13 +59,25 @@ export function elementwise(engine: Engine, op: string, inputs: TensorInfo[], ou
   );
   const contiguous = c.shape.length === 0 || (c.shape.length === 1 && c.strides.every((s) => s[0] === 1));
   const nd = contiguous ? -1 : c.shape.length;
-  const meta = contiguous ? [n] : [n, ...c.shape, ...c.strides.flat()];
+  const dtypes = inputs.map((x) => x.dtype);
+  let bySignature = sources.get(e);
+  if (!bySignature) sources.set(e, (bySignature = new Map()));
+  const key = `${dtypes.join()}>${out.dtype}:${nd}`;
+  let source = bySignature.get(key);
+  if (!source) bySignature.set(key, (source = elementwiseSource(e, dtypes, out.dtype, nd, params.length)));
   engine.dispatch({
-    source: elementwiseSource(op, ins, outType, nd),
-    inputs: inputs.map((x) => (x.handle as GpuHandle).buffer),
+    source,
+    inputs: inputs.map((x) => x.handle.buffer),
     output: h.buffer,
-    meta,
+    meta: [...(contiguous ? [n] : [n, ...c.shape, ...c.strides.flat()]), ...params.map(f32Bits)],
     groups: [...grid(Math.ceil(n / WG)), 1],
   });
   return h;
+}
+
+const bits = new Float32Array(1);
+/** The bits of `v` as an f32 (how parameters travel in the u32 metadata). */
+export function f32Bits(v: number): number {
+  bits[0] = v;
+  return new Uint32Array(bits.buffer)[0]!;
 }

@@ -1,54 +1,28 @@
 /**
- * WGSL kernels for the fused ops core defines (see core's fused-ops.ts for their definitions and
- * VJPs): each replaces a chain of primitive kernels with one dispatch.
+ * WGSL kernels for every fused op core defines (core's fused-params.ts and fused-ops.ts): each
+ * replaces a chain of primitive kernels with one dispatch.
  *
- * - axpby and adamDirection: one thread per element;
+ * - gelu, geluDerivative, axpby, adamDirection: their expressions compiled to WGSL (elementwise.ts);
  * - softmax, logSoftmax, standardize and standardizeGrad: one 64-thread workgroup per row, with
  *   workgroup-memory tree reductions for the row's max / sums;
  * - linear: the matmul kernel with the bias added as each output is stored.
  *
  * float32 only: for other dtypes a kernel declines and the composed definition runs.
  */
-import { registerFusedKernel, type DType, type TensorInfo } from '@grokkit/core';
+import { elementwiseFusedKernels, type FusedKernel, type FusedTable, type OutputInfo, type TensorInfo } from '@grokkit/core/backend';
 import type { Engine, GpuHandle } from '../engine.js';
 import { sameShape, sizeOf } from '../shape-utils.js';
+import { f32Bits, runExpression } from './elementwise.js';
 import { matmulKernel, type MatmulTile } from './matmul.js';
-import { bindings, entry1d, grid, MATH, WG } from './wgsl.js';
+import { bindings, grid, MATH } from './wgsl.js';
 
-type Out = { shape: readonly number[]; dtype: DType };
+type Out = OutputInfo;
 
 const ROW_WG = 64;
 
-const bits = (v: number) => new Uint32Array(Float32Array.of(v).buffer)[0]!;
-const buf = (t: TensorInfo) => (t.handle as GpuHandle).buffer;
-const f32 = (ts: TensorInfo[], out: Out) => out.dtype === 'float32' && ts.every((t) => t.dtype === 'float32');
-const same = (a: TensorInfo, b: TensorInfo) => sameShape(a.shape, b.shape);
-
-/** One thread per element: y[i] = expr, with x0, x1 the inputs and p0, p1, … float parameters. */
-function pointwiseSource(expr: string, params: number): string {
-  const ps = Array.from({ length: params }, (_, k) => `let p${k} = bitcast<f32>(md[${k + 1}]);`).join(' ');
-  return `${bindings(['f32', 'f32'], 'f32')}
-${entry1d()}
-  if (i >= md[0]) { return; }
-  ${ps}
-  let a = x0[i]; let b = x1[i];
-  y[i] = ${expr};
-}`;
-}
-
-function pointwise(engine: Engine, expr: string, [x, y]: TensorInfo[], params: number[], out: Out): GpuHandle {
-  const n = sizeOf(out.shape);
-  const h = engine.alloc(n * 4);
-  if (n === 0) return h;
-  engine.dispatch({
-    source: pointwiseSource(expr, params.length),
-    inputs: [buf(x!), buf(y!)],
-    output: h.buffer,
-    meta: [n, ...params.map(bits)],
-    groups: [...grid(Math.ceil(n / WG)), 1],
-  });
-  return h;
-}
+const buf = (t: TensorInfo<GpuHandle>) => t.handle.buffer;
+const f32 = (ts: TensorInfo<GpuHandle>[], out: Out) => out.dtype === 'float32' && ts.every((t) => t.dtype === 'float32');
+const same = (a: TensorInfo<GpuHandle>, b: TensorInfo<GpuHandle>) => sameShape(a.shape, b.shape);
 
 /**
  * A row kernel: md = [rows, n, p0 bits]; `row`, `n`, `o` (the row's offset), `live` and `lid` are
@@ -126,7 +100,7 @@ const ROW_BODIES = {
   ${each('y[o + j] = rs * (x1[o + j] - mg - (x0[o + j] - mean) * rs * mgx);')}`,
 };
 
-function rows(engine: Engine, op: keyof typeof ROW_BODIES, ins: TensorInfo[], n: number, eps: number, out: Out): GpuHandle {
+function rows(engine: Engine, op: keyof typeof ROW_BODIES, ins: TensorInfo<GpuHandle>[], n: number, eps: number, out: Out): GpuHandle {
   const total = sizeOf(out.shape);
   const h = engine.alloc(total * 4);
   if (total === 0 || n === 0) return h;
@@ -135,43 +109,47 @@ function rows(engine: Engine, op: keyof typeof ROW_BODIES, ins: TensorInfo[], n:
     source: rowSource(ins.length, ROW_BODIES[op]),
     inputs: ins.map(buf),
     output: h.buffer,
-    meta: [count, n, bits(eps)],
+    meta: [count, n, f32Bits(eps)],
     groups: [...grid(count), 1],
   });
   return h;
 }
 
-/** Register the WGSL implementations of core's fused ops for the backend registered as `name`. */
-export function registerFusedKernels(engine: Engine, name: string, matmulTile: MatmulTile | 'auto'): void {
-  registerFusedKernel<{ a: number; b: number }>('axpby', name, (ins, { a, b }, out) =>
-    f32(ins, out) && same(ins[0]!, ins[1]!) ? pointwise(engine, 'p0 * a + p1 * b', ins, [a, b], out) : undefined,
-  );
-  registerFusedKernel<{ c1: number; c2: number; eps: number }>('adamDirection', name, (ins, { c1, c2, eps }, out) =>
-    f32(ins, out) && same(ins[0]!, ins[1]!) ? pointwise(engine, 'a / p0 / (sqrt(b / p1) + p2)', ins, [c1, c2, eps], out) : undefined,
-  );
-  for (const op of ['softmax', 'logSoftmax'] as const) {
-    registerFusedKernel<null>(op, name, (ins, _p, out) => (f32(ins, out) ? rows(engine, op, ins, out.shape[out.shape.length - 1] ?? 1, 0, out) : undefined));
-  }
-  const trailing = (shape: readonly number[], dims: number) => sizeOf(shape.slice(shape.length - dims));
-  registerFusedKernel<{ dims: number; eps: number }>('standardize', name, (ins, { dims, eps }, out) =>
-    f32(ins, out) ? rows(engine, 'standardize', ins, trailing(out.shape, dims), eps, out) : undefined,
-  );
-  registerFusedKernel<{ dims: number; eps: number }>('standardizeGrad', name, (ins, { dims, eps }, out) =>
-    f32(ins, out) && same(ins[0]!, ins[1]!) ? rows(engine, 'standardizeGrad', ins, trailing(out.shape, dims), eps, out) : undefined,
-  );
-  registerFusedKernel<null>('linear', name, (ins, _p, out) => {
-    const [x, w, b] = ins;
-    if (!f32(ins, out)) return undefined;
-    const [n, inF] = x!.shape as [number, number];
-    const outF = w!.shape[0]!;
-    return matmulKernel(
-      engine,
-      [{ ...x!, shape: [1, n, inF] }, { ...w!, shape: [1, outF, inF] }],
-      false,
-      true,
-      { shape: [1, n, outF], dtype: 'float32' },
-      matmulTile,
-      b ? (b.handle as GpuHandle) : undefined,
-    );
-  });
+type RowOp = keyof typeof ROW_BODIES;
+/** A row kernel over the trailing `dims(params)` dims of float32 inputs (declines anything else). */
+function rowKernel<F extends RowOp>(engine: Engine, op: F, rowOf: (p: Parameters<FusedKernel<F>>[1], out: Out) => [number, number]): FusedKernel<F, GpuHandle> {
+  return (ins, params, out) => {
+    if (!f32(ins, out) || (ins.length === 2 && !same(ins[0]!, ins[1]!))) return undefined;
+    const [n, eps] = rowOf(params, out);
+    return rows(engine, op, ins, n, eps, out);
+  };
+}
+
+const last = (out: Out): [number, number] => [out.shape[out.shape.length - 1] ?? 1, 0];
+const trailing = ({ dims, eps }: { dims: number; eps: number }, out: Out): [number, number] => [sizeOf(out.shape.slice(out.shape.length - dims)), eps];
+
+/** The WGSL kernel of every fused op. */
+export function fusedKernels(engine: Engine, matmulTile: MatmulTile | 'auto'): FusedTable<GpuHandle> {
+  return {
+    ...elementwiseFusedKernels((e, ins, out, params) => runExpression(engine, e, ins, out, params)),
+    softmax: rowKernel(engine, 'softmax', (_p, out) => last(out)),
+    logSoftmax: rowKernel(engine, 'logSoftmax', (_p, out) => last(out)),
+    standardize: rowKernel(engine, 'standardize', trailing),
+    standardizeGrad: rowKernel(engine, 'standardizeGrad', trailing),
+    linear: (ins, _p, out) => {
+      const [x, w, b] = ins;
+      if (!f32(ins, out)) return undefined;
+      const [n, inF] = x!.shape as [number, number];
+      const outF = w!.shape[0]!;
+      return matmulKernel(
+        engine,
+        [{ ...x!, shape: [1, n, inF] }, { ...w!, shape: [1, outF, inF] }],
+        false,
+        true,
+        { shape: [1, n, outF], dtype: 'float32' },
+        matmulTile,
+        b ? b.handle : undefined,
+      );
+    },
+  };
 }

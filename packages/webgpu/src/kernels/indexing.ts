@@ -6,7 +6,7 @@
  * the cpu reference in the last bits. Out-of-range indices cannot throw from a GPU kernel:
  * gather yields 0 for them and scatterAdd skips them (the cpu backend throws a RangeError).
  */
-import type { DType, TensorInfo } from '@grokkit/core';
+import type { DType, TensorInfo } from '@grokkit/core/backend';
 import type { Engine, GpuHandle } from '../engine.js';
 import { sizeOf, stridesOf } from '../shape-utils.js';
 import { bindings, entry1d, grid, storageType, WG, type StorageType } from './wgsl.js';
@@ -63,7 +63,7 @@ ${entry1d()}
 }`;
 }
 
-export function gatherKernel(engine: Engine, [x, index]: TensorInfo[], dim: number, out: { shape: readonly number[]; dtype: DType }): GpuHandle {
+export function gatherKernel(engine: Engine, [x, index]: TensorInfo<GpuHandle>[], dim: number, out: { shape: readonly number[]; dtype: DType }): GpuHandle {
   const s = storageType(out.dtype, 'gather');
   const n = sizeOf(out.shape);
   const h = engine.alloc(n * 4);
@@ -71,7 +71,7 @@ export function gatherKernel(engine: Engine, [x, index]: TensorInfo[], dim: numb
   const nd = index!.shape.length;
   engine.dispatch({
     source: gatherSource(s, nd, dim),
-    inputs: [(x!.handle as GpuHandle).buffer, (index!.handle as GpuHandle).buffer],
+    inputs: [x!.handle.buffer, index!.handle.buffer],
     output: h.buffer,
     meta: [n, x!.shape[dim]!, ...index!.shape, ...stridesOf(x!.shape)],
     groups: [...grid(Math.ceil(n / WG)), 1],
@@ -79,7 +79,7 @@ export function gatherKernel(engine: Engine, [x, index]: TensorInfo[], dim: numb
   return h;
 }
 
-export function scatterAddKernel(engine: Engine, [src, index]: TensorInfo[], dim: number, shape: readonly number[], out: { dtype: DType }): GpuHandle {
+export function scatterAddKernel(engine: Engine, [src, index]: TensorInfo<GpuHandle>[], dim: number, shape: readonly number[], out: { dtype: DType }): GpuHandle {
   const s = storageType(out.dtype, 'scatterAdd');
   const nOut = sizeOf(shape);
   const h = engine.alloc(nOut * 4);
@@ -90,7 +90,7 @@ export function scatterAddKernel(engine: Engine, [src, index]: TensorInfo[], dim
   const nd = index!.shape.length;
   engine.dispatch({
     source: scatterAddSource(s, nd, dim),
-    inputs: [(src!.handle as GpuHandle).buffer, (index!.handle as GpuHandle).buffer],
+    inputs: [src!.handle.buffer, index!.handle.buffer],
     output: h.buffer,
     meta: [n, shape[dim]!, ...index!.shape, ...stridesOf(shape), ...stridesOf(src!.shape)],
     groups: [...grid(Math.ceil(n / WG)), 1],

@@ -12,7 +12,7 @@
  * - T = 128: thread (x, y) owns rows y + 16i and columns x + 16j and reads scalars (conflict-free
  *   across a warp; the vector form spills or conflicts at R = 8 and ran up to 40% slower).
  */
-import type { DType, TensorInfo } from '@grokkit/core';
+import type { DType, TensorInfo } from '@grokkit/core/backend';
 import type { Engine, GpuHandle } from '../engine.js';
 import { storageType } from './wgsl.js';
 
@@ -118,7 +118,7 @@ export function chooseTile(B: number, M: number, N: number, pref: MatmulTile | '
 
 export function matmulKernel(
   engine: Engine,
-  [a, b]: TensorInfo[],
+  [a, b]: TensorInfo<GpuHandle>[],
   ta: boolean,
   tb: boolean,
   out: { shape: readonly number[]; dtype: DType },
@@ -139,7 +139,7 @@ export function matmulKernel(
   for (let b0 = 0; b0 < B; b0 += 65535) {
     engine.dispatch({
       source,
-      inputs: [(a!.handle as GpuHandle).buffer, (b!.handle as GpuHandle).buffer, ...(bias ? [bias.buffer] : [])],
+      inputs: [a!.handle.buffer, b!.handle.buffer, ...(bias ? [bias.buffer] : [])],
       output: h.buffer,
       meta: [M, N, K, b0],
       groups: [Math.ceil(N / tile), Math.ceil(M / tile), Math.min(B - b0, 65535)],

@@ -3,7 +3,7 @@
  * collapsed; few outputs with long reductions get one workgroup per output and a shared-memory
  * tree reduction, everything else one thread per output with a serial loop.
  */
-import type { DType, TensorInfo } from '@grokkit/core';
+import type { DType, TensorInfo } from '@grokkit/core/backend';
 import type { Engine, GpuHandle } from '../engine.js';
 import { collapse, sizeOf, stridesOf } from '../shape-utils.js';
 import { entry1d, grid, MATH, offsets, storageType, WG, type StorageType } from './wgsl.js';
@@ -76,7 +76,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }`;
 }
 
-export function reduceKernel(engine: Engine, op: 'sum' | 'max', x: TensorInfo, out: { shape: readonly number[]; dtype: DType }): GpuHandle {
+export function reduceKernel(engine: Engine, op: 'sum' | 'max', x: TensorInfo<GpuHandle>, out: { shape: readonly number[]; dtype: DType }): GpuHandle {
   const s = storageType(out.dtype, op);
   const nOut = sizeOf(out.shape);
   const h = engine.alloc(nOut * 4);
@@ -102,7 +102,7 @@ export function reduceKernel(engine: Engine, op: 'sum' | 'max', x: TensorInfo, o
   const meta = [nOut, R, ...k.shape, ...k.strides[0]!, ...r.shape, ...r.strides[0]!];
   engine.dispatch({
     source: reduceSource(op, s, k.shape.length, r.shape.length, tree),
-    inputs: [(x.handle as GpuHandle).buffer],
+    inputs: [x.handle.buffer],
     output: h.buffer,
     meta,
     groups: [...grid(tree ? nOut : Math.ceil(nOut / WG)), 1],

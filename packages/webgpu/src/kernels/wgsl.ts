@@ -1,5 +1,5 @@
 /** WGSL building blocks shared by the generated kernels. */
-import type { DType } from '@grokkit/core';
+import type { DType } from '@grokkit/core/backend';
 
 /** Storage element type per dtype: float32 → f32, int32 → i32, bool → u32 (0 or 1). */
 export type StorageType = 'f32' | 'i32' | 'u32';

@@ -3,7 +3,7 @@
  * binary and a bundle (bench/device-check.sh). Prints one JSON line per case and a summary;
  * exits 1 when any case fails.
  */
-import { compareWithReference, conformanceCases } from '@grokkit/core';
+import { compareWithReference, conformanceCases } from '@grokkit/core/testing';
 import { createWebGPUBackend } from '../../src/index.js';
 
 const backend = await createWebGPUBackend();

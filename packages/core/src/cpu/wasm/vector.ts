@@ -11,9 +11,9 @@
  * stride. Collapsing adjacent dims (shape.collapse) brings same-shape ops, scalar operands, bias
  * rows ([n, m] + [m]) and per-row statistics ([n, m] − [n, 1]) to that form.
  */
-import { collapse, type Shape } from '../shape.js';
+import { collapse, type Shape } from '../../shape.js';
 import { Code, ModuleBuilder } from './emitter.js';
-import { ensureData, getRuntime, MAX_PAGES, type Runtime } from './matmul.js';
+import { ensureData, getRuntime, MAX_PAGES, type Runtime } from './runtime.js';
 import { wasmApi } from './webassembly-api.js';
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';

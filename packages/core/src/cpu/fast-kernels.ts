@@ -1,0 +1,47 @@
+/**
+ * The default cpu kernels: the reference ones, with float32 matmul in WebAssembly SIMD on up to
+ * two threads and float32 add/sub/mul/div in WebAssembly SIMD (each falls back to the reference
+ * kernel where WebAssembly SIMD is missing or the layout has no SIMD form).
+ */
+import type { Kernel } from '../backend.js';
+import type { TypedArray } from '../dtype.js';
+import { broadcastStrides, sizeOf } from '../shape.js';
+import { cpuKernels, type CpuKernels } from './kernels.js';
+import { alloc, release } from './pool.js';
+import { wasmMatmul } from './wasm/gemm.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, type BinaryOp } from './wasm/vector.js';
+
+/** float32 add/sub/mul/div in WebAssembly SIMD where the layout allows (wasm/vector.ts), else the JS loop. */
+function simdBinary<P extends BinaryOp>(op: P): Kernel<P, TypedArray> {
+  const js: Kernel<P, TypedArray> = cpuKernels[op];
+  return (ins, params, out) => {
+    const [a, b] = ins;
+    const n = sizeOf(out.shape);
+    // (checked here too so that small ops, which the SIMD kernel declines, allocate once)
+    if (out.dtype === 'float32' && a!.dtype === 'float32' && b!.dtype === 'float32' && n >= VECTOR_MIN_ELEMENTS) {
+      const res = alloc('float32', n) as Float32Array;
+      const sa = broadcastStrides(a!.shape, out.shape);
+      const sb = broadcastStrides(b!.shape, out.shape);
+      if (wasmBinary(op, res, a!.handle as Float32Array, b!.handle as Float32Array, out.shape, sa, sb)) return res;
+      release(res, 'float32');
+    }
+    return js(ins, params, out);
+  };
+}
+
+export const fastCpuKernels: CpuKernels = {
+  ...cpuKernels,
+  add: simdBinary('add'),
+  sub: simdBinary('sub'),
+  mul: simdBinary('mul'),
+  div: simdBinary('div'),
+  matmul: (ins, params, out) => {
+    const [a, b] = ins;
+    if (out.dtype !== 'float32') return cpuKernels.matmul(ins, params, out);
+    const [batch, M, N] = out.shape as [number, number, number];
+    const K = params.ta ? a!.shape[1]! : a!.shape[2]!;
+    const res = alloc('float32', batch * M * N) as Float32Array;
+    wasmMatmul(res, a!.handle as Float32Array, b!.handle as Float32Array, batch, M, K, N, params.ta, params.tb);
+    return res;
+  },
+};

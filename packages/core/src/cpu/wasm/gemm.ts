@@ -1,0 +1,187 @@
+/**
+ * f32 matmul on WebAssembly SIMD, optionally split across the runtime's helper thread (runtime.ts).
+ *
+ * Each call copies A and B into the runtime's memory, runs the GEMM module (gemm-module.ts), and
+ * copies C out: O(n²) copies around O(n³) work. A job large enough to split wakes the helper with
+ * Atomics.notify before copying the inputs, is described (cut into chunks) in the control block,
+ * and both threads claim chunks until none are left; the caller then Atomics.waits for the
+ * helper's last chunk, so the call stays synchronous. Until the helper has started (or without
+ * threads, or for problems below the threading threshold) everything runs on the calling thread.
+ */
+import { matmulRef } from '../matmul.js';
+import { ensureData, getRuntime, MAX_PAGES, PAGE, recordThreads, stopWorker, threadPlan, wake, type Runtime } from './runtime.js';
+import { CMD_GEMM, CTRL, CTRL_BYTES } from './worker-source.js';
+
+/** Atomics.load polls by the caller before it sleeps on the helper. */
+const SPIN = 20000;
+
+type Args = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+
+/**
+ * out[b] = op(A[b]) · op(B[b]) for b < batch, where A[b] is [M, K] (or [K, M] when `ta`) and B[b] is
+ * [K, N] (or [N, K] when `tb`), all row-major and contiguous; out[b] is [M, N]. Same contract as the
+ * reference kernel `matmulRef`, for float32. Falls back to it when WebAssembly SIMD is unavailable.
+ */
+export function wasmMatmul(
+  out: Float32Array,
+  A: Float32Array,
+  B: Float32Array,
+  batch: number,
+  M: number,
+  K: number,
+  N: number,
+  ta: boolean,
+  tb: boolean,
+): void {
+  if (A.length < batch * M * K || B.length < batch * K * N || out.length < batch * M * N) {
+    throw new Error(
+      `wasmMatmul: expected A of ${batch * M * K}, B of ${batch * K * N} and out of ${batch * M * N} elements ` +
+        `(batch ${batch}, M ${M}, K ${K}, N ${N}), got ${A.length}, ${B.length} and ${out.length}`,
+    );
+  }
+  if (batch === 0 || M === 0 || N === 0) return;
+  if (K === 0) {
+    out.fill(0, 0, batch * M * N);
+    return;
+  }
+  const rt = getRuntime();
+  const perBatch = 4 * (M * K + K * N + M * N);
+  const maxBatch = rt ? Math.floor((MAX_PAGES * PAGE - rt.dataBase - 192) / perBatch) : 0;
+  if (!rt || maxBatch < 1) {
+    matmulRef(out, A, B, batch, M, K, N, ta, tb);
+    return;
+  }
+  for (let b0 = 0; b0 < batch; b0 += maxBatch) {
+    const bc = Math.min(maxBatch, batch - b0);
+    runChunk(rt, out, A, B, b0, bc, { M, K, N, ta, tb });
+  }
+}
+
+/** One product's extents and transposes (see wasmMatmul). */
+interface Dims { M: number; K: number; N: number; ta: boolean; tb: boolean }
+
+/** Batches b0 … b0+bc−1 of the product, in one GEMM call (split over both threads when worth it). */
+function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Array, b0: number, bc: number, dims: Dims): void {
+  const { M, K, N } = dims;
+  const nA = bc * M * K;
+  const nB = bc * K * N;
+  const nC = bc * M * N;
+  const align = (x: number): number => (x + 63) & ~63;
+  const aPtr = rt.dataBase;
+  const bPtr = aPtr + align(4 * nA);
+  const cPtr = bPtr + align(4 * nB);
+  const whole = gemmArgs(aPtr, bPtr, cPtr, bc, dims);
+
+  // decide whether and how to split before copying, so the helper's wake-up overlaps the copies
+  const flops = 2 * bc * M * N * K;
+  const { split, timed } = threadPlan(rt, flops);
+  const plan = split ? planSplit(rt, whole) : null;
+  const t0 = timed ? performance.now() : 0;
+  if (plan) wake(rt);
+
+  ensureData(rt, cPtr + 4 * nC - rt.dataBase);
+  const f32 = rt.f32;
+  f32.set(A.subarray(b0 * M * K, b0 * M * K + nA), aPtr >> 2);
+  f32.set(B.subarray(b0 * K * N, b0 * K * N + nB), bPtr >> 2);
+  if (plan) runSplit(rt, whole, plan);
+  else rt.gemm(...whole);
+  out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + nC), b0 * M * N);
+  if (timed) recordThreads(plan ? 2 : 1, performance.now() - t0, flops);
+}
+
+/** The 16 arguments of `gemm` for a whole (batched) product laid out at aPtr, bPtr, cPtr. */
+function gemmArgs(aPtr: number, bPtr: number, cPtr: number, bc: number, { M, K, N, ta, tb }: Dims): Args {
+  const sAm = ta ? 1 : K;
+  const sAk = ta ? M : 1;
+  const sBk = tb ? 1 : N;
+  const sBn = tb ? K : 1;
+  return [aPtr, bPtr, cPtr, M, N, K, sAm, sAk, sBk, sBn, N, bc, M * K, K * N, M * N, CTRL_BYTES];
+}
+
+/** How a job is cut: along argument `dim` (11 batch, 3 rows, 4 columns) in chunks of `chunk` units. */
+interface SplitPlan { dim: number; chunk: number; total: number; n: number; dA: number; dB: number; dC: number }
+
+/**
+ * Cut over the batch when it is even or large, else over rows (M ≥ N) or columns. Row and column
+ * chunks are multiples of the register tile and at least 128 wide where possible, since each chunk
+ * packs its own copy of the other operand; at most 8 chunks.
+ */
+function planSplit(rt: Runtime, w: Args): SplitPlan | null {
+  const { MR, NR } = rt.cfg;
+  const [, , , M, N, , sAm, , , sBn, ldc, bc, strA, strB, strC] = w;
+  const cut = (total: number, unit: number): [number, number] => {
+    const chunk = Math.max(unit, Math.ceil(Math.max(Math.ceil(total / 8), Math.min(128, Math.ceil(total / 2))) / unit) * unit);
+    return [chunk, Math.ceil(total / chunk)];
+  };
+  let plan: SplitPlan | null = null;
+  if (bc >= 2 && (bc % 2 === 0 || bc >= 8)) {
+    const [chunk, n] = cut(bc, 1);
+    plan = { dim: 11, chunk, total: bc, n, dA: 4 * strA, dB: 4 * strB, dC: 4 * strC };
+  } else if (M >= N && M >= 2 * MR) {
+    const [chunk, n] = cut(M, MR);
+    plan = { dim: 3, chunk, total: M, n, dA: 4 * sAm, dB: 0, dC: 4 * ldc };
+  } else if (N >= 2 * NR) {
+    const [chunk, n] = cut(N, NR);
+    plan = { dim: 4, chunk, total: N, n, dA: 0, dB: 4 * sBn, dC: 4 };
+  }
+  return plan && plan.n >= 2 ? plan : null;
+}
+
+/** Same as the helper's chunkArgs (worker-source.ts). */
+function chunkArgs(args: Args, whole: Args, i: number, p: SplitPlan, scratch: number): void {
+  for (let j = 0; j < 16; j++) args[j] = whole[j]!;
+  const u = i * p.chunk;
+  args[0] += u * p.dA;
+  args[1] += u * p.dB;
+  args[2] += u * p.dC;
+  args[p.dim] = Math.min(p.chunk, p.total - u);
+  args[15] = scratch;
+}
+
+/** Run a woken job on both threads, claiming chunks until none are left, then wait for the helper's. */
+function runSplit(rt: Runtime, whole: Args, p: SplitPlan): void {
+  const ctrl = rt.ctrl;
+  const tag = rt.seq & 0x7fff;
+  for (let j = 0; j < 16; j++) ctrl[CTRL.ARGS + j] = whole[j]!;
+  ctrl[CTRL.DIM] = p.dim;
+  ctrl[CTRL.CHUNK] = p.chunk;
+  ctrl[CTRL.TOTAL] = p.total;
+  ctrl[CTRL.DA] = p.dA;
+  ctrl[CTRL.DB] = p.dB;
+  ctrl[CTRL.DC] = p.dC;
+  Atomics.store(ctrl, CTRL.NCHUNK, p.n);
+  Atomics.store(ctrl, CTRL.FIN, 0);
+  Atomics.store(ctrl, CTRL.ERR, 0);
+  Atomics.store(ctrl, CTRL.NEXT, tag << 16);
+  Atomics.store(ctrl, CTRL.CMD, CMD_GEMM);
+  Atomics.store(ctrl, CTRL.GO, rt.seq);
+  Atomics.notify(ctrl, CTRL.GO, 1);
+  const args: Args = [...whole];
+  for (;;) {
+    const v = Atomics.load(ctrl, CTRL.NEXT);
+    if ((v & 0xffff) >= p.n) break;
+    if (Atomics.compareExchange(ctrl, CTRL.NEXT, v, v + 1) !== v) continue;
+    chunkArgs(args, whole, v & 0xffff, p, CTRL_BYTES);
+    rt.gemm(...args);
+    Atomics.add(ctrl, CTRL.FIN, 1);
+  }
+  // wait for the chunks the helper claimed: poll briefly, then sleep
+  let f = Atomics.load(ctrl, CTRL.FIN);
+  for (let i = 0; f < p.n && i < SPIN; i++) f = Atomics.load(ctrl, CTRL.FIN);
+  let waited = 0;
+  while (f < p.n) {
+    if (Atomics.wait(ctrl, CTRL.FIN, f, 1000) === 'timed-out' && ++waited >= 60) break;
+    f = Atomics.load(ctrl, CTRL.FIN);
+  }
+  const err = Atomics.load(ctrl, CTRL.ERR);
+  if (f < p.n || err !== 0) {
+    // the helper failed or stopped answering: redo its work here and stop using it
+    stopWorker(rt);
+    if (f < p.n) rt.gemm(...whole);
+    else {
+      chunkArgs(args, whole, err - 1, p, CTRL_BYTES);
+      rt.gemm(...args);
+    }
+  }
+}
+
