@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { aggregate, formatSummary, markdownTable, palette, type Series, type Summary, type SweepRun } from '@grokkit/eval';
 import { claimOutDir, commandLine, defineCli, makeDir, sweep, writeReport, type CliValues } from '@grokkit/eval/node';
-import { queueExecutor } from '@grokkit/queue';
+import { parseRedisUrl, queueExecutor } from '@grokkit/queue';
 import { DEFAULTS, removedSubclasses, run, type ClusterConfig, type ModelKind, type Preset, type RunPoint, type RunResult } from './run.js';
 
 export interface AblationOptions extends Partial<Omit<ClusterConfig, 'f'>> {
@@ -259,6 +259,16 @@ async function writeAblationReport(
   await writeFile(resolve(out, 'runs.json'), JSON.stringify({ summary: s, configs, command: command ?? null, runs }, null, 1));
 }
 
+/** Why --queue is not a Redis URL (without its password), or undefined. */
+function queueUrlError(url: string): string | undefined {
+  try {
+    parseRedisUrl(url);
+    return undefined;
+  } catch (e) {
+    return `--queue: ${(e as Error).message}`;
+  }
+}
+
 export const cli = defineCli({
   name: 'cluster-ablation',
   usage: 'npx tsx examples/cluster-ablation/main.ts [options]',
@@ -295,6 +305,7 @@ export const cli = defineCli({
   check: (v) => {
     if (v.dataSeed !== 'seed' && !/^\d+$/.test(v.dataSeed)) return `--data-seed: expected a non-negative integer or 'seed', got '${v.dataSeed}'`;
     if (v.model === 'transformer' && v.width % v.heads !== 0) return `--heads: expected a divisor of --width ${v.width}, got ${v.heads}`;
+    if (v.queue !== undefined) return queueUrlError(v.queue);
     return undefined;
   },
   notes: 'The last line on stdout is one JSON object: the summary per f (mean ± std over seeds). The exit code is 1 when every run failed.',

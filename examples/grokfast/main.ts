@@ -12,7 +12,7 @@
 import { MODULAR_OPS, isPrime, modularOpIds } from '@grokkit/datasets';
 import { compareChart, markdownTable, palette, runChart, type ProgressMode } from '@grokkit/eval';
 import { claimOutDir, defineCli, sweep, writeReport, type CliValues } from '@grokkit/eval/node';
-import { queueExecutor } from '@grokkit/queue';
+import { parseRedisUrl, queueExecutor } from '@grokkit/queue';
 import { DEFAULTS, FILTERS, PAPER, armSettings, run, type ArmConfig, type ArmOptions, type ArmResult, type FilterKind } from './experiment.js';
 
 const LABEL: Record<FilterKind, string> = { none: 'baseline', ema: 'Grokfast-EMA', ma: 'Grokfast-MA' };
@@ -51,11 +51,20 @@ export const cli = defineCli({
     overwrite: { type: 'bool', description: 'replace a previous run in --out' },
     progress: { type: 'enum', choices: ['auto', 'bar', 'lines', 'false'], default: 'auto', description: 'progress on stderr: a bar on a terminal (auto), plain lines, or none' },
     queue: { type: 'string', placeholder: 'redis://HOST:PORT', description: 'run the arms on grokkit-worker processes through this Redis (docs/scaling.md)' },
-    runTimeout: { type: 'number', above: 0, placeholder: 'SECONDS', defaultText: 'none', description: 'time limit of one arm (with --queue: of each attempt); an arm over it is recorded as failed and the others go on' },
+    runTimeout: { type: 'number', above: 0, placeholder: 'SECONDS', defaultText: 'none', description: 'with --queue: time limit of each attempt at an arm; an arm over it is recorded as failed and the others go on' },
   },
   check: (v) => {
     if (v.dim % HEADS !== 0) return `--dim: expected a multiple of the model's ${HEADS} heads, got ${v.dim}`;
     if (MODULAR_OPS[v.op].needsPrime && !isPrime(v.p)) return `--p: expected a prime for --op ${v.op} (it divides by y), got ${v.p}`;
+    if (v.queue !== undefined) {
+      try {
+        parseRedisUrl(v.queue);
+      } catch (e) {
+        return `--queue: ${(e as Error).message}`;
+      }
+    }
+    // in this process a time limit could only stop waiting for an arm, not stop the arm
+    if (v.runTimeout !== undefined && v.queue === undefined) return `--run-timeout: expected --queue too (arms in this process cannot be stopped), got --run-timeout ${v.runTimeout} alone`;
     return undefined;
   },
   notes:
