@@ -40,6 +40,7 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
           post({ type: 'checkpoint', bytes, step });
         }),
     };
+    post({ type: 'started' });
     const result = await fn(m.config, m.seed, context);
     post({ type: 'result', result });
   } catch (e) {

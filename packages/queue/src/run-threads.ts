@@ -22,17 +22,23 @@ export class RunThreads {
 
   /**
    * Run one job; `onCheckpoint` is awaited before training goes on. Rejects with the run's error,
-   * or when it takes longer than `timeoutSeconds` (the thread is then terminated).
+   * or when it takes longer than `timeoutSeconds` (the thread is then terminated), counted from the
+   * call of the run function: starting the thread and importing the run module are not part of it,
+   * as on the sweep's worker threads.
    */
   run(task: ThreadTask, onCheckpoint: (bytes: Uint8Array, step: number) => Promise<void>, timeoutSeconds?: number): Promise<unknown> {
     const w = this.idle.pop() ?? new Worker(this.script);
     this.busy.add(w);
     return new Promise<unknown>((resolve, reject) => {
       let over = false;
-      const timer = timeoutSeconds === undefined ? undefined : setTimeout(() => {
-        over = true;
-        end(new Error(`the run took longer than its time limit of ${timeoutSeconds} s (timeoutSeconds) and was stopped`), false);
-      }, timeoutSeconds * 1000);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const startClock = () => {
+        if (timeoutSeconds === undefined) return;
+        timer = setTimeout(() => {
+          over = true;
+          end(new Error(`the run took longer than its time limit of ${timeoutSeconds} s (timeoutSeconds) and was stopped`), false);
+        }, timeoutSeconds * 1000);
+      };
       const end = (error: Error | undefined, keep: boolean, result?: unknown) => {
         clearTimeout(timer);
         w.off('message', onMessage);
@@ -46,7 +52,8 @@ export class RunThreads {
       };
       const onMessage = (m: FromThread) => {
         if (over) return;
-        if (m.type === 'checkpoint') {
+        if (m.type === 'started') startClock();
+        else if (m.type === 'checkpoint') {
           onCheckpoint(m.bytes, m.step).then(
             () => w.postMessage({ type: 'stored' } satisfies ToThread),
             (e: unknown) => w.postMessage({ type: 'stored', error: `could not keep the checkpoint at step ${m.step}: ${(e as Error)?.message ?? e}` } satisfies ToThread),

@@ -5,6 +5,8 @@ export type ToThread =
   | { type: 'stored'; error?: string };
 
 export type FromThread =
+  /** The run module is loaded and the run function called: its time limit starts now. */
+  | { type: 'started' }
   | { type: 'checkpoint'; bytes: Uint8Array; step: number }
   | { type: 'result'; result: unknown }
   | { type: 'error'; error: string };

@@ -3,6 +3,7 @@
  * on; a run over its time limit is stopped and failed (and its worker goes on); an unreachable or
  * refusing Redis is one line naming host and port, never the password.
  */
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sweep } from '@grokkit/eval/node';
 import { queueExecutor } from '@grokkit/queue';
@@ -39,6 +40,17 @@ describeRedis('failures on the queue', () => {
     expect(r.runs.map((x) => (x.result as { steps?: number } | undefined)?.steps)).toEqual([20, undefined, undefined, 30]);
     expect(r.summary.map((s) => s.failed)).toEqual([0, 1, 1, 0]);
     expect(worker.process.exitCode).toBeNull(); // the worker outlived the stopped thread
+  });
+
+  it('counts a run\'s time limit from the call of its run function, not from the import of its module', async () => {
+    worker ??= await startWorkerProcess(redis.url);
+    const slowImport = fileURLToPath(new URL('./fixtures/slow-import-run.mjs', import.meta.url));
+    const r = await sweep({
+      module: slowImport, configs: [{}], seeds: [0, 1], progress: false, timeoutSeconds: 1,
+      executor: queueExecutor({ url: redis.url, sweepId: 'slow-import', pollSeconds: 0.2 }),
+    });
+    expect(r.runs.map((x) => x.error)).toEqual([undefined, undefined]);
+    expect(r.runs.map((x) => x.result)).toEqual([{ seed: 0, imported: true }, { seed: 1, imported: true }]);
   });
 
   it('says in one line that Redis cannot be reached, naming host and port but not the password', async () => {
