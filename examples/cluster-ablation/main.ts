@@ -7,12 +7,17 @@
  *
  * Writes report.html / report.md / SVG charts, runs.json and each run's log and checkpoint to
  * --out (default runs/cluster-ablation); the last stdout line is a JSON summary per f.
+ *
+ * With --queue redis://HOST:PORT the runs go to grokkit-worker processes on any machine through
+ * Redis (see docs/scaling.md) instead of this machine's worker threads; the report and summary are
+ * the same, and the runs' checkpoints are kept in Redis (or the workers' --store) instead of --out.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { aggregate, formatSummary, markdownTable, palette, type Series, type Summary, type SweepRun } from '@grokkit/eval';
 import { claimOutDir, commandLine, defineCli, makeDir, sweep, writeReport, type CliValues } from '@grokkit/eval/node';
+import { parseRedisUrl, queueExecutor } from '@grokkit/queue';
 import { DEFAULTS, removedSubclasses, run, type ClusterConfig, type ModelKind, type Preset, type RunPoint, type RunResult } from './run.js';
 
 export interface AblationOptions extends Partial<Omit<ClusterConfig, 'f'>> {
@@ -24,6 +29,8 @@ export interface AblationOptions extends Partial<Omit<ClusterConfig, 'f'>> {
   workers?: number;
   /** Time limit of one run in seconds: a run over it is recorded as failed and the others go on. */
   runTimeout?: number;
+  /** Run on grokkit-worker processes through the Redis at this URL instead of worker threads. */
+  queue?: string;
   /** Output folder for the report, runs.json and each run's log and checkpoint. */
   out?: string;
   /** Checkpoint each run every this many steps (default 500). */
@@ -114,12 +121,17 @@ export async function clusterAblation(o: AblationOptions = {}): Promise<Ablation
   const configs: ClusterConfig[] = fs.map((f) => ({ ...base, f }));
   const claim = claimOutDir(out, { settings: { configs, seeds }, resume: o.resume, overwrite: o.overwrite, name: '--out' });
   try {
-    const files = { dir: out, checkpointEvery: o.checkpointEvery ?? 500, resume: o.resume, overwrite: o.overwrite };
+    const checkpointEvery = o.checkpointEvery ?? 500;
+    const files = { dir: out, checkpointEvery, resume: o.resume, overwrite: o.overwrite };
     const workers = o.workers ?? Math.min(2, configs.length * seeds.length);
     const t0 = performance.now();
+    // on the queue, runs keep their checkpoints where every worker reaches them, not in --out;
+    // the queue's sweep id is --out, so a rerun with the same --out (and --resume) picks it up
     const res = await sweep<ClusterConfig, RunResult>({
-      ...(workers === 0 ? { run } : { module: new URL('./run.ts', import.meta.url) }),
-      configs: configs.map((c) => ({ ...c, files })),
+      ...(o.queue
+        ? { module: new URL('./run.ts', import.meta.url), executor: queueExecutor({ url: o.queue, sweepId: out, checkpointEvery, overwrite: o.overwrite }) }
+        : workers === 0 ? { run } : { module: new URL('./run.ts', import.meta.url) }),
+      configs: o.queue ? configs : configs.map((c) => ({ ...c, files })),
       seeds,
       workers,
       timeoutSeconds: o.runTimeout,
@@ -247,13 +259,23 @@ async function writeAblationReport(
   await writeFile(resolve(out, 'runs.json'), JSON.stringify({ summary: s, configs, command: command ?? null, runs }, null, 1));
 }
 
+/** Why --queue is not a Redis URL (without its password), or undefined. */
+function queueUrlError(url: string): string | undefined {
+  try {
+    parseRedisUrl(url);
+    return undefined;
+  } catch (e) {
+    return `--queue: ${(e as Error).message}`;
+  }
+}
+
 export const cli = defineCli({
   name: 'cluster-ablation',
   usage: 'npx tsx examples/cluster-ablation/main.ts [options]',
   description:
     "Cluster ablation (Carvalho et al. 2025): down-sample one subclass per class of the Hamming cluster data by a factor f,\n" +
     'train from a ×8 initialisation with AdamW, and follow how well the model classifies the removed subclasses over training.\n' +
-    'Every f × seed is one run of a sweep on worker threads; the report gives mean ± std over seeds per f.',
+    'Every f × seed is one run of a sweep on worker threads (or grokkit-worker processes with --queue); the report gives mean ± std over seeds per f.',
   options: {
     preset: { type: 'enum', choices: ['equidistant', 'equivariant'], default: 'equidistant', description: 'cluster geometry' },
     f: { type: 'number', list: true, min: 0, max: 1, default: [0, 0.01, 0.2, 1], description: 'down-sampling factors of the removed subclasses (0 removes them)' },
@@ -272,7 +294,8 @@ export const cli = defineCli({
     evalEvery: { type: 'int', min: 1, default: DEFAULTS.evalEvery, description: 'evaluate every this many steps' },
     dataSeed: { type: 'string', placeholder: 'N|seed', default: String(DEFAULTS.dataSeed), description: "seed of the cluster data: a fixed integer, or 'seed' for a fresh draw per run seed" },
     workers: { type: 'int', min: 0, defaultText: 'min(2, runs)', description: 'worker threads (0: every run in this thread)' },
-    runTimeout: { type: 'number', above: 0, placeholder: 'SECONDS', defaultText: 'none', description: 'time limit of one run; a run over it is recorded as failed and the others go on' },
+    runTimeout: { type: 'number', above: 0, placeholder: 'SECONDS', defaultText: 'none', description: 'time limit of one run (with --queue: of each attempt); a run over it is recorded as failed and the others go on' },
+    queue: { type: 'string', placeholder: 'redis://HOST:PORT', description: 'run on grokkit-worker processes through this Redis instead of worker threads (docs/scaling.md)' },
     checkpointEvery: { type: 'int', min: 1, default: 500, description: 'checkpoint each run every this many steps (for --resume)' },
     out: { type: 'dir', defaultText: 'runs/cluster-ablation; with --from-runs, the folder of that file', description: 'folder for the report, runs.json and each run\'s log and checkpoint' },
     resume: { type: 'bool', description: 'continue the ablation in --out: each run from its last checkpoint; finished runs are not rerun' },
@@ -282,6 +305,7 @@ export const cli = defineCli({
   check: (v) => {
     if (v.dataSeed !== 'seed' && !/^\d+$/.test(v.dataSeed)) return `--data-seed: expected a non-negative integer or 'seed', got '${v.dataSeed}'`;
     if (v.model === 'transformer' && v.width % v.heads !== 0) return `--heads: expected a divisor of --width ${v.width}, got ${v.heads}`;
+    if (v.queue !== undefined) return queueUrlError(v.queue);
     return undefined;
   },
   notes: 'The last line on stdout is one JSON object: the summary per f (mean ± std over seeds). The exit code is 1 when every run failed.',

@@ -1,13 +1,13 @@
 /**
  * One run of the cluster ablation (one down-sampling factor f, one seed): build Carvalho et al.'s
  * cluster data, down-sample one subclass per class, train with AdamW from a ×k initialisation,
- * and follow the accuracy on the removed subclasses over training. `sweep()` workers import this
- * module and call `run(config, seed)`.
+ * and follow the accuracy on the removed subclasses over training. `sweep()` workers (threads, or
+ * grokkit-worker processes with --queue) import this module and call `run(config, seed, context)`.
  */
 import { join } from 'node:path';
 import { Batcher, downsample, hammingClusters, onePerClass, perSubclassAccuracy } from '@grokkit/datasets';
 import { adamw, crossEntropy, rng, scaleParameters, type Forward, type Module } from '@grokkit/core';
-import { curve, grokkingSummary } from '@grokkit/eval';
+import { curve, grokkingSummary, type RunContext } from '@grokkit/eval';
 import { train } from '@grokkit/eval/node';
 import { BlockTransformer, buildMlp } from './models.js';
 
@@ -121,7 +121,11 @@ function meanOf(xs: readonly number[], ids: readonly number[]): number {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
 }
 
-export async function run(config: ClusterConfig, seed: number): Promise<RunResult> {
+/**
+ * One run. On the queue, `context` holds the checkpoint to resume from (when the run was handed over
+ * from a worker that died) and where to send new ones; worker threads pass none.
+ */
+export async function run(config: ClusterConfig, seed: number, context: RunContext = {}): Promise<RunResult> {
   const c = { ...DEFAULTS, ...config };
   const t0 = performance.now();
   const ds = hammingClusters({ p: c.p, r: c.r, sigma: c.sigma, preset: c.preset, separation: c.separation, seed: c.dataSeed === 'seed' ? seed : c.dataSeed });
@@ -149,12 +153,10 @@ export async function run(config: ClusterConfig, seed: number): Promise<RunResul
     progress: false,
     // the batch order is checkpointed, so a resumed run sees the same batches
     state: { get: () => batcher.state(), set: (v) => batcher.setState(v as ReturnType<Batcher['state']>) },
-    ...(c.files && {
-      outDir: join(c.files.dir, `f${c.f}-seed${seed}`),
-      checkpointEvery: c.files.checkpointEvery,
-      resume: c.files.resume,
-      overwrite: c.files.overwrite,
-    }),
+    // checkpoints go to this run's folder (threads), or to the queue's store through the context
+    ...(c.files
+      ? { outDir: join(c.files.dir, `f${c.f}-seed${seed}`), checkpointEvery: c.files.checkpointEvery, resume: c.files.resume, overwrite: c.files.overwrite }
+      : { resumeFrom: context.resumeFrom, checkpointEvery: context.checkpointEvery }),
     // the batch lives until the runner's tidy ends the step, after backward
     step: () => {
       const b = batcher.next();
@@ -164,6 +166,7 @@ export async function run(config: ClusterConfig, seed: number): Promise<RunResul
       onStep: ({ loss }) => {
         lastLoss = loss;
       },
+      onCheckpoint: context.onCheckpoint,
     },
     evaluate: () => {
       const tr = perSubclassAccuracy(model.forward(trainSet.inputs), trainSet.targets, trainSet.subclasses, ds.nSubclasses);

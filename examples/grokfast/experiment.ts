@@ -2,11 +2,13 @@
  * One arm of the Grokfast experiment: a causal transformer learns x∘y mod p with Adam, with or
  * without a Grokfast gradient filter, and is evaluated on the held-out half of the equations.
  * Defaults are the paper's (REFERENCES §1): width 128, 2 layers, 4 heads, batch 512, Adam
- * lr 1e-3 with betas (0.9, 0.98) and a 10-step linear warmup.
+ * lr 1e-3 with betas (0.9, 0.98) and a 10-step linear warmup. `run(config, seed, context)` is the
+ * arm as a sweep run (what grokkit-worker imports with --queue).
  */
+import { join } from 'node:path';
 import * as g from '@grokkit/core';
 import { Batcher, modularArithmetic, type ModularOp } from '@grokkit/datasets';
-import { stepsToThreshold, curve, type EvalRecord, type ProgressMode } from '@grokkit/eval';
+import { stepsToThreshold, curve, type EvalRecord, type ProgressMode, type RunContext } from '@grokkit/eval';
 import { train } from '@grokkit/eval/node';
 import { grokfastEma, grokfastMa } from '@grokkit/filters';
 import { Decoder, grokfastConfig } from '@grokkit/transformer';
@@ -123,8 +125,21 @@ export function transformFor(o: Pick<ArmOptions, 'filter' | 'lr' | 'alpha' | 'wi
   return adam;
 }
 
-/** Train one arm and return its curve and summary. */
-export async function runArm(o: ArmOptions, hooks: ArmHooks = {}): Promise<ArmResult> {
+/** An arm as a sweep config: everything but the seed; its log and checkpoint go to `outRoot/<filter>-seed<seed>` (none: no files). */
+export type ArmConfig = Omit<ArmOptions, 'seed' | 'outDir'> & { outRoot?: string };
+
+/** One arm as a sweep run: on the queue, `context` holds the checkpoint to resume from and where to send new ones. */
+export function run(config: ArmConfig, seed: number, context: RunContext = {}): Promise<ArmResult> {
+  const { outRoot, ...arm } = config;
+  return runArm({ ...arm, seed, outDir: outRoot === undefined ? undefined : join(outRoot, `${arm.filter}-seed${seed}`) }, {}, context);
+}
+
+/**
+ * Train one arm and return its curve and summary. `hooks` change the update rule, loss or
+ * evaluation (GrokBench's methods). Its checkpoints go to `outDir`, or (without one) to
+ * `context.onCheckpoint`, and it resumes from `context.resumeFrom` when given (on the queue).
+ */
+export async function runArm(o: ArmOptions, hooks: ArmHooks = {}, context: RunContext = {}): Promise<ArmResult> {
   // one seed, three unrelated streams (split, init, batch order): see rng()'s note on streams
   const data = modularArithmetic({ p: o.p, op: o.op, yMin: o.yMin, trainFraction: 0.5, seed: o.seed });
   const model = new Decoder(grokfastConfig(o.p, { dim: o.dim, depth: o.depth, rng: g.rng(o.seed, 'init') }));
@@ -144,7 +159,8 @@ export async function runArm(o: ArmOptions, hooks: ArmHooks = {}): Promise<ArmRe
     evalEvery: o.evalEvery,
     seed: o.seed,
     outDir: o.outDir,
-    checkpointEvery: o.outDir ? o.checkpointEvery : undefined,
+    checkpointEvery: o.outDir ? o.checkpointEvery : context.checkpointEvery,
+    resumeFrom: context.resumeFrom,
     resume: o.resume,
     overwrite: o.overwrite,
     progress: o.progress,
@@ -184,6 +200,7 @@ export async function runArm(o: ArmOptions, hooks: ArmHooks = {}): Promise<ArmRe
         lossSteps++;
       },
       shouldStop: (r) => r.valAcc! >= o.until,
+      onCheckpoint: context.onCheckpoint,
     },
   });
   const last = result.final!;

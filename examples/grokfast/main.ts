@@ -4,12 +4,16 @@
  * needs to reach 95% validation accuracy. `npx tsx examples/grokfast/main.ts --help` lists the
  * options. The last line on stdout is one JSON object:
  * {"runs":[{"filter","seed","stepsTo95","finalValAcc","wallSeconds",...}],"speedups":{...}}.
+ *
+ * Every filter × seed is one run of a sweep: in this process, one after another, or with --queue on
+ * grokkit-worker processes anywhere (see docs/scaling.md; each arm's log and checkpoint are then kept
+ * by the queue, not in --out).
  */
-import { join } from 'node:path';
 import { MODULAR_OPS, isPrime, modularOpIds } from '@grokkit/datasets';
 import { compareChart, markdownTable, palette, runChart, type ProgressMode } from '@grokkit/eval';
-import { claimOutDir, defineCli, writeReport, type CliValues } from '@grokkit/eval/node';
-import { DEFAULTS, FILTERS, PAPER, armSettings, runArm, type ArmOptions, type ArmResult, type FilterKind } from './experiment.js';
+import { claimOutDir, defineCli, sweep, writeReport, type CliValues } from '@grokkit/eval/node';
+import { parseRedisUrl, queueExecutor } from '@grokkit/queue';
+import { DEFAULTS, FILTERS, PAPER, armSettings, run, type ArmConfig, type ArmOptions, type ArmResult, type FilterKind } from './experiment.js';
 
 const LABEL: Record<FilterKind, string> = { none: 'baseline', ema: 'Grokfast-EMA', ma: 'Grokfast-MA' };
 const HEADS = 4; // grokfastConfig's attention heads
@@ -46,10 +50,21 @@ export const cli = defineCli({
     resume: { type: 'bool', description: 'continue the run in --out: each arm from its last checkpoint; finished arms are not rerun' },
     overwrite: { type: 'bool', description: 'replace a previous run in --out' },
     progress: { type: 'enum', choices: ['auto', 'bar', 'lines', 'false'], default: 'auto', description: 'progress on stderr: a bar on a terminal (auto), plain lines, or none' },
+    queue: { type: 'string', placeholder: 'redis://HOST:PORT', description: 'run the arms on grokkit-worker processes through this Redis (docs/scaling.md)' },
+    runTimeout: { type: 'number', above: 0, placeholder: 'SECONDS', defaultText: 'none', description: 'with --queue: time limit of each attempt at an arm; an arm over it is recorded as failed and the others go on' },
   },
   check: (v) => {
     if (v.dim % HEADS !== 0) return `--dim: expected a multiple of the model's ${HEADS} heads, got ${v.dim}`;
     if (MODULAR_OPS[v.op].needsPrime && !isPrime(v.p)) return `--p: expected a prime for --op ${v.op} (it divides by y), got ${v.p}`;
+    if (v.queue !== undefined) {
+      try {
+        parseRedisUrl(v.queue);
+      } catch (e) {
+        return `--queue: ${(e as Error).message}`;
+      }
+    }
+    // in this process a time limit could only stop waiting for an arm, not stop the arm
+    if (v.runTimeout !== undefined && v.queue === undefined) return `--run-timeout: expected --queue too (arms in this process cannot be stopped), got --run-timeout ${v.runTimeout} alone`;
     return undefined;
   },
   notes:
@@ -63,6 +78,10 @@ export interface DemoOptions {
   out: string;
   resume: boolean;
   overwrite: boolean;
+  /** Run the arms on grokkit-worker processes through the Redis at this URL. */
+  queue?: string;
+  /** Time limit of one arm in seconds. */
+  runTimeout?: number;
   arm: Omit<ArmOptions, 'filter' | 'seed' | 'outDir' | 'resume' | 'overwrite'> & { checkpointEvery: number };
 }
 
@@ -74,6 +93,8 @@ export function options(v: CliValues<typeof cli.spec.options>): DemoOptions {
     out: v.out,
     resume: v.resume,
     overwrite: v.overwrite,
+    queue: v.queue,
+    runTimeout: v.runTimeout,
     arm: {
       p: v.p,
       op: v.op,
@@ -110,15 +131,26 @@ export async function main(o: DemoOptions) {
 }
 
 async function runAll(o: DemoOptions) {
-  const runs: ArmResult[] = [];
-  for (const seed of o.seeds) {
-    for (const filter of o.filters) {
-      const r = await runArm({ ...o.arm, filter, seed, outDir: join(o.out, `${filter}-seed${seed}`), resume: o.resume, overwrite: o.overwrite });
-      runs.push(r);
+  // in this process each arm shows its own progress and keeps its log and checkpoint in --out;
+  // on the queue, the queue keeps the checkpoints and the sweep shows the progress
+  const configs: ArmConfig[] = o.filters.map((filter) => ({ ...o.arm, filter, ...(o.queue ? { progress: false } : { outRoot: o.out, resume: o.resume, overwrite: o.overwrite }) }));
+  const res = await sweep<ArmConfig, ArmResult>({
+    ...(o.queue
+      ? { module: new URL('./experiment.ts', import.meta.url), executor: queueExecutor({ url: o.queue, sweepId: o.out, checkpointEvery: o.arm.checkpointEvery, overwrite: o.overwrite }), progress: o.arm.progress }
+      : { run, workers: 0, progress: false }),
+    configs,
+    seeds: o.seeds,
+    timeoutSeconds: o.runTimeout,
+    label: 'grokfast',
+    onRun: ({ config: { filter }, seed, result: r, error }) => {
+      if (!r) return void console.error(`${LABEL[filter]} (seed ${seed}) failed: ${error!.split('\n')[0]}`);
       const reached = r.stepsTo95 === null ? `not reached in ${r.steps} steps` : `reached at step ${r.stepsTo95}`;
       console.log(`${LABEL[filter]} (seed ${seed}): 95% val acc ${reached}; final val acc ${(100 * r.finalValAcc).toFixed(1)}%; ${r.wallSeconds.toFixed(1)} s (${r.msPerStep.toFixed(0)} ms/step)`);
-    }
-  }
+    },
+  });
+  // seed-major, as the report and the summary list them; failed arms are left out (their errors are above)
+  const runs = o.seeds.flatMap((seed) => o.filters.flatMap((filter) => res.runs.filter((r) => r.seed === seed && r.config.filter === filter && r.result).map((r) => r.result!)));
+  if (runs.length === 0) throw new Error(`all ${res.runs.length} arms failed`);
   // speed-up of each filter over the baseline on the same seed (steps to 95%)
   const speedups: Record<string, number | null> = {};
   for (const f of o.filters.filter((f) => f !== 'none')) {

@@ -30,6 +30,7 @@ describe('examples/cluster-ablation command line', () => {
     expect(parseError(['--f', ''])).toBe("--f: expected a comma-separated list of numbers ≥ 0 and ≤ 1, got '' (an empty list)");
     expect(parseError(['--f', '0,2'])).toBe("--f: expected a comma-separated list of numbers ≥ 0 and ≤ 1, got '0,2' ('2' is out of range)");
     expect(parseError(['--lr=-1'])).toBe("--lr: expected a number > 0, got '-1'");
+    expect(parseError(['--queue', 'localhost:6379'])).toBe("--queue: expected a redis:// or rediss:// URL, got 'localhost:6379'");
     expect(parseError(['--seeds', '1,,2'])).toBe("--seeds: expected a comma-separated list of integers ≥ 0, got '1,,2' (item 2 is empty)");
     expect(parseError(['--model', 'cnn'])).toBe("--model: expected mlp or transformer, got 'cnn'");
     expect(parseError(['--model', 'transformer', '--width', '64', '--heads', '3'])).toBe('--heads: expected a divisor of --width 64, got 3');

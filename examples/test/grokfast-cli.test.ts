@@ -36,6 +36,8 @@ describe('examples/grokfast command line', () => {
     expect(parseError(['--steps', '-1'])).toBe("--steps: expected an integer ≥ 1, got '-1'");
     expect(parseError(['--lr', 'Infinity'])).toBe("--lr: expected a number > 0, got 'Infinity'");
     expect(parseError(['--alpha', '5'])).toBe("--alpha: expected a number ≥ 0 and < 1, got '5'");
+    expect(parseError(['--run-timeout', '5'])).toBe('--run-timeout: expected --queue too (arms in this process cannot be stopped), got --run-timeout 5 alone');
+    expect(parseError(['--queue', 'http://:secret@h:1'])).toBe("--queue: expected a redis:// or rediss:// URL, got 'http://:***@h:1/'");
     expect(parseError(['--seeds', ''])).toBe("--seeds: expected a comma-separated list of integers ≥ 0, got '' (an empty list)");
     expect(parseError(['--seeds', '1,,2'])).toBe("--seeds: expected a comma-separated list of integers ≥ 0, got '1,,2' (item 2 is empty)");
     expect(parseError(['--filter', 'ema,sgd'])).toMatch(/^--filter: expected a comma-separated list of none, ema or ma, got 'ema,sgd'/);

@@ -66,13 +66,24 @@ console.log(JSON.stringify({ fell: losses[29]! < losses[0]!, gain, page: pageOk,
 shutdownWasmThreads();
 `;
 
+/**
+ * @grokkit/queue is for Node only (its Redis client's types use Node's): it is checked on its own,
+ * with @types/node, so that Node's globals do not leak into the check of the other packages.
+ */
+const queueSnippet = `
+import { parseRedisUrl, queueExecutor, type QueueExecutorOptions } from '@grokkit/queue';
+// the executor is made without a server; only running a sweep on it needs one
+const options: QueueExecutorOptions = { url: 'redis://:pw@10.0.0.5:6379', sweepId: 'packed' };
+console.log(JSON.stringify({ label: parseRedisUrl(options.url).label, run: typeof queueExecutor(options).run }));
+`;
+
 let dir = '';
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 it('packs every package with its LICENSE, installs them into a fresh project, type-checks (skipLibCheck false) and runs', () => {
-  expect(PACKAGES).toEqual(['core', 'datasets', 'diffusion', 'eval', 'filters', 'gpujs', 'transformer', 'webgpu']);
+  expect(PACKAGES).toEqual(['core', 'datasets', 'diffusion', 'eval', 'filters', 'gpujs', 'queue', 'transformer', 'webgpu']);
   dir = mkdtempSync(join(tmpdir(), 'grokkit-pack-'));
   const tgz = join(dir, 'tgz');
   mkdirSync(tgz);
@@ -86,7 +97,8 @@ it('packs every package with its LICENSE, installs them into a fresh project, ty
   const tarballs = readdirSync(tgz).map((f) => join(tgz, f));
   expect(tarballs).toHaveLength(PACKAGES.length);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], { cwd: dir, stdio: 'pipe' });
+  const typesNode = JSON.parse(readFileSync(join(root, 'node_modules/@types/node/package.json'), 'utf8')).version as string;
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, `@types/node@${typesNode}`], { cwd: dir, stdio: 'pipe' });
   writeFileSync(join(dir, 'main.ts'), snippet);
   writeFileSync(
     join(dir, 'tsconfig.json'),
@@ -97,6 +109,18 @@ it('packs every package with its LICENSE, installs them into a fresh project, ty
   } catch (e) {
     throw new Error(`the installed packages do not type-check with skipLibCheck false:\n${(e as { stdout?: string }).stdout ?? String(e)}`);
   }
+  writeFileSync(join(dir, 'queue.ts'), queueSnippet);
+  writeFileSync(
+    join(dir, 'tsconfig.queue.json'),
+    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['queue.ts'] }),
+  );
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.queue.json'), '--pretty', 'false'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    throw new Error(`@grokkit/queue does not type-check with skipLibCheck false:\n${(e as { stdout?: string }).stdout ?? String(e)}`);
+  }
+  const queued = execFileSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'queue.ts'], { cwd: dir, encoding: 'utf8' });
+  expect(JSON.parse(queued.trim().split('\n').pop()!)).toEqual({ label: '10.0.0.5:6379', run: 'function' });
   const out = execFileSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'main.ts'], { cwd: dir, encoding: 'utf8' });
   const result = JSON.parse(out.trim().split('\n').pop()!);
   expect(result.fell).toBe(true);

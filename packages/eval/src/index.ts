@@ -25,5 +25,5 @@ export { runChart, compareChart, crossingMarker, type RunChartOptions, type Comp
 export { setupMarkdown, type ReportSetup, type Environment } from './setup.js';
 export { htmlReport, type HtmlReportOptions, type ReportSection } from './html.js';
 export { renderReport, slug, type RenderedReport, type ReportOptions } from './report.js';
-export { aggregate, sweepTable, type SweepRun, type SweepResult, type ConfigSummary, type RunFn } from './sweep-summary.js';
+export { aggregate, sweepTable, type SweepRun, type SweepResult, type ConfigSummary, type RunFn, type RunContext } from './sweep-summary.js';
 export { toJsonl, parseJsonl } from './jsonl.js';

@@ -1,7 +1,21 @@
 import { markdownTable, type Column } from './markdown.js';
 import { summarize, type Summary } from './metrics.js';
 
-export type RunFn<C, R> = (config: C, seed: number) => R | Promise<R>;
+/**
+ * What an executor that can move a run between machines hands it besides its config and seed: a
+ * checkpoint to resume from, and where to send new ones. Pass them on to `train` (`resumeFrom`,
+ * `checkpointEvery`, `hooks.onCheckpoint`) and the run survives its worker. Worker threads pass none.
+ */
+export interface RunContext {
+  /** The bytes of the run's last checkpoint, when an earlier attempt made one (resume from them). */
+  resumeFrom?: Uint8Array;
+  /** How often the executor wants a checkpoint, in updates. */
+  checkpointEvery?: number;
+  /** Keep a checkpoint; training goes on once it resolves. */
+  onCheckpoint?(bytes: Uint8Array, step: number): Promise<void>;
+}
+
+export type RunFn<C, R> = (config: C, seed: number, context?: RunContext) => R | Promise<R>;
 
 export interface SweepRun<C, R> {
   configIndex: number;

@@ -1,7 +1,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sweepTable } from '../src/index.js';
-import { sweep } from '../src/node/index.js';
+import { loadRunFunction, sweep, type SweepExecutor } from '../src/node/index.js';
 
 const mjs = fileURLToPath(new URL('./fixtures/sweep-run.mjs', import.meta.url));
 const ts = fileURLToPath(new URL('./fixtures/sweep-run.ts', import.meta.url));
@@ -64,6 +64,61 @@ describe('sweep', () => {
     await sweep({ module: mjs, configs, seeds: [0, 1], workers: 2, progress: 'lines', progressStream: stream, progressInterval: 0, label: 'grid' });
     expect(stream.out).toMatch(/^grid 1\/4 \(25%\)/);
     expect(stream.out).toMatch(/grid 4\/4 \(100%\) [\d.]+ run\/s in \d+:\d\d \| failed 1 last config \d seed \d/);
+  });
+
+  describe('with an executor', () => {
+    /** Runs every job in this thread, last first, through the exported module loader. */
+    const reversed: SweepExecutor = {
+      async run(work) {
+        const fn = await loadRunFunction(work.module, work.exportName);
+        for (const j of [...work.jobs].reverse()) {
+          try {
+            work.finish(j.index, { result: await fn(j.config, j.seed), seconds: 0 });
+          } catch (e) {
+            work.finish(j.index, { error: String((e as Error).stack), seconds: 0 });
+          }
+        }
+      },
+    };
+
+    it('gives the same runs and summary as worker threads, whatever order the outcomes come in', async () => {
+      const seen: string[] = [];
+      const viaExecutor = await sweep({ module: mjs, configs, seeds, executor: reversed, progress: false, onRun: (r) => seen.push(`${r.configIndex}/${r.seed}`) });
+      const onThreads = await sweep({ module: mjs, configs, seeds, workers: 2, progress: false });
+      expect(strip(viaExecutor.runs)).toEqual(strip(onThreads.runs));
+      expect(viaExecutor.summary).toEqual(onThreads.summary);
+      expect(seen[0]).toBe('1/3');
+    });
+
+    it('hands the executor the module URL, export, label and jobs, and shows its status and news', async () => {
+      const stream = { out: '', write(s: string) { this.out += s; } };
+      let work: Parameters<SweepExecutor['run']>[0] | undefined;
+      await sweep({
+        module: mjs, configs: [{ scale: 2 }], seeds: [5, 6], label: 'grid', progress: 'lines', progressStream: stream, progressInterval: 0,
+        executor: {
+          async run(w) {
+            work = w;
+            w.log('news from the executor');
+            w.status({ running: '1 (c0 s5 @10)' });
+            w.finish(0, { result: { v: 1 }, seconds: 1 });
+            w.finish(1, { result: { v: 2 }, seconds: 1 });
+          },
+        },
+      });
+      expect(work!.module).toBe(pathToFileURL(mjs).href);
+      expect([work!.exportName, work!.label]).toEqual(['run', 'grid']);
+      expect(work!.jobs).toEqual([{ index: 0, configIndex: 0, config: { scale: 2 }, seed: 5 }, { index: 1, configIndex: 0, config: { scale: 2 }, seed: 6 }]);
+      expect(stream.out).toContain('news from the executor\n');
+      expect(stream.out).toMatch(/grid 0\/2 \(0%\).*\| running 1 \(c0 s5 @10\)/);
+    });
+
+    it('refuses a run function, a run finished twice, and a return with runs unfinished', async () => {
+      await expect(sweep({ run: () => ({}), configs: [1], seeds: [0], executor: reversed, progress: false })).rejects.toThrow(/an executor needs module/);
+      const twice: SweepExecutor = { async run(w) { w.finish(0, { result: {}, seconds: 0 }); w.finish(0, { result: {}, seconds: 0 }); } };
+      await expect(sweep({ module: mjs, configs: [1], seeds: [0, 1], executor: twice, progress: false })).rejects.toThrow(/expected each run to finish once, got run 0 again/);
+      const early: SweepExecutor = { async run(w) { w.finish(1, { result: {}, seconds: 0 }); } };
+      await expect(sweep({ module: mjs, configs: [1], seeds: [0, 1], executor: early, progress: false })).rejects.toThrow(/returned with 1 of 2 runs unfinished/);
+    });
   });
 });
 

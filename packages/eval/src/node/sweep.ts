@@ -4,8 +4,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Progress, type ProgressMode, type ProgressStream } from '../progress.js';
+import { Progress, type ProgressInfo, type ProgressMode, type ProgressStream } from '../progress.js';
 import { aggregate, type RunFn, type SweepResult, type SweepRun } from '../sweep-summary.js';
+import type { SweepExecutor } from './sweep-executor.js';
 
 export interface SweepOptions<C, R> {
   /**
@@ -32,6 +33,11 @@ export interface SweepOptions<C, R> {
   timeoutSeconds?: number;
   /** Called as each run finishes (in completion order). */
   onRun?(run: SweepRun<C, R>): void;
+  /**
+   * Where the runs happen (default: worker threads on this machine, see `workers`), e.g.
+   * `queueExecutor` from `@grokkit/queue`. Needs `module`; `workers` is then unused.
+   */
+  executor?: SweepExecutor;
 }
 
 function moduleUrl(m: string | URL): string {
@@ -94,7 +100,7 @@ type WorkerMsg =
   | { type: 'result'; index: number; result: unknown; seconds: number }
   | { type: 'error'; index: number; error: string; seconds: number };
 
-async function loadInProcess<C, R>(url: string, exportName: string): Promise<RunFn<C, R>> {
+export async function loadInProcess<C, R>(url: string, exportName: string): Promise<RunFn<C, R>> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(url)) as Record<string, unknown>;
@@ -120,18 +126,20 @@ export async function sweep<C, R = Record<string, unknown>>(o: SweepOptions<C, R
   const workers = o.workers ?? Math.min(jobs.length, availableParallelism());
   if (!Number.isInteger(workers) || workers < 0) throw new Error(`sweep: expected workers to be a non-negative integer, got ${o.workers}`);
   if (!o.module && !o.run) throw new Error('sweep: expected module (a path or file URL) or run (with workers: 0), got neither');
-  if (o.run && workers > 0) throw new Error('sweep: a run function cannot be sent to worker threads; pass module, or workers: 0');
+  if (o.run && workers > 0 && !o.executor) throw new Error('sweep: a run function cannot be sent to worker threads; pass module, or workers: 0');
   const limit = o.timeoutSeconds;
   if (limit !== undefined && !(limit > 0 && Number.isFinite(limit))) throw new Error(`sweep: expected timeoutSeconds to be a positive number, got ${limit}`);
   const exportName = o.exportName ?? 'run';
   const url = o.module ? moduleUrl(o.module) : undefined;
   const runs: SweepRun<C, R>[] = new Array(jobs.length);
+  await o.executor?.check?.();
   const t0 = performance.now();
   const progress = new Progress({ total: jobs.length, label: o.label ?? 'sweep', unit: 'run', mode: o.progress ?? 'auto', stream: o.progressStream, interval: o.progressInterval });
   let done = 0;
   let failed = 0;
   const finish = (index: number, r: { result?: unknown; error?: string; seconds: number }) => {
-    const j = jobs[index]!;
+    const j = jobs[index];
+    if (!j || runs[index]) throw new Error(`sweep: expected each run to finish once, got run ${index} ${j ? 'again' : `of ${jobs.length}`}`);
     const run: SweepRun<C, R> = { ...j, seconds: r.seconds };
     if (r.error !== undefined) {
       run.error = r.error;
@@ -144,7 +152,14 @@ export async function sweep<C, R = Record<string, unknown>>(o: SweepOptions<C, R
   };
 
   try {
-    if (workers === 0 || jobs.length === 0) {
+    if (o.executor) {
+      if (!url) throw new Error('sweep: an executor needs module (a path or file URL), not a run function');
+      const log = (text: string) => (progress.mode === 'off' ? process.stderr.write(text + '\n') : progress.log(text));
+      const work = { module: url, exportName, jobs: jobs.map((j, index) => ({ index, ...j })), label: o.label ?? 'sweep', ...(limit !== undefined && { timeoutSeconds: limit }), finish, status: (info: ProgressInfo) => progress.update(done, info), log };
+      await o.executor.run(work);
+      const missing = jobs.length - runs.filter(Boolean).length;
+      if (missing) throw new Error(`sweep: the executor returned with ${missing} of ${jobs.length} runs unfinished`);
+    } else if (workers === 0 || jobs.length === 0) {
       const fn = o.run ?? (jobs.length ? await loadInProcess<C, R>(url!, exportName) : undefined);
       for (const [index, j] of jobs.entries()) {
         const ts = performance.now();
