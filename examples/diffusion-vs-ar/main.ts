@@ -6,7 +6,7 @@
  * planning distance, and, given several --n-train values, accuracy against the number of
  * training graphs.
  *
- *   npx tsx examples/diffusion-vs-ar/main.ts --task path --seeds 3     (the defaults; --help lists every flag)
+ *   npx tsx examples/diffusion-vs-ar/main.ts --task path --seeds 0,1,2     (the defaults; --help lists every flag)
  *
  * Without --task all three run. The last line on stdout is one JSON object:
  * {"runs":[{"task","arm","seed","nTrain","train","id","ood",…}],"summary":{task:{ar:{…},diffusion:{…}}},
@@ -84,8 +84,7 @@ export const cli = defineCli({
   options: {
     task: { type: 'enum', choices: TASKS, list: true, default: TASKS, description: 'tasks to run' },
     arm: { type: 'enum', choices: ARMS, list: true, default: ARMS, description: 'arms: ar (autoregressive), diffusion (masked diffusion)' },
-    seeds: { type: 'int', min: 1, default: 1, description: 'number of seeds: runs seeds 0..N−1 (data, init and batch order)' },
-    seed: { type: 'int', min: 0, description: 'run this one seed instead of --seeds' },
+    seeds: { type: 'int', list: true, min: 0, default: [0], description: 'seeds; each runs every task and arm (data, init and batch order)' },
     steps: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map((t) => `${t} ${TASK_DEFAULTS[t].steps}`).join(', ')}`, description: 'optimizer steps per arm' },
     batch: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map((t) => `${t} ${TASK_DEFAULTS[t].batchSize}`).join(', ')}`, description: 'minibatch size' },
     evalEvery: { type: 'int', min: 1, defaultText: `per task: ${TASKS.map((t) => `${t} ${TASK_DEFAULTS[t].evalEvery}`).join(', ')}`, description: 'evaluate (curves) every this many steps' },
@@ -176,7 +175,7 @@ export function options(v: CliValues<typeof cli.spec.options>): DemoOptions {
   const o: DemoOptions = {
     tasks: v.task,
     arms: v.arm,
-    seeds: v.seed !== undefined ? [v.seed] : Array.from({ length: v.seeds }, (_, i) => i),
+    seeds: v.seeds,
     out: v.out,
     overwrite: v.overwrite,
     steps: v.steps,
