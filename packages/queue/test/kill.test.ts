@@ -35,8 +35,11 @@ describeRedis('a worker killed mid-run', () => {
     // once worker A has a checkpoint of the job it runs, kill it
     const [, victim] = await a!.waitFor(/job (\S+) \(.*\): starting/);
     const probe = new Redis(redis.port, '127.0.0.1');
-    for (let i = 0; !(await probe.exists(`grokkit:checkpoint:grokkit:${victim}`)); i++) {
-      expect(i, 'a checkpoint of the first job within 30 s').toBeLessThan(600);
+    // the worker stores a checkpoint, then reports its step as the job's progress: wait for both,
+    // so that the worker taking over can say which step it resumes from
+    const reported = async () => (await probe.exists(`grokkit:checkpoint:grokkit:${victim}`)) && (await probe.hget(`bull:grokkit:${victim}`, 'progress'))?.includes('"step"');
+    for (let i = 0; !(await reported()); i++) {
+      expect(i, 'a checkpoint of the first job, and its step, within 30 s').toBeLessThan(600);
       await new Promise((r) => setTimeout(r, 50));
     }
     probe.disconnect();
