@@ -3,8 +3,8 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '@grokkit/eval/node';
 import { describe, expect, it } from 'vitest';
+import { usageError } from './usage-error.js';
 import { cli, clusterAblation, parseCli, type AblationOptions, type AblationSummary } from '../cluster-ablation/main.js';
 import { DEFAULTS, run } from '../cluster-ablation/run.js';
 
@@ -12,15 +12,7 @@ const examples = fileURLToPath(new URL('..', import.meta.url));
 const script = join(examples, 'cluster-ablation', 'main.ts');
 const tmp = () => mkdtempSync(join(tmpdir(), 'cluster-cli-'));
 const runCli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: examples, encoding: 'utf8' });
-const parseError = (argv: string[]) => {
-  try {
-    parseCli(argv);
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return (e as Error).message;
-  }
-  throw new Error(`expected ${argv.join(' ')} to be rejected`);
-};
+const parseError = (argv: string[]) => usageError(parseCli, argv);
 
 const TINY: AblationOptions = { fs: [0, 0.2], seeds: [0, 1], workers: 0, steps: 40, evalEvery: 10, checkpointEvery: 10, size: 48, testPerSubclass: 5, width: 16, sigma: 0.2, progress: false };
 const untimed = ({ wallSeconds: _w, out: _o, ...s }: AblationSummary) => s;

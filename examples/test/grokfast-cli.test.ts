@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '@grokkit/eval/node';
 import { describe, expect, it } from 'vitest';
+import { usageError } from './usage-error.js';
 import { cli, main, parse } from '../grokfast/main.js';
 
 const examples = fileURLToPath(new URL('..', import.meta.url));
@@ -12,15 +12,7 @@ const script = join(examples, 'grokfast', 'main.ts');
 const tmp = () => mkdtempSync(join(tmpdir(), 'grokfast-cli-'));
 /** Run the CLI as a user would (one node process, TypeScript through tsx). */
 const runCli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: examples, encoding: 'utf8' });
-const parseError = (argv: string[]) => {
-  try {
-    parse(argv);
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return (e as Error).message;
-  }
-  throw new Error(`expected ${argv.join(' ')} to be rejected`);
-};
+const parseError = (argv: string[]) => usageError(parse, argv);
 
 const TINY = ['--p', '7', '--dim', '16', '--depth', '1', '--batch', '8', '--eval-every', '5', '--until', '2', '--progress', 'false'];
 /** A summary without its timings, which differ from run to run. */
