@@ -382,12 +382,9 @@ export function record(t: Tensor, node: Node): Tensor {
     if (bad) {
       const where = inputs.map((x) => `${fmt(x.shape)} ${x.dtype}`).join(', ');
       const fromInput = inputs.findIndex((x) => isFloat(x.dtype) && firstNonFinite(x) !== undefined);
+      const got = fromInput < 0 ? '' : ` got ${firstNonFinite(inputs[fromInput]!)!.value} in input ${fromInput} (made outside the checked ops, e.g. by tensor() or before setCheckFinite(true)) and`;
       t.dispose();
-      throw new Error(
-        fromInput < 0
-          ? `checkFinite: ${prim}(${where}) produced ${bad.value} at flat index ${bad.index}`
-          : `checkFinite: ${prim}(${where}) got ${firstNonFinite(inputs[fromInput]!)!.value} in input ${fromInput} (made outside the checked ops, e.g. by tensor() or before setCheckFinite(true)) and produced ${bad.value} at flat index ${bad.index}`,
-      );
+      throw new Error(`checkFinite: ${prim}(${where})${got} produced ${bad.value} at flat index ${bad.index}`);
     }
   }
   return t;

@@ -131,8 +131,8 @@ export class Engine {
     }
   }
 
-  /** Throw when one of `buffers` is known to have failed to allocate. */
-  private usable(buffers: readonly GPUBuffer[]): void {
+  /** Throw when one of `buffers` is known to have failed to allocate (free until an allocation has failed). */
+  private usable(...buffers: GPUBuffer[]): void {
     if (this.failedAllocations > 0 && buffers.some((b) => this.failed.has(b))) {
       throw new Error('WebGPU: a tensor used here has no storage (its buffer failed to allocate: out of memory); dispose it');
     }
@@ -183,7 +183,7 @@ export class Engine {
   /** Overwrite a buffer in place: pending commands are submitted first so they see the old contents. */
   write(h: GpuHandle, data: ArrayBufferView): void {
     this.check();
-    this.usable([h.buffer]);
+    this.usable(h.buffer);
     this.flush();
     this.device.queue.writeBuffer(h.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
   }
@@ -216,7 +216,7 @@ export class Engine {
   /** Record one compute dispatch into the current batch. */
   dispatch(d: DispatchSpec): void {
     this.check();
-    this.usable([...d.inputs, d.output]);
+    if (this.failedAllocations > 0) this.usable(...d.inputs, d.output);
     const metaBytes = Math.max(d.meta.length, 1) * 4;
     let offset = Math.ceil(this.metaUsed / this.metaAlign) * this.metaAlign;
     if (offset + metaBytes > META_BYTES) {
@@ -253,7 +253,7 @@ export class Engine {
   /** Copy `bytes` bytes between buffers (recorded in order with the kernels). */
   copy(src: GPUBuffer, dst: GPUBuffer, bytes: number, srcOffset = 0, dstOffset = 0): void {
     this.check();
-    this.usable([src, dst]);
+    this.usable(src, dst);
     this.endPass();
     this.enc().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   }
@@ -289,7 +289,7 @@ export class Engine {
    */
   async read(buf: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.check();
-    this.usable([buf]);
+    this.usable(buf);
     if (bytes === 0 && !this.faultsPending) return new ArrayBuffer(0);
     this.flush();
     const size = Math.ceil(bytes / 4) * 4;
