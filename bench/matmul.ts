@@ -5,10 +5,13 @@
  *
  *   npx tsx bench/matmul.ts            all shapes
  *   npx tsx bench/matmul.ts --quick    fewer repeats
+ *   npx tsx bench/matmul.ts --shape 512x512x512    only the shapes whose label contains this
+ *   node --experimental-wasm-relaxed-simd --import tsx bench/matmul.ts    Node 20 with relaxed SIMD (the FMA kernel)
+ * Each line says whether the kernel used relaxed SIMD's fused multiply-add (`fma`).
  *   npx tsx bench/matmul.ts --backend webgpu [webgpu-matmul.ts options]   the WebGPU kernel instead
  */
 import { matmulRef } from '../packages/core/src/cpu/matmul.js';
-import { DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmAvailable, wasmThreads } from '../packages/core/src/cpu/wasm/runtime.js';
+import { DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmAvailable, wasmFma, wasmThreads } from '../packages/core/src/cpu/wasm/runtime.js';
 import { wasmMatmul } from '../packages/core/src/cpu/wasm/gemm.js';
 
 interface Shape { M: number; K: number; N: number; ta: boolean; tb: boolean; batch: number }
@@ -27,6 +30,7 @@ const shapes: Shape[] = [
 ];
 
 const quick = process.argv.includes('--quick');
+const only = process.argv.includes('--shape') ? process.argv[process.argv.indexOf('--shape') + 1]! : '';
 
 function fill(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
@@ -65,14 +69,14 @@ async function main(): Promise<void> {
   setWasmThreads(2);
   for (let i = 0; i < 300 && wasmThreads() < 2; i++) await new Promise((r) => setTimeout(r, 10));
   const helper = wasmThreads() === 2;
-  for (const s of shapes) {
+  for (const s of shapes.filter((x) => label(x).includes(only))) {
     const { batch, M, K, N, ta, tb } = s;
     const A = fill(batch * M * K, 1);
     const B = fill(batch * K * N, 2);
     const out = new Float32Array(batch * M * N);
     const flops = 2 * batch * M * K * N;
     const emit = (backend: string, threads: number | 'auto', ms: number): void =>
-      console.log(JSON.stringify({ shape: label(s), backend, threads, gflops: +(flops / ms / 1e6).toFixed(2), ms: +ms.toFixed(3) }));
+      console.log(JSON.stringify({ shape: label(s), backend, threads, fma: backend === 'cpu-wasm' && wasmFma(), gflops: +(flops / ms / 1e6).toFixed(2), ms: +ms.toFixed(3) }));
     for (const threads of helper ? ([1, 2, 'auto'] as const) : ([1] as const)) {
       setWasmThreads(threads);
       emit('cpu-wasm', threads, time(() => wasmMatmul(out, A, B, batch, M, K, N, ta, tb), quick ? 5 : 15, quick ? 150 : 600));

@@ -8,13 +8,16 @@
 import { join } from 'node:path';
 import * as g from '@grokkit/core';
 import { Batcher, modularArithmetic, type ModularOp } from '@grokkit/datasets';
-import { stepsToThreshold, curve, type EvalRecord, type ProgressMode, type RunContext } from '@grokkit/eval';
+import { accuracy, meanOverChunks, stepsToThreshold, curve, type EvalRecord, type ProgressMode, type RunContext } from '@grokkit/eval';
 import { train } from '@grokkit/eval/node';
 import { grokfastEma, grokfastMa } from '@grokkit/filters';
 import { Decoder, grokfastConfig } from '@grokkit/transformer';
 
 export type FilterKind = 'none' | 'ema' | 'ma';
 export const FILTERS: readonly FilterKind[] = ['none', 'ema', 'ma'];
+
+/** Held-out rows per forward pass when evaluating (bounds the evaluation's memory; any size gives the same accuracy). */
+const EVAL_ROWS = 1024;
 
 export interface ArmOptions {
   filter: FilterKind;
@@ -135,6 +138,23 @@ export function run(config: ArmConfig, seed: number, context: RunContext = {}): 
 }
 
 /**
+ * Validation accuracy and mean loss of `model` on a held-out split, in chunks of `EVAL_ROWS` rows so
+ * that one chunk's activations are alive at a time (the same accuracy as one batch). Call it under
+ * noGrad.
+ */
+export function evaluateHeldOut(
+  model: Decoder,
+  split: { inputs: g.Tensor; targets: g.Tensor },
+  loss: (logits: g.Tensor, targets: g.Tensor) => g.Tensor = g.crossEntropy,
+): { valAcc: number; valLoss: number } {
+  return meanOverChunks(split.targets.size, EVAL_ROWS, (a, b) => {
+    const logits = model.forward(split.inputs.slice(0, a, b), { lastOnly: true });
+    const targets = split.targets.slice(0, a, b);
+    return { valAcc: accuracy(logits, targets), valLoss: loss(logits, targets).item() };
+  });
+}
+
+/**
  * Train one arm and return its curve and summary. `hooks` change the update rule, loss or
  * evaluation (GrokBench's methods). Its checkpoints go to `outDir`, or (without one) to
  * `context.onCheckpoint`, and it resumes from `context.resumeFrom` when given (on the queue).
@@ -184,9 +204,7 @@ export async function runArm(o: ArmOptions, hooks: ArmHooks = {}, context: RunCo
       return extra ? l.add(extra) : l;
     },
     evaluate: ({ step, params }) => {
-      const logits = model.forward(data.val.inputs, { lastOnly: true });
-      const valAcc = logits.argmax(-1).eq(data.val.targets).float().mean().item();
-      const valLoss = loss(logits, data.val.targets).item();
+      const { valAcc, valLoss } = evaluateHeldOut(model, data.val, loss);
       const trainAcc = seen > 0 ? correct / seen : 0;
       // no training loss before the first step (a key left out, which a JSON round trip keeps as it is)
       const trainLoss: Record<string, number> = lossSteps > 0 ? { trainLoss: lossSum / lossSteps } : {};

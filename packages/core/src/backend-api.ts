@@ -33,5 +33,5 @@ export { createCpuBackend, createCpuReferenceBackend, referenceFused } from './c
 export { cpuKernels, type CpuKernels } from './cpu/kernels.js';
 export { fastCpuKernels } from './cpu/fast-kernels.js';
 export { cpuFusedKernels } from './cpu/fused-kernels.js';
-export { wasmAvailable, wasmThreads, setWasmThreads, wasmThreadStats, shutdownWasmThreads, DEFAULT_THREAD_MIN_FLOPS } from './cpu/wasm/runtime.js';
+export { wasmAvailable, wasmFma, wasmThreads, setWasmThreads, wasmThreadStats, shutdownWasmThreads, DEFAULT_THREAD_MIN_FLOPS } from './cpu/wasm/runtime.js';
 export { wasmMatmul } from './cpu/wasm/gemm.js';

@@ -159,6 +159,34 @@ describe('wasmMatmul', () => {
     expect(wasmThreads()).toBe(st.twoThreadMsPerGflop <= st.oneThreadMsPerGflop ? 2 : 1);
   });
 
+  it('with relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd) accumulates with FMA and still matches matmulRef', () => {
+    const src = (file: string) => JSON.stringify(new URL(`../src/cpu/${file}`, import.meta.url).href);
+    const script = `
+      const rt = await import(${src('wasm/runtime.ts')});
+      const { wasmMatmul } = await import(${src('wasm/gemm.ts')});
+      const { matmulRef } = await import(${src('matmul.ts')});
+      let s = 7, worst = 0, n = 0;
+      const rand = (k) => Float32Array.from({ length: k }, () => ((s = (Math.imul(s, 1664525) + 1013904223) | 0) >>> 8) / (1 << 23) - 1);
+      for (const threads of [1, 2]) {
+        rt.setWasmThreads(threads, 0);
+        const t = Date.now();
+        while (threads === 2 && rt.wasmThreads() < 2 && Date.now() - t < 5000) {}
+        for (const [batch, M, K, N] of [[1, 7, 33, 17], [2, 70, 300, 600], [1, 131, 513, 67], [16, 4, 32, 4]])
+          for (const [ta, tb] of [[false, false], [true, true]]) {
+            const A = rand(batch * M * K), B = rand(batch * K * N);
+            const o = new Float32Array(batch * M * N), r = new Float32Array(batch * M * N);
+            wasmMatmul(o, A, B, batch, M, K, N, ta, tb);
+            matmulRef(r, A, B, batch, M, K, N, ta, tb);
+            for (let i = 0; i < r.length; i++) worst = Math.max(worst, Math.abs(o[i] - r[i]) / K);
+            n++;
+          }
+      }
+      console.log(rt.wasmFma(), n, worst <= 1e-5 ? 'ok' : 'error ' + worst);`;
+    const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('true 16 ok');
+  });
+
   it('the helper thread does not keep the process alive', () => {
     const src = (file: string) => JSON.stringify(new URL(`../src/cpu/wasm/${file}`, import.meta.url).href);
     const script = `

@@ -10,6 +10,7 @@ export {
 } from './train.js';
 export { Progress, formatDuration, type ProgressMode, type ProgressOptions, type ProgressStream, type ProgressInfo } from './progress.js';
 export { accuracy } from './accuracy.js';
+export { meanOverChunks } from './chunks.js';
 export {
   stepsToThreshold, grokkingDelay, curve, summarize, formatSummary, formatNumber,
   type CurvePoint, type Summary,

@@ -139,6 +139,8 @@ export class Code {
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  /** Relaxed SIMD: a·b + c, fused (one rounding) where the CPU has FMA, else a multiply and an add. */
+  f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f32x4Div(): this { return this.simd(0xe7); }
   f32x4Sqrt(): this { return this.simd(0xe3); }
 

@@ -26,9 +26,11 @@ export interface GemmConfig {
   U: number;
   /** broadcast A values with load-splats, or load A as vectors and broadcast by lane shuffles */
   splat: 'load' | 'shuffle';
+  /** accumulate with relaxed SIMD's f32x4.relaxed_madd (an FMA where the CPU has one); needs a runtime with relaxed SIMD */
+  fma: boolean;
 }
 
-export const defaultGemmConfig: GemmConfig = { MR: 4, NR: 8, KC: 256, MC: 64, NC: 512, U: 1, splat: 'load' };
+export const defaultGemmConfig: GemmConfig = { MR: 4, NR: 8, KC: 256, MC: 64, NC: 512, U: 1, splat: 'load', fma: false };
 
 export interface GemmModule {
   bytes: Uint8Array;
@@ -86,7 +88,8 @@ function emitKernel(c: Code, cfg: GemmConfig): void {
       } else c.get(pa).v128Load32Splat((u * MR + r) * 4).set(a);
       for (let v = 0; v < V; v++) {
         const t = acc[r * V + v]!;
-        c.get(t).get(a).get(bv[v]!).f32x4Mul().f32x4Add().set(t);
+        if (cfg.fma) c.get(a).get(bv[v]!).get(t).f32x4RelaxedMadd().set(t);
+        else c.get(t).get(a).get(bv[v]!).f32x4Mul().f32x4Add().set(t);
       }
     }
   };

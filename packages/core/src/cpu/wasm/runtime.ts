@@ -71,7 +71,10 @@ function nodeBuiltin<T>(id: string): T | undefined {
 function createRuntime(shared: boolean): Runtime {
   const WA = wasmApi();
   if (!WA) throw new Error('WebAssembly is not available');
-  const cfg = defaultGemmConfig;
+  // relaxed SIMD (an FMA in the micro-kernel) where this runtime has it: Chromium ≥ 114, Node ≥ 22,
+  // Node 20 with --experimental-wasm-relaxed-simd
+  const fma = WA.validate(buildGemmModule({ ...defaultGemmConfig, fma: true }, { initial: 1, maximum: MAX_PAGES, shared }).bytes);
+  const cfg: GemmConfig = { ...defaultGemmConfig, fma };
   // the control block and the two per-thread scratch areas sit below the data region
   const probe = buildGemmModule(cfg, { initial: 1, maximum: MAX_PAGES, shared });
   const dataBase = (CTRL_BYTES + 2 * probe.scratchBytes + 63) & ~63;
@@ -120,6 +123,11 @@ export function getRuntime(): Runtime | null {
 /** True when the SIMD GEMM module compiles and instantiates here. */
 export function wasmAvailable(): boolean {
   return getRuntime() !== null;
+}
+
+/** True when the GEMM accumulates with relaxed SIMD's fused multiply-add (the runtime has relaxed SIMD). */
+export function wasmFma(): boolean {
+  return getRuntime()?.cfg.fma ?? false;
 }
 
 function defaultThreads(): 1 | 'auto' {
