@@ -83,6 +83,13 @@ describe('wasmMatmul', () => {
     for (const c of oddCases([2, 3, 5])) check(c);
   });
 
+  it('matches matmulRef on batches of tiny matrices (the unpacked kernel: attention heads), every layout', () => {
+    setWasmThreads(1);
+    // K and N multiples of 4 take the kernel's vector paths; the others fall back to the packed GEMM
+    for (const [M, K, N] of [[4, 32, 4], [4, 4, 32], [1, 8, 8], [5, 12, 6], [3, 5, 4], [4, 6, 7], [16, 16, 16], [2, 64, 64]])
+      for (const [ta, tb] of combos) for (const batch of [2, 7]) check({ batch, M: M!, K: K!, N: N!, ta, tb });
+  });
+
   it('matches matmulRef across cache-block boundaries (single thread)', () => {
     setWasmThreads(1);
     for (const c of blockCases) check(c);

@@ -334,5 +334,131 @@ export function buildGemmModule(
     c.get(B).get(strB).i32(4).mul().add().set(B);
     c.get(C).get(strC).i32(4).mul().add().set(C);
   });
+  emitSmall(m.func(Array<'i32'>(15).fill(I), [I], 'small').code, cfg);
   return { bytes: m.encode(), scratchBytes, config: cfg };
+}
+
+/**
+ * small(A, B, C, M, N, K, sAm, sAk, sBk, sBn, ldc, batch, strA, strB, strC) → 1 if done, 0 if the
+ * layout is not one it handles: the same product as `gemm` without packing, for many tiny matrices
+ * (attention's per-head products), where packing each one costs more than multiplying it. Two
+ * layouts: B contiguous along n with N a multiple of 4 (vectors of C's row, one A value splat per
+ * k), and A and B both contiguous along k with K a multiple of 4 (dot products of vectors).
+ */
+function emitSmall(c: Code, cfg: GemmConfig): void {
+  const [A, B, C, M, N, K, sAm, sAk, sBk, sBn, ldc, batch, strA, strB, strC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const [b, m, n, k, pa, pb, pc] = Array.from({ length: 7 }, () => c.local('i32'));
+  const acc = c.local('v128');
+  const av = c.local('v128');
+  const accs = Array.from({ length: 4 }, () => c.local('v128'));
+  const one = (): void => void c.i32(1);
+  const four = (): void => void c.i32(4);
+  /** t += x · y */
+  const maddInto = (t: number, x: () => void, y: () => void): void => {
+    if (cfg.fma) {
+      x();
+      y();
+      c.get(t).f32x4RelaxedMadd().set(t);
+    } else {
+      c.get(t);
+      x();
+      y();
+      c.f32x4Mul().f32x4Add().set(t);
+    }
+  };
+  const madd = (x: () => void, y: () => void): void => maddInto(acc, x, y);
+  /** Loop over batch and rows: pa at A[b, m, 0], pc at C[b, m, 0] (bytes), then `body`. */
+  const rows = (body: () => void): void => {
+    c.i32(0).set(b);
+    whileLt(c, b, () => c.get(batch), one, () => {
+      c.i32(0).set(m);
+      whileLt(c, m, () => c.get(M), one, () => {
+        body();
+      });
+    });
+  };
+  const aRow = (): void => void c.get(A).get(b).get(strA).mul().get(m).get(sAm).mul().add().i32(4).mul().add();
+  const cRow = (): void => void c.get(C).get(b).get(strC).mul().get(m).get(ldc).mul().add().i32(4).mul().add();
+  const bBase = (): void => void c.get(B).get(b).get(strB).mul().i32(4).mul().add();
+
+  // B contiguous along n, N % 4 == 0
+  c.get(sBn).i32(1).eq().get(N).i32(3).and().eqz().and().if_();
+  rows(() => {
+    c.i32(0).set(n);
+    whileLt(c, n, () => c.get(N), four, () => {
+      c.v128Zero().set(acc);
+      aRow();
+      c.set(pa);
+      bBase();
+      c.get(n).i32(4).mul().add().set(pb);
+      c.i32(0).set(k);
+      whileLt(c, k, () => c.get(K), one, () => {
+        madd(() => void c.get(pa).v128Load32Splat(), () => void c.get(pb).v128Load());
+        c.get(pa).get(sAk).i32(4).mul().add().set(pa);
+        c.get(pb).get(sBk).i32(4).mul().add().set(pb);
+      });
+      cRow();
+      c.get(n).i32(4).mul().add().get(acc).v128Store();
+    });
+  });
+  c.i32(1).ret();
+  c.end();
+
+  // A and B contiguous along k, K % 4 == 0: C[m, n] = Σ over vectors of A[m, k..k+3] · B[n, k..k+3],
+  // four columns at a time (one A load for four B loads), reduced by a 4×4 transpose-and-add
+  c.get(sAk).i32(1).eq().get(sBk).i32(1).eq().and().get(K).i32(3).and().eqz().and().if_();
+  rows(() => {
+    cRow();
+    c.set(pc);
+    c.i32(0).set(n);
+    c.block().loop();
+    c.get(n).i32(4).add().get(N).gtS().brIf(1);
+    for (const x of accs) c.v128Zero().set(x);
+    aRow();
+    c.set(pa);
+    bBase();
+    c.get(n).get(sBn).mul().i32(4).mul().add().set(pb);
+    c.i32(0).set(k);
+    whileLt(c, k, () => c.get(K), four, () => {
+      c.get(pa).v128Load().set(av);
+      for (let j = 0; j < 4; j++) {
+        maddInto(accs[j]!, () => void c.get(av), () => {
+          c.get(pb);
+          if (j > 0) c.get(sBn).i32(4 * j).mul().add();
+          c.v128Load();
+        });
+      }
+      c.get(pa).i32(16).add().set(pa);
+      c.get(pb).i32(16).add().set(pb);
+    });
+    // (a0+a2, b0+b2, a1+a3, b1+b3) and the same for c, d; then the two halves added
+    const [a0, a1, a2, a3] = accs as [number, number, number, number];
+    c.get(a0).get(a1).shuffle32(0, 4, 1, 5).get(a0).get(a1).shuffle32(2, 6, 3, 7).f32x4Add().set(a0);
+    c.get(a2).get(a3).shuffle32(0, 4, 1, 5).get(a2).get(a3).shuffle32(2, 6, 3, 7).f32x4Add().set(a2);
+    c.get(pc).get(a0).get(a2).shuffle32(0, 1, 4, 5).get(a0).get(a2).shuffle32(2, 3, 6, 7).f32x4Add().v128Store();
+    c.get(pc).i32(16).add().set(pc);
+    c.get(n).i32(4).add().set(n);
+    c.br(0);
+    c.end().end();
+    whileLt(c, n, () => c.get(N), one, () => {
+      c.v128Zero().set(acc);
+      aRow();
+      c.set(pa);
+      bBase();
+      c.get(n).get(sBn).mul().i32(4).mul().add().set(pb);
+      c.i32(0).set(k);
+      whileLt(c, k, () => c.get(K), four, () => {
+        madd(() => void c.get(pa).v128Load(), () => void c.get(pb).v128Load());
+        c.get(pa).i32(16).add().set(pa);
+        c.get(pb).i32(16).add().set(pb);
+      });
+      // horizontal sum: (a0+a2, a1+a3, ·, ·), then lane 0 + lane 1
+      c.get(acc).get(acc).get(acc).shuffle32(2, 3, 0, 1).f32x4Add().set(acc);
+      c.get(pc).get(acc).get(acc).get(acc).shuffle32(1, 0, 3, 2).f32x4Add().f32x4ExtractLane(0).f32Store();
+      c.get(pc).i32(4).add().set(pc);
+    });
+  });
+  c.i32(1).ret();
+  c.end();
+  c.i32(0);
 }

@@ -12,6 +12,9 @@ import { matmulRef } from '../matmul.js';
 import { ensureData, getRuntime, MAX_PAGES, PAGE, recordThreads, stopWorker, threadPlan, wake, type Runtime } from './runtime.js';
 import { CMD_GEMM, CTRL, CTRL_BYTES } from './worker-source.js';
 
+/** Largest M·N·K of one matrix of a batch that the unpacked small-product kernel takes. */
+const SMALL_MAX = 8192;
+
 /** Atomics.load polls by the caller before it sleeps on the helper. */
 const SPIN = 20000;
 
@@ -72,6 +75,17 @@ function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Arr
   const cPtr = bPtr + align(4 * nB);
   const whole = gemmArgs(aPtr, bPtr, cPtr, bc, dims);
 
+  // many tiny products (attention heads): the unpacked kernel, on this thread
+  if (bc >= 2 && M * N * K <= SMALL_MAX) {
+    ensureData(rt, cPtr + 4 * nC - rt.dataBase);
+    const f32 = rt.f32;
+    f32.set(A.subarray(b0 * M * K, b0 * M * K + nA), aPtr >> 2);
+    f32.set(B.subarray(b0 * K * N, b0 * K * N + nB), bPtr >> 2);
+    if (rt.small(...whole.slice(0, 15)) === 1) {
+      out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + nC), b0 * M * N);
+      return;
+    }
+  }
   // decide whether and how to split before copying, so the helper's wake-up overlaps the copies
   const flops = 2 * bc * M * N * K;
   const { split, timed } = threadPlan(rt, flops);

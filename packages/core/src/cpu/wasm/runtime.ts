@@ -35,6 +35,8 @@ export interface Runtime {
   shared: boolean;
   module: WasmModule;
   gemm: GemmFn;
+  /** the unpacked kernel for many tiny products (gemm-module.ts); returns 0 for a layout it does not handle */
+  small: (...args: number[]) => number;
   scratchBytes: number;
   /** first byte of the per-call data region (after the control block and both scratch areas) */
   dataBase: number;
@@ -89,6 +91,7 @@ function createRuntime(shared: boolean): Runtime {
     shared,
     module,
     gemm: instance.exports.gemm as GemmFn,
+    small: instance.exports.small as (...args: number[]) => number,
     scratchBytes: built.scratchBytes,
     dataBase,
     f32: new Float32Array(memory.buffer),
