@@ -5,9 +5,18 @@ step time.
 
     python3 bench/pytorch-grokfast-step.py [--steps 20] [--threads N] [--device cpu|cuda]
 
-Needs PyTorch (e.g. Debian's python3-torch); it is a yardstick, not part of the toolkit.
+Needs PyTorch (e.g. Debian's python3-torch, run with /usr/bin/python3) and, for Debian's build, OpenBLAS
+(apt libopenblas0-pthread: without it the reference BLAS takes ≈1 s a step). A yardstick, not part of the toolkit.
 """
-import argparse, json, statistics, time
+import argparse, json, os, statistics, sys, time
+
+# glibc hands large freed buffers back to the OS and faults them in again on the next step, which
+# made this step bimodal on the development machine (60–80 ms or ≈200 ms from step to step); keep
+# them instead, as a tuned PyTorch setup (or jemalloc) would. glibc reads these when the process
+# starts, hence the re-exec.
+if 'MALLOC_MMAP_THRESHOLD_' not in os.environ:
+    os.environ.update(MALLOC_MMAP_THRESHOLD_='1000000000', MALLOC_TRIM_THRESHOLD_='1000000000', MALLOC_TOP_PAD_='100000000')
+    os.execv(sys.executable, [sys.executable] + sys.argv)
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
