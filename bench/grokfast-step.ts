@@ -1,7 +1,9 @@
 /**
  * One training step of the Grokfast task model (width 128, 2 layers, 4 heads, vocab 99, T = 4,
  * batch 512, loss on the last position): forward + backward + Grokfast-EMA + Adam update.
- * Prints one JSON line with the median step time.
+ * Prints one JSON line with the median step time; on webgpu also what a timed step recorded on
+ * average (the backend's stats() counters over the timed steps ÷ steps): dispatches, submissions,
+ * bind groups and GPU buffers created, queue writes and readbacks.
  *
  *   npx tsx bench/grokfast-step.ts [--backend cpu|cpu-reference|webgpu] [--steps 20] [--batch 512] [--threads auto|1|2]
  */
@@ -22,9 +24,14 @@ const { values } = parseArgs({
 const backend = values.backend!;
 const steps = Number(values.steps);
 const batch = Number(values.batch);
+type Counters = Record<string, number>;
+let counters: (() => Counters) | null = null;
+let adapter: string | null = null;
 if (backend === 'webgpu') {
   const { createWebGPUBackend } = await import('@grokkit/webgpu' as string);
-  await createWebGPUBackend();
+  const b = await createWebGPUBackend();
+  counters = () => b.stats();
+  adapter = [b.adapter.vendor, b.adapter.architecture, b.adapter.device, b.adapter.description].filter(Boolean).join(' ');
 }
 if (values.threads !== 'auto') setWasmThreads(Number(values.threads) as 1 | 2);
 g.setBackend(backend);
@@ -50,8 +57,12 @@ async function step(): Promise<number> {
 }
 
 for (let i = 0; i < 3; i++) await step(); // warm-up: JIT, pipelines, caches
+const before = counters?.();
 const times: number[] = [];
 for (let i = 0; i < steps; i++) times.push(await step());
+const after = counters?.();
+const PER_STEP = ['dispatches', 'submits', 'bindGroups', 'buffersCreated', 'writes', 'reads'] as const;
+const perStep = before && after ? Object.fromEntries(PER_STEP.map((k) => [`${k}_per_step`, Math.round(((after[k]! - before[k]!) / steps) * 10) / 10])) : {};
 times.sort((a, b) => a - b);
 const q = (f: number) => Math.round(times[Math.min(times.length - 1, Math.floor(f * times.length))]! * 10) / 10;
 console.log(
@@ -65,6 +76,8 @@ console.log(
     step_ms: q(0.5),
     p10_ms: q(0.1),
     p90_ms: q(0.9),
+    ...(adapter !== null ? { adapter } : {}),
+    ...perStep,
   }),
 );
 shutdownWasmThreads();

@@ -40,6 +40,8 @@ export class BufferPool {
 
   constructor(
     private readonly create: (size: number, usage: number) => GPUBuffer,
+    /** Destroys a buffer the pool gives up (the engine also drops bind groups naming it). */
+    private readonly destroy: (buf: GPUBuffer) => void,
     /** Pooled bytes above this are destroyed instead of kept. */
     private readonly maxPooledBytes: number,
   ) {}
@@ -65,7 +67,7 @@ export class BufferPool {
   release(buf: GPUBuffer): void {
     const size = buf.size;
     if (this.discarded.has(buf) || this.pooledBytes + size > this.maxPooledBytes) {
-      buf.destroy();
+      this.destroy(buf);
       this.allocated--;
       this.allocatedBytes -= size;
       return;
@@ -89,7 +91,7 @@ export class BufferPool {
       this.pooledBytes -= buf.size;
       this.allocated--;
       this.allocatedBytes -= buf.size;
-      buf.destroy();
+      this.destroy(buf);
     }
   }
 
@@ -110,7 +112,7 @@ export class BufferPool {
       for (const l of m.values()) for (const b of l) {
         this.allocated--;
         this.allocatedBytes -= b.size;
-        b.destroy();
+        this.destroy(b);
       }
       m.clear();
     }
