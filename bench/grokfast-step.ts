@@ -5,7 +5,10 @@
  * average (the backend's stats() counters over the timed steps ÷ steps): dispatches, submissions,
  * bind groups and GPU buffers created, queue writes and readbacks.
  *
- *   npx tsx bench/grokfast-step.ts [--backend cpu|cpu-reference|webgpu] [--steps 20] [--batch 512] [--threads auto|1|2]
+ * `--unfused` (webgpu) runs every elementwise op as its own kernel, for comparison; `loss` is the
+ * last step's loss, equal between the two up to rounding.
+ *
+ *   npx tsx bench/grokfast-step.ts [--backend cpu|cpu-reference|webgpu] [--steps 20] [--batch 512] [--threads auto|1|2] [--unfused]
  */
 import { parseArgs } from 'node:util';
 import * as g from '@grokkit/core';
@@ -19,6 +22,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '20' },
     batch: { type: 'string', default: '512' },
     threads: { type: 'string', default: 'auto' },
+    unfused: { type: 'boolean', default: false },
   },
 });
 const backend = values.backend!;
@@ -29,9 +33,10 @@ let counters: (() => Counters) | null = null;
 let adapter: string | null = null;
 if (backend === 'webgpu') {
   const { createWebGPUBackend } = await import('@grokkit/webgpu' as string);
-  const b = await createWebGPUBackend();
+  const b = await createWebGPUBackend({ fuseElementwise: !values.unfused });
   counters = () => b.stats();
   adapter = [b.adapter.vendor, b.adapter.architecture, b.adapter.device, b.adapter.description].filter(Boolean).join(' ');
+  adapter += ` (${b.device.limits.maxStorageBuffersPerShaderStage} storage buffers per kernel)`;
 }
 if (values.threads !== 'auto') setWasmThreads(Number(values.threads) as 1 | 2);
 g.setBackend(backend);
@@ -42,6 +47,7 @@ const tokens = g.randint(0, 99, [batch, 4], { rng: r });
 const targets = g.randint(0, 97, [batch], { rng: r });
 const opt = new g.Optimizer(model.namedParameters(), g.chain(grokfastEma({ alpha: 0.98, lamb: 2 }), g.adam({ lr: 1e-3, betas: [0.9, 0.98], weightDecay: 0.005 })));
 
+let lastLoss = NaN;
 async function step(): Promise<number> {
   const t0 = performance.now();
   const loss = g.tidy(() => {
@@ -51,7 +57,7 @@ async function step(): Promise<number> {
     opt.zeroGrad();
     return g.keep(l.detach());
   });
-  await loss.data(); // wait for the device
+  lastLoss = (await loss.data())[0]!; // wait for the device
   loss.dispose();
   return performance.now() - t0;
 }
@@ -68,7 +74,7 @@ const q = (f: number) => Math.round(times[Math.min(times.length - 1, Math.floor(
 console.log(
   JSON.stringify({
     bench: 'grokfast-step',
-    backend,
+    backend: backend === 'webgpu' && values.unfused ? 'webgpu-unfused' : backend,
     threads: backend === 'cpu' ? wasmThreads() : null,
     batch,
     params: model.numParameters(),
@@ -76,6 +82,7 @@ console.log(
     step_ms: q(0.5),
     p10_ms: q(0.1),
     p90_ms: q(0.9),
+    loss: lastLoss,
     ...(adapter !== null ? { adapter } : {}),
     ...perStep,
   }),

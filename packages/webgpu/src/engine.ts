@@ -85,6 +85,8 @@ export interface EngineStats extends PoolStats {
 }
 
 const META_BYTES = 256 * 1024;
+/** Bind groups kept at most (least recently used dropped first). */
+const MAX_BIND_GROUPS = 8192;
 
 export class Engine {
   readonly pool: BufferPool;
@@ -121,8 +123,8 @@ export class Engine {
   private readonly layouts = new Map<string, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
   private readonly layoutOf = new WeakMap<GPUComputePipeline, string>();
   /** Bind groups by layout, metadata size and buffer ids; `groupKeys` lists each buffer's keys for eviction. */
-  private readonly bindGroups = new Map<string, GPUBindGroup>();
-  private readonly groupKeys = new Map<GPUBuffer, string[]>();
+  private readonly bindGroups = new Map<string, { group: GPUBindGroup; buffers: GPUBuffer[] }>();
+  private readonly groupKeys = new Map<GPUBuffer, Set<string>>();
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private nextBufferId = 0;
 
@@ -200,11 +202,19 @@ export class Engine {
   /** Destroy a buffer and forget the bind groups that name it. */
   private destroyBuffer(buf: GPUBuffer): void {
     const keys = this.groupKeys.get(buf);
-    if (keys) {
-      for (const k of keys) this.bindGroups.delete(k);
-      this.groupKeys.delete(buf);
-    }
+    if (keys) for (const k of [...keys]) this.forgetBindGroup(k);
     buf.destroy();
+  }
+
+  private forgetBindGroup(key: string): void {
+    const e = this.bindGroups.get(key);
+    if (!e) return;
+    this.bindGroups.delete(key);
+    for (const b of e.buffers) {
+      const keys = this.groupKeys.get(b);
+      keys?.delete(key);
+      if (keys?.size === 0) this.groupKeys.delete(b);
+    }
   }
 
   private bufferId(buf: GPUBuffer): number {
@@ -340,18 +350,25 @@ export class Engine {
     for (const b of inputs) key += `,${this.bufferId(b)}`;
     key += '>';
     for (const b of writes) key += `,${this.bufferId(b)}`;
-    let group = this.bindGroups.get(key);
-    if (group) return group;
+    const hit = this.bindGroups.get(key);
+    if (hit) {
+      // most recently used last, so eviction takes the least recently used
+      this.bindGroups.delete(key);
+      this.bindGroups.set(key, hit);
+      return hit.group;
+    }
+    if (this.bindGroups.size >= MAX_BIND_GROUPS) this.forgetBindGroup(this.bindGroups.keys().next().value!);
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.metaBuffer, offset: 0, size: metaBytes } }];
     inputs.forEach((b, k) => entries.push({ binding: k + 1, resource: { buffer: b } }));
     writes.forEach((b, k) => entries.push({ binding: inputs.length + 1 + k, resource: { buffer: b } }));
-    group = this.device.createBindGroup({ layout: this.layouts.get(layoutKey)!.group, entries });
+    const group = this.device.createBindGroup({ layout: this.layouts.get(layoutKey)!.group, entries });
     this.bindGroupsMade++;
-    this.bindGroups.set(key, group);
-    for (const b of new Set([...inputs, ...writes])) {
-      let l = this.groupKeys.get(b);
-      if (!l) this.groupKeys.set(b, (l = []));
-      l.push(key);
+    const buffers = [...new Set([...inputs, ...writes])];
+    this.bindGroups.set(key, { group, buffers });
+    for (const b of buffers) {
+      let keys = this.groupKeys.get(b);
+      if (!keys) this.groupKeys.set(b, (keys = new Set()));
+      keys.add(key);
     }
     return group;
   }
@@ -419,6 +436,7 @@ export class Engine {
     const size = Math.ceil(bytes / 4) * 4;
     const withFaults = this.faultsPending;
     this.faultsPending = false;
+    this.pool.nextRound();
     const faultsAt = Math.ceil(size / 8) * 8; // mapped ranges start at multiples of 8
     const staging = this.device.createBuffer({ size: withFaults ? faultsAt + 16 : size, usage: USAGE.MAP_READ | USAGE.COPY_DST });
     this.buffersCreated++;
