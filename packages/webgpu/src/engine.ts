@@ -133,7 +133,14 @@ export class Engine {
     opts: EngineOptions = {},
   ) {
     this.batchSize = opts.batchSize ?? 128;
-    this.fuser = opts.fuseElementwise === false ? null : new ElementwiseFuser((d) => this.record(d), device.limits.maxStorageBuffersPerShaderStage);
+    this.fuser =
+      opts.fuseElementwise === false
+        ? null
+        : new ElementwiseFuser(
+            (d) => this.record(d),
+            (buf) => this.pool.release(buf),
+            device.limits.maxStorageBuffersPerShaderStage,
+          );
     this.metaAlign = device.limits.minStorageBufferOffsetAlignment;
     this.lostPromise = new Promise<never>((_, reject) => {
       void device.lost.then((info) => {
@@ -256,8 +263,8 @@ export class Engine {
   release(h: GpuHandle): void {
     if (h.freed) return;
     h.freed = true;
-    // pending fused kernels reading the buffer are recorded before the pool can hand it out again
-    this.fuser?.released(h.buffer);
+    // a buffer pending fused kernels read goes to the pool once they are recorded
+    if (this.fuser?.released(h.buffer)) return;
     this.pool.release(h.buffer);
   }
 

@@ -10,13 +10,13 @@
  * count (read at the same index) or one element (read at index 0). One group is pending per element
  * count. A group is recorded (dispatched) before anything could observe it out of order:
  * - a kernel outside the group, or an op joining another group, reads one of its outputs;
- * - a buffer it reads is released (the pool may hand the buffer to a later kernel to write);
  * - the engine records a copy or clear, writes a buffer, reads one back, or submits its batch;
  * - it would need more storage bindings than the device allows, or holds `MAX_OPS` ops.
- * An output released while its group is pending is not stored at all (later ops of the group still
- * use its value), so a chain whose intermediates are freed as it goes stays one kernel. The
- * buffers a group reads are alive until it is recorded, so recording it late reorders it only with
- * kernels that touch none of its buffers.
+ * A buffer the group reads that is released meanwhile is held back from the pool until the group
+ * is recorded (so no later kernel can be handed it and overwrite it first), and an output released
+ * meanwhile is not stored at all (later ops of the group still use its value): a chain whose
+ * intermediates are freed as it goes stays one kernel. So a group is recorded late only relative
+ * to kernels that touch none of its buffers.
  */
 import { compileExpr, type DType, type Expr } from '@grokkit/core/backend';
 import { wgslDialect } from './kernels/wgsl-dialect.js';
@@ -52,6 +52,8 @@ class Group {
   readonly reads: GPUBuffer[] = [];
   readonly readTypes: DType[] = [];
   readonly readIndex = new Map<GPUBuffer, number>();
+  /** Buffers it reads that were released: back to the pool once it is recorded. */
+  readonly held: GPUBuffer[] = [];
   /** Output buffer → the op that writes it (released outputs are dropped: their ops store nothing). */
   readonly writer = new Map<GPUBuffer, number>();
   readonly stored: boolean[] = [];
@@ -153,10 +155,14 @@ export class ElementwiseFuser {
   /** Pending groups by element count (a handful at a time). */
   private readonly groups = new Map<number, Group>();
   private readonly sources = new Map<string, string>();
+  /** Released buffers held back from the pool: how many pending groups still read each. */
+  private readonly holds = new Map<GPUBuffer, number>();
 
   constructor(
     /** Records a dispatch (the engine's, bypassing the fuser's checks). */
     private readonly record: (d: DispatchSpec) => void,
+    /** Returns a buffer to the pool. */
+    private readonly free: (buf: GPUBuffer) => void,
     /** Storage buffers one kernel may bind. */
     private readonly maxBindings: number,
   ) {}
@@ -180,14 +186,20 @@ export class ElementwiseFuser {
   }
 
   /**
-   * `buf` is being released to the pool: groups that read it are recorded now (a later kernel may
-   * write it); a group that would write it stores nothing there instead.
+   * `buf`'s tensor is gone. When pending groups read it, the fuser keeps it until they are
+   * recorded and returns true (the caller must not pool it); a group that would write it stores
+   * nothing there instead.
    */
-  released(buf: GPUBuffer): void {
+  released(buf: GPUBuffer): boolean {
+    let readers = 0;
     for (const g of this.groups.values()) {
-      if (g.readIndex.has(buf)) this.flushGroup(g);
-      else if (g.writer.has(buf)) g.drop(buf);
+      if (g.readIndex.has(buf)) {
+        g.held.push(buf);
+        readers++;
+      } else if (g.writer.has(buf)) g.drop(buf);
     }
+    if (readers > 0) this.holds.set(buf, readers);
+    return readers > 0;
   }
 
   /** Record the pending group that writes `buf`, if any (before a kernel outside it reads `buf`). */
@@ -202,6 +214,21 @@ export class ElementwiseFuser {
   private flushGroup(g: Group): void {
     if (this.groups.get(g.n) !== g) return;
     this.groups.delete(g.n);
+    try {
+      this.recordGroup(g);
+    } finally {
+      for (const b of g.held) {
+        const left = this.holds.get(b)! - 1;
+        if (left > 0) this.holds.set(b, left);
+        else {
+          this.holds.delete(b);
+          this.free(b);
+        }
+      }
+    }
+  }
+
+  private recordGroup(g: Group): void {
     const outputs = g.outputs;
     if (outputs.length === 0) return; // every output was released: nothing to compute
     const meta = [g.n];
