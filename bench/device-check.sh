@@ -9,7 +9,7 @@
 #   bench/device-check.sh prepare   # HERE (a machine with node_modules): fills .node/ and .gl/
 #   bench/device-check.sh run       # THERE, from the repo root, with .node and .gl carried along
 #
-# prepare writes (both folders are meant to be git-ignored, e.g. via .git/info/exclude):
+# prepare writes (both folders are git-ignored by .gitignore; a `run` call must carry them):
 #   .node/node.xz                           this machine's Node 20 linux-x64 binary, xz-compressed
 #                                           (~100 MB raw; compressed it fits a 64 MiB transfer limit)
 #   .node/{conformance,bench,step,dispatch}.mjs  esbuild bundles of the conformance runner and the benchmarks
