@@ -119,7 +119,7 @@ export class Engine {
   private buffersCreated = 0;
   private writes = 0;
   private reads = 0;
-  /** Bind group layouts by `inputs:faults`, and their pipeline layouts. */
+  /** Bind group layouts by `reads:writes` (storage buffers after the metadata), and their pipeline layouts. */
   private readonly layouts = new Map<string, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
   private readonly layoutOf = new WeakMap<GPUComputePipeline, string>();
   /** Bind groups by layout, metadata size and buffer ids; `groupKeys` lists each buffer's keys for eviction. */
