@@ -99,6 +99,8 @@ export async function acquireDevice(opts: DeviceOptions = {}): Promise<AcquiredD
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
       maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
       maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      // fused elementwise kernels bind one buffer per input and output (fusion.ts)
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
     },
   });
   return { device, adapter: describeAdapter(adapter), gpu };

@@ -3,6 +3,13 @@
  * but not yet submitted may still read it, so only kernels recorded later in the same batch may
  * reuse it. After the batch is submitted it moves to `free`, where uploads (queue.writeBuffer,
  * which runs before any unsubmitted command) may take it too.
+ *
+ * Training repeats one step's allocations every step. So that its kernels bind the same buffers
+ * each time (and their bind groups come from the engine's cache), the pool remembers which buffer
+ * the k-th acquisition of each of the last two rounds got (a round ends at each readback, see
+ * `nextRound`) and gives the k-th acquisition of this round the same one when it is in the pool:
+ * the one from the last round for temporaries, the one from two rounds ago for a tensor replaced
+ * every step (a parameter and its next value take turns in two buffers).
  */
 
 // GPUBufferUsage values, spelled out so Node needs no WebGPU globals
@@ -37,9 +44,15 @@ export class BufferPool {
   private pooledBytes = 0;
   /** Buffers that failed to allocate: destroyed when released, never reused. */
   private readonly discarded = new WeakSet<GPUBuffer>();
+  /** What the k-th acquisition of this round, the last one and the one before got. */
+  private round: GPUBuffer[] = [];
+  private last: GPUBuffer[] = [];
+  private beforeLast: GPUBuffer[] = [];
 
   constructor(
     private readonly create: (size: number, usage: number) => GPUBuffer,
+    /** Destroys a buffer the pool gives up (the engine also drops bind groups naming it). */
+    private readonly destroy: (buf: GPUBuffer) => void,
     /** Pooled bytes above this are destroyed instead of kept. */
     private readonly maxPooledBytes: number,
   ) {}
@@ -47,8 +60,36 @@ export class BufferPool {
   /** A buffer of at least `bytes`; `forUpload` takes only buffers no pending command can touch. */
   acquire(bytes: number, forUpload: boolean): GPUBuffer {
     const size = sizeClass(bytes);
-    const lists = forUpload ? [this.free] : [this.recycled, this.free];
-    for (const m of lists) {
+    const k = this.round.length;
+    const buf = this.take(this.last[k], size, forUpload) ?? this.take(this.beforeLast[k], size, forUpload) ?? this.takeAny(size, forUpload) ?? this.make(size);
+    this.round.push(buf);
+    return buf;
+  }
+
+  /** A round ended (the engine read a buffer back): its acquisitions are the ones to repeat. */
+  nextRound(): void {
+    this.beforeLast = this.last;
+    this.last = this.round;
+    this.round = [];
+  }
+
+  /** Take `buf` out of the pool if it is there, of class `size`, and allowed for this use. */
+  private take(buf: GPUBuffer | undefined, size: number, forUpload: boolean): GPUBuffer | undefined {
+    if (!buf || buf.size !== size) return undefined;
+    for (const m of forUpload ? [this.free] : [this.recycled, this.free]) {
+      const l = m.get(size);
+      const i = l ? l.lastIndexOf(buf) : -1;
+      if (i < 0) continue;
+      l!.splice(i, 1);
+      this.pooled--;
+      this.pooledBytes -= size;
+      return buf;
+    }
+    return undefined;
+  }
+
+  private takeAny(size: number, forUpload: boolean): GPUBuffer | undefined {
+    for (const m of forUpload ? [this.free] : [this.recycled, this.free]) {
       const l = m.get(size);
       if (l && l.length > 0) {
         this.pooled--;
@@ -56,6 +97,10 @@ export class BufferPool {
         return l.pop()!;
       }
     }
+    return undefined;
+  }
+
+  private make(size: number): GPUBuffer {
     const buf = this.create(size, STORAGE_USAGE);
     this.allocated++;
     this.allocatedBytes += size;
@@ -65,7 +110,7 @@ export class BufferPool {
   release(buf: GPUBuffer): void {
     const size = buf.size;
     if (this.discarded.has(buf) || this.pooledBytes + size > this.maxPooledBytes) {
-      buf.destroy();
+      this.destroy(buf);
       this.allocated--;
       this.allocatedBytes -= size;
       return;
@@ -89,7 +134,7 @@ export class BufferPool {
       this.pooledBytes -= buf.size;
       this.allocated--;
       this.allocatedBytes -= buf.size;
-      buf.destroy();
+      this.destroy(buf);
     }
   }
 
@@ -110,7 +155,7 @@ export class BufferPool {
       for (const l of m.values()) for (const b of l) {
         this.allocated--;
         this.allocatedBytes -= b.size;
-        b.destroy();
+        this.destroy(b);
       }
       m.clear();
     }

@@ -53,6 +53,13 @@ export function runExpression(engine: Engine, e: Expr, inputs: TensorInfo<GpuHan
   storageType(out.dtype, 'elementwise');
   const h = engine.alloc(n * 4);
   if (n === 0) return h;
+  if (engine.fuser && inputs.every((x) => storageType(x.dtype, 'elementwise') && (sizeOf(x.shape) === n || sizeOf(x.shape) === 1))) {
+    // every input read at the output's index or broadcast from its one element: fusable (fusion.ts)
+    const ins = inputs.map((x) => ({ buffer: x.handle.buffer, dtype: x.dtype, full: sizeOf(x.shape) === n }));
+    engine.usable(...ins.map((x) => x.buffer), h.buffer);
+    engine.fuser.add({ expr: e, inputs: ins, output: h.buffer, dtype: out.dtype, params: params.map(f32Bits) }, n);
+    return h;
+  }
   const c = collapse(
     out.shape,
     inputs.map((x) => broadcastStrides(x.shape, out.shape)),
