@@ -404,6 +404,14 @@ function emitSmall(c: Code, cfg: GemmConfig): void {
   c.i32(1).ret();
   c.end();
 
+  /** pa at A[b, m, 0], pb at B[b, n, 0] (rows along k), k = 0 */
+  const dotStart = (): void => {
+    aRow();
+    c.set(pa);
+    bBase();
+    c.get(n).get(sBn).mul().i32(4).mul().add().set(pb);
+    c.i32(0).set(k);
+  };
   // A and B contiguous along k, K % 4 == 0: C[m, n] = Σ over vectors of A[m, k..k+3] · B[n, k..k+3],
   // four columns at a time (one A load for four B loads), reduced by a 4×4 transpose-and-add
   c.get(sAk).i32(1).eq().get(sBk).i32(1).eq().and().get(K).i32(3).and().eqz().and().if_();
@@ -414,11 +422,7 @@ function emitSmall(c: Code, cfg: GemmConfig): void {
     c.block().loop();
     c.get(n).i32(4).add().get(N).gtS().brIf(1);
     for (const x of accs) c.v128Zero().set(x);
-    aRow();
-    c.set(pa);
-    bBase();
-    c.get(n).get(sBn).mul().i32(4).mul().add().set(pb);
-    c.i32(0).set(k);
+    dotStart();
     whileLt(c, k, () => c.get(K), four, () => {
       c.get(pa).v128Load().set(av);
       for (let j = 0; j < 4; j++) {
@@ -442,11 +446,7 @@ function emitSmall(c: Code, cfg: GemmConfig): void {
     c.end().end();
     whileLt(c, n, () => c.get(N), one, () => {
       c.v128Zero().set(acc);
-      aRow();
-      c.set(pa);
-      bBase();
-      c.get(n).get(sBn).mul().i32(4).mul().add().set(pb);
-      c.i32(0).set(k);
+      dotStart();
       whileLt(c, k, () => c.get(K), four, () => {
         madd(() => void c.get(pa).v128Load(), () => void c.get(pb).v128Load());
         c.get(pa).i32(16).add().set(pa);
