@@ -64,7 +64,7 @@ export const cli = defineCli({
     heads: { type: 'int', min: 1, default: DEFAULTS.heads, description: 'attention heads (must divide --dim)' },
     batch: { type: 'int', min: 1, default: DEFAULTS.batch, description: 'minibatch size' },
     lr: { type: 'number', above: 0, default: DEFAULTS.lr, description: 'AdamW learning rate' },
-    weightDecay: { type: 'number', min: 0, default: DEFAULTS.weightDecay, description: 'AdamW weight decay' },
+    weightDecay: { type: 'number', min: 0, defaultText: `composition ${TASK_DEFAULTS.composition.weightDecay}, comparison ${TASK_DEFAULTS.comparison.weightDecay}`, description: 'AdamW weight decay' },
     warmup: { type: 'int', min: 0, default: DEFAULTS.warmup, description: 'linear learning-rate warmup (steps)' },
     alpha: { type: 'number', min: 0, below: 1, default: DEFAULTS.alpha, description: 'Grokfast-EMA α' },
     lamb: { type: 'number', min: 0, default: DEFAULTS.lamb, description: 'Grokfast-EMA λ' },

@@ -11,7 +11,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 // a knowledge base small enough to memorise in a few hundred steps
 const TINY = ['--entities', '16', '--phi', '3', '--ood-fraction', '0.3', '--steps', '300', '--eval-every', '50',
-  '--dim', '32', '--depth', '2', '--heads', '2', '--batch', '64', '--lr', '3e-3', '--seeds', '0', '--workers', '0'];
+  '--dim', '32', '--depth', '2', '--heads', '2', '--batch', '64', '--lr', '3e-3', '--weight-decay', '0.3', '--seeds', '0', '--workers', '0'];
 
 describe('implicit-reasoning example', () => {
   it('memorises both tasks, composes nothing yet, and reports every run (tiny, both filters)', async () => {
@@ -81,6 +81,12 @@ describe('implicit-reasoning example', () => {
     expect(o.over.steps).toBeUndefined();
     expect(configFor('comparison', 'none', o.over)).toMatchObject({ steps: TASK_DEFAULTS.comparison.steps, weightDecay: 0.1, lr: DEFAULTS.lr });
     expect(parse([])).toMatchObject({ tasks: ['composition', 'comparison'], phis: [DEFAULTS.phi], filters: ['none'], seeds: [0, 1, 2], workers: undefined });
+    // without --weight-decay each task keeps its own (comparison needs a larger one to generalise OOD)
+    const plain = parse([]).over;
+    expect(plain.weightDecay).toBeUndefined();
+    expect(configFor('composition', 'none', plain).weightDecay).toBe(TASK_DEFAULTS.composition.weightDecay);
+    expect(configFor('comparison', 'none', plain).weightDecay).toBe(TASK_DEFAULTS.comparison.weightDecay);
+    expect(TASK_DEFAULTS.comparison.weightDecay).not.toBe(TASK_DEFAULTS.composition.weightDecay);
     expect(cli.help()).toContain(`--steps N`);
     expect(() => parse(['--task', 'path'])).toThrow(/^--task: expected a comma-separated list of composition or comparison, got 'path'/);
     expect(() => parse(['--filter', 'ma'])).toThrow(/^--filter: /);

@@ -80,13 +80,20 @@ describe('comparison', () => {
   it('atomic facts give values; comparisons answer <, =, > correctly; ID/OOD as documented', () => {
     expect(ds.description.nAtomic).toBe(90);
     expect(ds.description.nAtomicOod).toBe(18);
-    expect(ds.train.inputs.shape[0]).toBe(90 + 4 * 72);
+    expect(ds.description.nTrainAtomic).toBe(2 * 90);
+    expect(ds.train.inputs.shape[0]).toBe(2 * 90 + 4 * 72);
     const xs = rows(ds.train.inputs);
     const ts = Array.from(ds.train.targets.dataSync());
+    const slots = new Map<string, Set<number>>(); // "attr,e" → the entity slots its atomic fact is trained in
     xs.forEach(([a, e1, e2], i) => {
       const attr = a! - v.attributes[0];
-      if (e2 === v.pad) expect(ts[i]).toBe(v.values[0] + values[e1! * 3 + attr]!);
-      else {
+      if (e1 === v.pad || e2 === v.pad) {
+        expect(i).toBeLessThan(ds.description.nTrainAtomic);
+        const e = e2 === v.pad ? e1! : e2!;
+        expect(ts[i]).toBe(v.values[0] + values[e * 3 + attr]!);
+        const key = `${attr},${e}`;
+        slots.set(key, (slots.get(key) ?? new Set()).add(e2 === v.pad ? 1 : 2));
+      } else {
         expect(ts[i]).toBe(answer(attr, e1!, e2!));
         expect([ood[e1! * 3 + attr], ood[e2! * 3 + attr]]).toEqual([0, 0]);
       }
@@ -97,6 +104,9 @@ describe('comparison', () => {
       expect([ood[e1! * 3 + attr], ood[e2! * 3 + attr]]).toEqual([1, 1]);
       expect(ots[i]).toBe(answer(attr, e1!, e2!));
     });
+    // every atomic fact, OOD ones included, in both entity slots of a query
+    expect(slots.size).toBe(90);
+    for (const s of slots.values()) expect(s).toEqual(new Set([1, 2]));
     expect(ds.testId.inputs.shape[0]).toBe(200);
     expect(new Set(ts.filter((t) => t >= v.lt))).toEqual(new Set([v.lt, v.eq, v.gt]));
   });
