@@ -90,6 +90,23 @@ describe('wasmMatmul', () => {
       for (const [ta, tb] of combos) for (const batch of [2, 7]) check({ batch, M: M!, K: K!, N: N!, ta, tb });
   });
 
+  it('gives the packed GEMM’s results to the bit on batches of tiny matrices (so training trajectories do not depend on the path)', () => {
+    setWasmThreads(1);
+    for (const [M, K, N] of [[4, 32, 4], [4, 4, 32], [3, 8, 12], [5, 12, 8]])
+      for (const [ta, tb] of combos) {
+        const batch = 6;
+        const A = random(batch * M! * K!);
+        const B = random(batch * K! * N!);
+        const all = new Float32Array(batch * M! * N!);
+        wasmMatmul(all, A, B, batch, M!, K!, N!, ta, tb); // batch ≥ 2: the unpacked kernel where it applies
+        for (let b = 0; b < batch; b++) {
+          const one = new Float32Array(M! * N!);
+          wasmMatmul(one, A.subarray(b * M! * K!), B.subarray(b * K! * N!), 1, M!, K!, N!, ta, tb); // batch 1: the GEMM
+          expect(Buffer.from(all.buffer, b * M! * N! * 4, M! * N! * 4).equals(Buffer.from(one.buffer))).toBe(true);
+        }
+      }
+  });
+
   it('matches matmulRef across cache-block boundaries (single thread)', () => {
     setWasmThreads(1);
     for (const c of blockCases) check(c);

@@ -91,6 +91,7 @@ export class Code {
   sub(): this { return this.op(0x6b); }
   mul(): this { return this.op(0x6c); }
   and(): this { return this.op(0x71); }
+  or(): this { return this.op(0x72); }
   shl(): this { return this.op(0x74); }
   eqz(): this { return this.op(0x45); }
   eq(): this { return this.op(0x46); }

@@ -343,30 +343,32 @@ export function buildGemmModule(
  * layout is not one it handles: the same product as `gemm` without packing, for many tiny matrices
  * (attention's per-head products), where packing each one costs more than multiplying it. Two
  * layouts: B contiguous along n with N a multiple of 4 (vectors of C's row, one A value splat per
- * k), and A and B both contiguous along k with K a multiple of 4 (dot products of vectors).
+ * k), and A and B both contiguous along k with N and K multiples of 4 (B's 4×4 blocks transposed in
+ * registers). Both sum each C value over k in order, one product at a time, as the GEMM's
+ * micro-kernel does, so the results are the packed GEMM's to the bit.
  */
 function emitSmall(c: Code, cfg: GemmConfig): void {
   const [A, B, C, M, N, K, sAm, sAk, sBk, sBn, ldc, batch, strA, strB, strC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
   const [b, m, n, k, pa, pb, pc] = Array.from({ length: 7 }, () => c.local('i32'));
   const acc = c.local('v128');
-  const av = c.local('v128');
-  const accs = Array.from({ length: 4 }, () => c.local('v128'));
+  const bRows = Array.from({ length: 4 }, () => c.local('v128'));
+  const lo = [c.local('v128'), c.local('v128')];
+  const hi = [c.local('v128'), c.local('v128')];
   const one = (): void => void c.i32(1);
   const four = (): void => void c.i32(4);
-  /** t += x · y */
-  const maddInto = (t: number, x: () => void, y: () => void): void => {
+  /** acc += x · y, as the GEMM's micro-kernel does it */
+  const madd = (x: () => void, y: () => void): void => {
     if (cfg.fma) {
       x();
       y();
-      c.get(t).f32x4RelaxedMadd().set(t);
+      c.get(acc).f32x4RelaxedMadd().set(acc);
     } else {
-      c.get(t);
+      c.get(acc);
       x();
       y();
-      c.f32x4Mul().f32x4Add().set(t);
+      c.f32x4Mul().f32x4Add().set(acc);
     }
   };
-  const madd = (x: () => void, y: () => void): void => maddInto(acc, x, y);
   /** Loop over batch and rows: pa at A[b, m, 0], pc at C[b, m, 0] (bytes), then `body`. */
   const rows = (body: () => void): void => {
     c.i32(0).set(b);
@@ -404,58 +406,42 @@ function emitSmall(c: Code, cfg: GemmConfig): void {
   c.i32(1).ret();
   c.end();
 
-  /** pa at A[b, m, 0], pb at B[b, n, 0] (rows along k), k = 0 */
-  const dotStart = (): void => {
-    aRow();
-    c.set(pa);
-    bBase();
-    c.get(n).get(sBn).mul().i32(4).mul().add().set(pb);
-    c.i32(0).set(k);
-  };
-  // A and B contiguous along k, K % 4 == 0: C[m, n] = Σ over vectors of A[m, k..k+3] · B[n, k..k+3],
-  // four columns at a time (one A load for four B loads), reduced by a 4×4 transpose-and-add
-  c.get(sAk).i32(1).eq().get(sBk).i32(1).eq().and().get(K).i32(3).and().eqz().and().if_();
+  // A and B contiguous along k (Bᵀ stored, as in attention's Q·Kᵀ), N and K multiples of 4: four columns of
+  // C at a time; each 4×4 block of B is transposed in registers so that, as above, every C value is
+  // summed over k in order, one product at a time (the same arithmetic as the packed GEMM)
+  c.get(sBk).i32(1).eq().get(sAk).i32(1).eq().and().get(N).get(K).or().i32(3).and().eqz().and().if_();
   rows(() => {
-    cRow();
-    c.set(pc);
     c.i32(0).set(n);
-    c.block().loop();
-    c.get(n).i32(4).add().get(N).gtS().brIf(1);
-    for (const x of accs) c.v128Zero().set(x);
-    dotStart();
-    whileLt(c, k, () => c.get(K), four, () => {
-      c.get(pa).v128Load().set(av);
-      for (let j = 0; j < 4; j++) {
-        maddInto(accs[j]!, () => void c.get(av), () => {
-          c.get(pb);
-          if (j > 0) c.get(sBn).i32(4 * j).mul().add();
-          c.v128Load();
-        });
-      }
-      c.get(pa).i32(16).add().set(pa);
-      c.get(pb).i32(16).add().set(pb);
-    });
-    // (a0+a2, b0+b2, a1+a3, b1+b3) and the same for c, d; then the two halves added
-    const [a0, a1, a2, a3] = accs as [number, number, number, number];
-    c.get(a0).get(a1).shuffle32(0, 4, 1, 5).get(a0).get(a1).shuffle32(2, 6, 3, 7).f32x4Add().set(a0);
-    c.get(a2).get(a3).shuffle32(0, 4, 1, 5).get(a2).get(a3).shuffle32(2, 6, 3, 7).f32x4Add().set(a2);
-    c.get(pc).get(a0).get(a2).shuffle32(0, 1, 4, 5).get(a0).get(a2).shuffle32(2, 3, 6, 7).f32x4Add().v128Store();
-    c.get(pc).i32(16).add().set(pc);
-    c.get(n).i32(4).add().set(n);
-    c.br(0);
-    c.end().end();
-    whileLt(c, n, () => c.get(N), one, () => {
+    whileLt(c, n, () => c.get(N), four, () => {
       c.v128Zero().set(acc);
-      dotStart();
+      aRow();
+      c.set(pa);
+      bBase();
+      c.get(n).get(sBn).mul().i32(4).mul().add().set(pb);
+      c.i32(0).set(k);
       whileLt(c, k, () => c.get(K), four, () => {
-        madd(() => void c.get(pa).v128Load(), () => void c.get(pb).v128Load());
+        // rows n..n+3 of B at k..k+3, transposed: t[j] = (B[n, k+j], B[n+1, k+j], B[n+2, k+j], B[n+3, k+j])
+        for (let i = 0; i < 4; i++) {
+          c.get(pb);
+          if (i > 0) c.get(sBn).i32(4 * i).mul().add();
+          c.v128Load().set(bRows[i]!);
+        }
+        const [r0, r1, r2, r3] = bRows as [number, number, number, number];
+        c.get(r0).get(r1).shuffle32(0, 4, 1, 5).set(lo[0]!); // (r0[0], r1[0], r0[1], r1[1])
+        c.get(r2).get(r3).shuffle32(0, 4, 1, 5).set(lo[1]!);
+        c.get(r0).get(r1).shuffle32(2, 6, 3, 7).set(hi[0]!); // (r0[2], r1[2], r0[3], r1[3])
+        c.get(r2).get(r3).shuffle32(2, 6, 3, 7).set(hi[1]!);
+        const cols: [number, number, number, number, number][] = [
+          [0, lo[0]!, lo[1]!, 0, 1], [1, lo[0]!, lo[1]!, 2, 3], [2, hi[0]!, hi[1]!, 0, 1], [3, hi[0]!, hi[1]!, 2, 3],
+        ];
+        for (const [j, x, y, p0, p1] of cols) {
+          madd(() => void c.get(pa).v128Load32Splat(4 * j), () => void c.get(x).get(y).shuffle32(p0, p1, p0 + 4, p1 + 4));
+        }
         c.get(pa).i32(16).add().set(pa);
         c.get(pb).i32(16).add().set(pb);
       });
-      // horizontal sum: (a0+a2, a1+a3, ·, ·), then lane 0 + lane 1
-      c.get(acc).get(acc).get(acc).shuffle32(2, 3, 0, 1).f32x4Add().set(acc);
-      c.get(pc).get(acc).get(acc).get(acc).shuffle32(1, 0, 3, 2).f32x4Add().f32x4ExtractLane(0).f32Store();
-      c.get(pc).i32(4).add().set(pc);
+      cRow();
+      c.get(n).i32(4).mul().add().get(acc).v128Store();
     });
   });
   c.i32(1).ret();
