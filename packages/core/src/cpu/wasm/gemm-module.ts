@@ -349,7 +349,7 @@ export function buildGemmModule(
  */
 function emitSmall(c: Code, cfg: GemmConfig): void {
   const [A, B, C, M, N, K, sAm, sAk, sBk, sBn, ldc, batch, strA, strB, strC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
-  const [b, m, n, k, pa, pb, pc] = Array.from({ length: 7 }, () => c.local('i32'));
+  const [b, m, n, k, pa, pb] = Array.from({ length: 6 }, () => c.local('i32'));
   const acc = c.local('v128');
   const bRows = Array.from({ length: 4 }, () => c.local('v128'));
   const lo = [c.local('v128'), c.local('v128')];
@@ -369,7 +369,7 @@ function emitSmall(c: Code, cfg: GemmConfig): void {
       c.f32x4Mul().f32x4Add().set(acc);
     }
   };
-  /** Loop over batch and rows: pa at A[b, m, 0], pc at C[b, m, 0] (bytes), then `body`. */
+  /** `body` for each batch b and row m. */
   const rows = (body: () => void): void => {
     c.i32(0).set(b);
     whileLt(c, b, () => c.get(batch), one, () => {
@@ -379,21 +379,21 @@ function emitSmall(c: Code, cfg: GemmConfig): void {
       });
     });
   };
-  const aRow = (): void => void c.get(A).get(b).get(strA).mul().get(m).get(sAm).mul().add().i32(4).mul().add();
   const cRow = (): void => void c.get(C).get(b).get(strC).mul().get(m).get(ldc).mul().add().i32(4).mul().add();
-  const bBase = (): void => void c.get(B).get(b).get(strB).mul().i32(4).mul().add();
+  /** acc = 0, pa at A[b, m, 0], pb at B[b, ·, n] (n's column, or its row when Bᵀ is stored), k = 0 */
+  const tileStart = (): void => {
+    c.v128Zero().set(acc);
+    c.get(A).get(b).get(strA).mul().get(m).get(sAm).mul().add().i32(4).mul().add().set(pa);
+    c.get(B).get(b).get(strB).mul().get(n).get(sBn).mul().add().i32(4).mul().add().set(pb);
+    c.i32(0).set(k);
+  };
 
   // B contiguous along n, N % 4 == 0
   c.get(sBn).i32(1).eq().get(N).i32(3).and().eqz().and().if_();
   rows(() => {
     c.i32(0).set(n);
     whileLt(c, n, () => c.get(N), four, () => {
-      c.v128Zero().set(acc);
-      aRow();
-      c.set(pa);
-      bBase();
-      c.get(n).i32(4).mul().add().set(pb);
-      c.i32(0).set(k);
+      tileStart();
       whileLt(c, k, () => c.get(K), one, () => {
         madd(() => void c.get(pa).v128Load32Splat(), () => void c.get(pb).v128Load());
         c.get(pa).get(sAk).i32(4).mul().add().set(pa);
@@ -413,12 +413,7 @@ function emitSmall(c: Code, cfg: GemmConfig): void {
   rows(() => {
     c.i32(0).set(n);
     whileLt(c, n, () => c.get(N), four, () => {
-      c.v128Zero().set(acc);
-      aRow();
-      c.set(pa);
-      bBase();
-      c.get(n).get(sBn).mul().i32(4).mul().add().set(pb);
-      c.i32(0).set(k);
+      tileStart();
       whileLt(c, k, () => c.get(K), four, () => {
         // rows n..n+3 of B at k..k+3, transposed: t[j] = (B[n, k+j], B[n+1, k+j], B[n+2, k+j], B[n+3, k+j])
         for (let i = 0; i < 4; i++) {

@@ -75,20 +75,11 @@ function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Arr
   const cPtr = bPtr + align(4 * nB);
   const whole = gemmArgs(aPtr, bPtr, cPtr, bc, dims);
 
-  // many tiny products (attention heads): the unpacked kernel, on this thread
-  if (bc >= 2 && M * N * K <= SMALL_MAX) {
-    ensureData(rt, cPtr + 4 * nC - rt.dataBase);
-    const f32 = rt.f32;
-    f32.set(A.subarray(b0 * M * K, b0 * M * K + nA), aPtr >> 2);
-    f32.set(B.subarray(b0 * K * N, b0 * K * N + nB), bPtr >> 2);
-    if (rt.small(...whole.slice(0, 15)) === 1) {
-      out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + nC), b0 * M * N);
-      return;
-    }
-  }
+  // many tiny products (attention heads) try the unpacked kernel first, on this thread; others
   // decide whether and how to split before copying, so the helper's wake-up overlaps the copies
+  const tiny = bc >= 2 && M * N * K <= SMALL_MAX;
   const flops = 2 * bc * M * N * K;
-  const { split, timed } = threadPlan(rt, flops);
+  const { split, timed } = tiny ? { split: false, timed: false } : threadPlan(rt, flops);
   const plan = split ? planSplit(rt, whole) : null;
   const t0 = timed ? performance.now() : 0;
   if (plan) wake(rt);
@@ -97,7 +88,9 @@ function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Arr
   const f32 = rt.f32;
   f32.set(A.subarray(b0 * M * K, b0 * M * K + nA), aPtr >> 2);
   f32.set(B.subarray(b0 * K * N, b0 * K * N + nB), bPtr >> 2);
-  if (plan) runSplit(rt, whole, plan);
+  if (tiny && rt.small(...whole) === 1) {
+    // done (the kernel takes the first 15 arguments; it returns 0 for a layout it does not handle)
+  } else if (plan) runSplit(rt, whole, plan);
   else rt.gemm(...whole);
   out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + nC), b0 * M * N);
   if (timed) recordThreads(plan ? 2 : 1, performance.now() - t0, flops);

@@ -73,12 +73,11 @@ function nodeBuiltin<T>(id: string): T | undefined {
 function createRuntime(shared: boolean): Runtime {
   const WA = wasmApi();
   if (!WA) throw new Error('WebAssembly is not available');
-  // relaxed SIMD (an FMA in the micro-kernel) where this runtime has it: Chromium ≥ 114, Node ≥ 22,
-  // Node 20 with --experimental-wasm-relaxed-simd
-  const fma = WA.validate(buildGemmModule({ ...defaultGemmConfig, fma: true }, { initial: 1, maximum: MAX_PAGES, shared }).bytes);
-  const cfg: GemmConfig = { ...defaultGemmConfig, fma };
-  // the control block and the two per-thread scratch areas sit below the data region
-  const probe = buildGemmModule(cfg, { initial: 1, maximum: MAX_PAGES, shared });
+  // relaxed SIMD (an FMA in the micro-kernel) where this runtime validates it: Chromium ≥ 114,
+  // Node ≥ 22, Node 20 with --experimental-wasm-relaxed-simd
+  const probe = buildGemmModule({ ...defaultGemmConfig, fma: true }, { initial: 1, maximum: MAX_PAGES, shared });
+  const cfg: GemmConfig = { ...defaultGemmConfig, fma: WA.validate(probe.bytes) };
+  // the control block and the two per-thread scratch areas (their size does not depend on fma) sit below the data region
   const dataBase = (CTRL_BYTES + 2 * probe.scratchBytes + 63) & ~63;
   const initial = Math.ceil((dataBase + (4 << 20)) / PAGE);
   const memory = new WA.Memory({ initial, maximum: MAX_PAGES, shared });
