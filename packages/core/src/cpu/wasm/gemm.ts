@@ -88,10 +88,10 @@ function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Arr
   const f32 = rt.f32;
   f32.set(A.subarray(b0 * M * K, b0 * M * K + nA), aPtr >> 2);
   f32.set(B.subarray(b0 * K * N, b0 * K * N + nB), bPtr >> 2);
-  if (tiny && rt.small(...whole) === 1) {
-    // done (the kernel takes the first 15 arguments; it returns 0 for a layout it does not handle)
-  } else if (plan) runSplit(rt, whole, plan);
-  else rt.gemm(...whole);
+  // the unpacked kernel reads the first 15 arguments and returns 0 for a layout it does not handle
+  const smallDone = tiny && rt.small(...whole) === 1;
+  if (plan) runSplit(rt, whole, plan);
+  else if (!smallDone) rt.gemm(...whole);
   out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + nC), b0 * M * N);
   if (timed) recordThreads(plan ? 2 : 1, performance.now() - t0, flops);
 }
