@@ -57,7 +57,7 @@ export interface PathShape {
   separator: boolean;
 }
 
-export const PATH_DEFAULTS: PathShape = { branches: 2, armLength: 2, nodes: 5, branchAt: 'start', separator: false };
+export const PATH_DEFAULTS: PathShape = { branches: 2, armLength: 3, nodes: 7, branchAt: 'anywhere', separator: false };
 
 export interface TaskSize {
   /** Composition/comparison entities (default 100). */

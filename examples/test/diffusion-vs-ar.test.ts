@@ -25,10 +25,10 @@ describe('examples/diffusion-vs-ar end to end (tiny)', () => {
       if (r.task === 'path') {
         expect(r.ood).toBeNull();
         expect(r.nTrain).toBe(40);
-        expect(r.idPerPosition).toHaveLength(3);
-        // the default star: every test graph branches at the start, 2 steps from the goal
-        expect(r.idByDistance.map((d) => [d.distance, d.n])).toEqual([[2, 16]]);
-        expect(r.idByDistance[0]!.decision).toBe(r.idPerPosition[1]);
+        expect(r.idPerPosition).toHaveLength(4);
+        // the default shape: arms of 3 steps, the decoy leaving any path node, so planning distances 1–3
+        expect(r.idByDistance.map((d) => d.distance)).toEqual([1, 2, 3]);
+        expect(r.idByDistance.reduce((a, d) => a + d.n, 0)).toBe(16);
       } else {
         expect(r.ood! >= 0 && r.ood! <= 1).toBe(true);
         expect(r.nTrain).toBeNull();
@@ -93,7 +93,7 @@ describe('examples/diffusion-vs-ar end to end (tiny)', () => {
   });
 
   it('builds [prompt | answer] sequences from the datasets', () => {
-    const t = makeTask('path', 0, { nTrain: 5, testSize: 3, path: { armLength: 3, nodes: 32 } });
+    const t = makeTask('path', 0, { nTrain: 5, testSize: 3, path: { armLength: 3, nodes: 32, branchAt: 'start' } });
     expect([t.promptLen, t.answerLen, t.vocabSize]).toEqual([16, 4, 34]);
     expect(t.ood).toBeNull();
     expect(Array.from(t.id.distance!)).toEqual([3, 3, 3]);
@@ -102,7 +102,7 @@ describe('examples/diffusion-vs-ar end to end (tiny)', () => {
     expect(Array.from(s.slice(16))).toEqual(Array.from(t.train.answer.slice(4, 8)));
     expect(s[16]).toBe(s[13]); // the path starts at the query's start node
     // a stream: fresh rows every call, none of them a test graph; `train` is a fixed sample to measure on
-    const stream = makeTask('path', 0, { nTrain: 'stream', testSize: 50, path: { armLength: 2, nodes: 5 } });
+    const stream = makeTask('path', 0, { nTrain: 'stream', testSize: 50, path: { armLength: 2, nodes: 5, branchAt: 'start' } });
     const g = rng(1);
     const [a, b] = [stream.fresh!(200, g), stream.fresh!(200, g)];
     expect([a.n, a.prompt.length, a.answer.length]).toEqual([200, 200 * 12, 200 * 3]);
@@ -116,7 +116,7 @@ describe('examples/diffusion-vs-ar end to end (tiny)', () => {
 
   it('rejects impossible shapes and bad flags with one line naming the flag', () => {
     const bad: [string[], RegExp][] = [
-      [['--nodes', '4'], /^--nodes: expected at least branches·arm-length \+ 1 = 2·2 \+ 1 = 5 .*got 4$/],
+      [['--nodes', '4'], /^--nodes: expected at least branches·arm-length \+ 1 = 2·3 \+ 1 = 7 .*got 4$/],
       [['--branches', '3', '--arm-length', '4', '--nodes', '12'], /^--nodes: expected at least .* = 13 .*got 12$/],
       [['--arm-length', '0'], /^--arm-length: expected an integer ≥ 1, got '0'$/],
       [['--branches', '1'], /^--branches: expected an integer ≥ 2, got '1'$/],
@@ -139,7 +139,7 @@ describe('examples/diffusion-vs-ar end to end (tiny)', () => {
     const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
     const r = spawnSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'examples/diffusion-vs-ar/main.ts', '--task', 'path', '--nodes', '4'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(['diffusion-vs-ar: --nodes: expected at least branches·arm-length + 1 = 2·2 + 1 = 5 (every graph uses that many labels), got 4']);
+    expect(r.stderr.trim().split('\n')).toEqual(['diffusion-vs-ar: --nodes: expected at least branches·arm-length + 1 = 2·3 + 1 = 7 (every graph uses that many labels), got 4']);
     expect(r.stdout).toBe('');
   });
 });
