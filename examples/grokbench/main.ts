@@ -146,6 +146,7 @@ async function runAll(o: BenchOptions, command: string) {
   const todo: BenchJob[] = configs.flatMap((c) => o.seeds.filter((s) => !find(c, s)).map((seed) => ({ config: { ...c, outDir: folder(c, seed) }, seed })));
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  let failed = 0;
   if (todo.length) {
     // one job per missing (config, seed); the sweep's own seed list is a placeholder
     await sweep<BenchJob, BenchRun>({
@@ -157,6 +158,7 @@ async function runAll(o: BenchOptions, command: string) {
       progress: false,
       onRun: ({ config: job, result: run, error }) => {
         if (error !== undefined || !run) {
+          failed++;
           console.error(`grokbench: ${job.config.method} ${job.config.task} seed ${job.seed} failed:\n${error}`);
           return;
         }
@@ -171,9 +173,11 @@ async function runAll(o: BenchOptions, command: string) {
   const wallSeconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const runs = configs.flatMap((c) => o.seeds.map((s) => find(c, s)).filter((r): r is BenchRun => r !== undefined));
+  if (runs.length === 0) throw new Error(`grokbench: no run finished (${failed} of ${todo.length} failed, above); no report written`);
   const cells = summarise(runs, o.methods, o.tasks);
   const written = await writeBenchReport({ out: o.out, command, runs, cells, methods: o.methods, tasks: o.tasks, seeds: o.seeds, wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, workers: o.workers });
   console.log(`report: ${written.html}`);
+  if (failed > 0) throw new Error(`grokbench: ${failed} of ${todo.length} runs failed (above); the report has the ${runs.length} that finished`);
   return { results: resultsJson(cells) };
 }
 

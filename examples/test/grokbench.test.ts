@@ -61,6 +61,37 @@ describe('methods', () => {
     for (const m of [...DEFAULT_METHODS, ...COMPONENT_IDS]) expect(() => transformOf(recipeOf(m))).not.toThrow();
   });
 
+  it('normclip:embed=0 bounds the rows of the Linear weights after Adam and leaves the embeddings and vectors alone', () => {
+    const r = recipeOf('normclip:maxnorm=0.5:embed=0');
+    expect(r).toMatchObject({ rowNormClip: { maxNorm: 0.5, embeddings: false }, weightDecay: 0, lr: 1e-3, optimizer: 'adam' });
+    const params: g.Params = {
+      'tokens.weight': g.full([3, 4], 1),
+      'blocks.0.mlp.fc1.weight': g.full([2, 4], 0.3), // rows of norm 0.6: clipped to 0.5
+      'blocks.0.attn.q.weight': g.full([2, 4], 0.1), // norm 0.2: only Adam's step
+      'head.weight': g.full([3, 4], 1),
+      'blocks.0.mlp.fc1.bias': g.full([2], 1),
+    };
+    const opt = new g.Optimizer(params, transformOf(r));
+    // the warmup's learning rate is lr·t/10: 0 at the first update, 1e-4 at the second
+    for (let t = 0; t < 2; t++) opt.update(g.mapParams(params, (p) => g.full(p.shape, -1)));
+    const rowNorms = (t: g.Tensor) => {
+      const [R, C] = t.shape as [number, number];
+      const d = t.dataSync();
+      return Array.from({ length: R }, (_, i) => Math.hypot(...d.slice(i * C, (i + 1) * C)));
+    };
+    // so Adam moved each coordinate by 1e-4 against the gradient's sign in all
+    for (const n of rowNorms(params['blocks.0.mlp.fc1.weight']!)) expect(n).toBeCloseTo(0.5, 6);
+    for (const n of rowNorms(params['head.weight']!)) expect(n).toBeCloseTo(0.5, 6);
+    for (const n of rowNorms(params['blocks.0.attn.q.weight']!)) expect(n).toBeCloseTo(2 * (0.1 + 1e-4), 6);
+    for (const n of rowNorms(params['tokens.weight']!)) expect(n).toBeCloseTo(2 * (1 + 1e-4), 5);
+    expect(Array.from(params['blocks.0.mlp.fc1.bias']!.dataSync())[0]).toBeCloseTo(1 + 1e-4, 6);
+    expect(() => recipeOf('normclip:maxnorm=0')).toThrow('normclip: expected maxnorm > 0, got 0');
+    expect(recipeOf('normclip').rowNormClip).toEqual({ maxNorm: 2, embeddings: true });
+    expect(() => recipeOf('normclip:embed=2')).toThrow('normclip: expected embed=1 (every matrix) or 0 (not the embeddings), got 2');
+    expect(recipeOf('lion+normclip')).toMatchObject({ optimizer: 'lion', lr: 1e-3, weightDecay: 0 });
+    expect(recipeOf('lion:lr=3e-4').lr).toBe(3e-4);
+  });
+
   it('errors say what was expected', () => {
     expect(() => recipeOf('grokfast')).toThrow(/unknown component 'grokfast'; expected one of baseline, grokfast-ema/);
     expect(() => recipeOf('grokfast-ema:beta=2')).toThrow(/'grokfast-ema' has no setting 'beta'; it has alpha, lamb, wd, lr/);

@@ -40,7 +40,7 @@ export {
   type GradientTransform, type Params, type State,
 } from './optim/transform.js';
 export {
-  scale, scaleByLearningRate, addDecayedWeights, scaleByAdam, traceMomentum, sgd, adam, adamw, globalNorm, clipByGlobalNorm,
+  scale, scaleByLearningRate, addDecayedWeights, scaleByAdam, scaleByLion, traceMomentum, sgd, adam, adamw, lion, globalNorm, clipByGlobalNorm, clipRowNorms,
   type AdamOptions, type AdamState,
 } from './optim/optimizers.js';
 export { newtonSchulz, MUON_QUINTIC, CUBIC, type NewtonSchulzCoefficients, type NewtonSchulzOptions } from './optim/newton-schulz.js';

@@ -62,6 +62,81 @@ describe('optimizers as gradient transforms', () => {
     expect(small[0]).toEqual([-3, -4]);
   });
 
+  it('lion follows its reference update: sign of the interpolated momentum, decoupled decay, then the momentum', () => {
+    const [b1, b2, lr, wd] = [0.9, 0.99, 0.01, 0.5];
+    const gs = [[0.5, -1], [-0.2, 0.3], [-0.4, 0.1], [0, 0]];
+    const got = run(g.lion({ lr, weightDecay: wd }), gs);
+    let m = [0, 0];
+    const p = [1, -2];
+    gs.forEach((gr, t) => {
+      for (let i = 0; i < 2; i++) {
+        const c = b1 * m[i]! + (1 - b1) * gr[i]!;
+        p[i] = p[i]! * (1 - lr * wd) - lr * Math.sign(c);
+        m[i] = b2 * m[i]! + (1 - b2) * gr[i]!;
+      }
+      expect(got[t]![0]).toBeCloseTo(p[0]!, 12);
+      expect(got[t]![1]).toBeCloseTo(p[1]!, 12);
+    });
+    // at the zero gradient of step 4 only the momentum moves the parameters
+    expect(got[3]![0]).not.toBeCloseTo(got[2]![0]! * (1 - lr * wd), 6);
+    expect(() => g.lion({ lr: 0.1, betas: [0.9, 1] })).toThrow(/lion|scaleByLion/);
+    expect(() => g.lion({ lr: -1 })).toThrow(/lion/);
+  });
+
+  it('clipRowNorms keeps each row of a matrix within the bound after the update, and leaves the rest alone', () => {
+    const w = g.tensor([[1, 0], [0, 0.5], [0.3, 0.4]], { dtype: 'float64' });
+    const b = g.tensor([5, -5], { dtype: 'float64' });
+    const opt = new g.Optimizer({ w, b }, g.chain(g.sgd({ lr: 1 }), g.clipRowNorms(1)));
+    opt.update({ w: g.tensor([[-2, 0], [0, -0.2], [0.01, -0.02]], { dtype: 'float64' }), b: g.tensor([1, 1], { dtype: 'float64' }) });
+    const got = Array.from(w.dataSync());
+    // row 0 went to [3, 0] and is scaled to norm 1; rows 1 and 2 stay within it and move by −g exactly
+    expect(got[0]).toBeCloseTo(1, 12);
+    expect(got[1]).toBe(0);
+    expect(got.slice(2)).toEqual([0, 0.7, 0.3 - 0.01, 0.4 + 0.02]);
+    expect(Array.from(b.dataSync())).toEqual([4, -6]); // 1-D: not chosen by default, not clipped
+  });
+
+  it('clipRowNorms after Adam follows a step-by-step oracle: x ← clip(x + Adam update), rows scaled to the bound', () => {
+    const r = g.rng(3);
+    const [R, C, maxNorm] = [6, 5, 1.2];
+    const p0 = g.randn([R, C], { rng: r, dtype: 'float64', std: 0.5 });
+    const grads = [0, 1, 2, 3].map(() => g.randn([R, C], { rng: r, dtype: 'float64' }));
+    const train = (t: g.GradientTransform<any>) => {
+      const p = p0.clone();
+      const opt = new g.Optimizer({ p }, t);
+      return grads.map((gr) => (opt.update({ p: gr }), Array.from(p.dataSync())));
+    };
+    // Adam without weight decay does not read the parameters, so its updates are the same with or without the clip
+    const free = train(g.adam({ lr: 0.1 }));
+    const clipped = train(g.chain(g.adam({ lr: 0.1 }), g.clipRowNorms(maxNorm)));
+    let x = Array.from(p0.dataSync());
+    let prev = x.slice();
+    let hits = 0;
+    free.forEach((f, t) => {
+      x = x.map((v, i) => v + f[i]! - prev[i]!);
+      prev = f;
+      for (let i = 0; i < R; i++) {
+        const n = Math.hypot(...x.slice(i * C, (i + 1) * C));
+        if (n > maxNorm) {
+          hits++;
+          for (let j = 0; j < C; j++) x[i * C + j]! *= maxNorm / n;
+        }
+      }
+      for (let i = 0; i < R * C; i++) expect(clipped[t]![i]).toBeCloseTo(x[i]!, 12);
+    });
+    expect(hits).toBeGreaterThan(0); // built so that some rows reach the bound
+    expect(hits).toBeLessThan(R * grads.length); // and some do not
+  });
+
+  it('clipRowNorms rejects a bad bound and a chosen parameter that is not a matrix, in one line', () => {
+    expect(() => g.clipRowNorms(0)).toThrow('clipRowNorms: expected maxNorm to be a finite number > 0, got 0');
+    expect(() => g.clipRowNorms(Number.NaN)).toThrow('got NaN');
+    const b = g.tensor([1, 2]);
+    expect(() => new g.Optimizer({ b }, g.clipRowNorms(1, { include: () => true }))).toThrow(
+      "clipRowNorms: 'b' is chosen but has 1 dimensions (expected a 2-D matrix)",
+    );
+  });
+
   it('learning-rate schedules', () => {
     const w = g.linearWarmup(1e-3, 10);
     expect(w(0)).toBeCloseTo(1e-4, 12);

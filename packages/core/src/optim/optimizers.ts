@@ -1,4 +1,4 @@
-import { add, mul, sqrt, sum, div, maximum } from '../ops.js';
+import { add, mul, sign, sqrt, sub, sum, div, maximum } from '../ops.js';
 import { adamDirection, axpby } from '../fused-ops.js';
 import type { Tensor } from '../tensor.js';
 import { asSchedule, type ScheduleLike } from './schedules.js';
@@ -144,6 +144,39 @@ export function adamw(opts: AdamOptions & { weightDecay?: number }): GradientTra
   return chain(scaleByAdam({ b1, b2, eps: opts.eps ?? 1e-8 }), addDecayedWeights(opts.weightDecay ?? 0.01), scaleByLearningRate(opts.lr));
 }
 
+/** Lion's direction sign(β1·m + (1 − β1)·g), then its momentum m ← β2·m + (1 − β2)·g (Chen et al. 2023). */
+export function scaleByLion(opts: { b1?: number; b2?: number } = {}): GradientTransform<{ [k: string]: Params; mu: Params }> {
+  const { b1 = 0.9, b2 = 0.99 } = opts;
+  checkDecay('scaleByLion', 'b1', b1);
+  checkDecay('scaleByLion', 'b2', b2);
+  return {
+    init: (params) => ({ mu: zerosLikeParams(params) }),
+    update: (grads, state) => {
+      const mu = emptyParams();
+      const out = mapParams(grads, (g, k) => {
+        mu[k] = axpby(b2, state.mu[k]!, 1 - b2, g);
+        return sign(axpby(b1, state.mu[k]!, 1 - b1, g));
+      });
+      return { grads: out, state: { mu } };
+    },
+  };
+}
+
+/**
+ * Lion (Chen et al. 2023, "Symbolic discovery of optimization algorithms"), as its reference code:
+ * θ ← θ − lr·(sign(β1·m + (1 − β1)·g) + wd·θ), then m ← β2·m + (1 − β2)·g; betas (0.9, 0.99),
+ * decoupled weight decay (default 0). Every coordinate moves by lr, so its lr is usually 3–10× smaller
+ * than AdamW's.
+ */
+export function lion(opts: { lr: ScheduleLike; betas?: [number, number]; weightDecay?: number }): GradientTransform<any> {
+  if (!opts || typeof opts !== 'object') throw new Error(`lion: expected options { lr, betas?, weightDecay? }, got ${String(opts)}`);
+  checkLearningRate('lion', opts.lr);
+  const betas = opts.betas ?? [0.9, 0.99];
+  if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`lion: invalid betas: expected [b1, b2], got ${JSON.stringify(betas)}`);
+  checkNonNegative('lion', 'weightDecay', opts.weightDecay ?? 0);
+  return chain(scaleByLion({ b1: betas[0], b2: betas[1] }), addDecayedWeights(opts.weightDecay ?? 0), scaleByLearningRate(opts.lr));
+}
+
 /** The global L2 norm of all gradients. */
 export function globalNorm(grads: Params): Tensor {
   const parts = Object.values(grads).map((g) => sum(mul(g, g)));
@@ -161,5 +194,43 @@ export function clipByGlobalNorm(maxNorm: number): GradientTransform<null> {
       const factor = div(maxNorm, maximum(add(norm, 1e-6), maxNorm));
       return { grads: mapParams(grads, (g) => mul(g, factor)), state };
     },
+  };
+}
+
+/**
+ * Keep every row of the chosen weight matrices within L2 norm `maxNorm` after the update (max-norm
+ * regularisation; per-row weight-norm clipping for grokking). Placed last in a chain, after the learning
+ * rate: the update u of a matrix θ becomes clip(θ + u) − θ, where clip scales each row r of θ + u by
+ * min(1, maxNorm/‖r‖) (a row of a [out, in] weight is one output unit's incoming weights). Rows within
+ * the bound keep their update exactly. `include` picks the parameters (default: every 2-D one).
+ */
+export function clipRowNorms(
+  maxNorm: number,
+  opts: { include?: (name: string, param: Tensor) => boolean } = {},
+): GradientTransform<null> {
+  if (typeof maxNorm !== 'number' || !(maxNorm > 0) || !Number.isFinite(maxNorm)) {
+    throw new Error(`clipRowNorms: expected maxNorm to be a finite number > 0, got ${String(maxNorm)}`);
+  }
+  const include = opts.include ?? ((_: string, p: Tensor) => p.ndim === 2);
+  return {
+    init: (params) => {
+      for (const [k, p] of Object.entries(params)) {
+        if (include(k, p) && p.ndim !== 2) throw new Error(`clipRowNorms: '${k}' is chosen but has ${p.ndim} dimensions (expected a 2-D matrix)`);
+      }
+      return null;
+    },
+    update: (grads, state, params) => ({
+      grads: mapParams(grads, (u, k) => {
+        const p = params[k]!;
+        if (!include(k, p)) return u;
+        if (p.ndim !== 2) throw new Error(`clipRowNorms: '${k}' is chosen but has ${p.ndim} dimensions (expected a 2-D matrix)`);
+        const next = add(p, u);
+        const norms = sqrt(sum(mul(next, next), 1, true));
+        // factor − 1 is exactly 0 on rows within the bound, so their update is u unchanged
+        const shrink = sub(div(maxNorm, maximum(norms, maxNorm)), 1);
+        return add(u, mul(next, shrink));
+      }),
+      state,
+    }),
   };
 }
