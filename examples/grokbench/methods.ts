@@ -40,7 +40,7 @@ interface Component {
 /** The transformer's hidden matrices (attention and MLP weights): Muon's share; embeddings and head stay with Adam. */
 export const isHiddenMatrix = (name: string, p: g.Tensor) => p.ndim === 2 && /\.(attn|mlp)\./.test(name);
 /** The Linear layers' weights (attention, MLP, head), whose rows weight-norm clipping bounds; not the embeddings. */
-export const isLinearWeight = (name: string, p: g.Tensor) => p.ndim === 2 && (/\.(attn|mlp)\./.test(name) || name === 'head.weight');
+export const isLinearWeight = (name: string, p: g.Tensor) => isHiddenMatrix(name, p) || name === 'head.weight';
 /** The MLP weights, which the EGD reference code equalises in its Grokfast comparison. */
 export const isMlpWeight = (name: string) => /\.mlp\.fc[12]\.weight$/.test(name);
 
@@ -183,7 +183,8 @@ export function transformOf(r: Recipe, observe?: g.GradientTransform<any>): g.Gr
     ? g.muon({ lr: warmup(r.muon.lr), momentum: r.muon.momentum, weightDecay: r.muon.weightDecay, useMuon: isHiddenMatrix, other: base })
     : base;
   const c = r.rowNormClip;
-  const clip = c === null ? [] : [g.clipRowNorms(c.maxNorm, { include: c.embeddings ? (_, p) => p.ndim === 2 : isLinearWeight })];
+  // with the embeddings, clipRowNorms's default choice: every matrix
+  const clip = c === null ? [] : [g.clipRowNorms(c.maxNorm, c.embeddings ? {} : { include: isLinearWeight })];
   return g.chain(...(observe ? [observe] : []), ...r.filters, optimizer, ...clip);
 }
 

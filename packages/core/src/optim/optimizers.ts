@@ -116,10 +116,10 @@ export interface AdamOptions {
  * Check Adam's options as PyTorch does (lr ≥ 0, 0 ≤ betas < 1, weightDecay ≥ 0), except that eps
  * must be > 0: eps = 0 turns a parameter whose gradient is exactly zero into 0/0 = NaN.
  */
-function adamOptions(op: string, opts: AdamOptions & { weightDecay?: number }): [number, number] {
+function adamOptions(op: string, opts: AdamOptions & { weightDecay?: number }, defaultBetas: [number, number] = [0.9, 0.999]): [number, number] {
   if (!opts || typeof opts !== 'object') throw new Error(`${op}: expected options { lr, betas?, eps?, weightDecay? }, got ${String(opts)}`);
   checkLearningRate(op, opts.lr);
-  const betas = opts.betas ?? [0.9, 0.999];
+  const betas = opts.betas ?? defaultBetas;
   if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${op}: invalid betas: expected [b1, b2], got ${JSON.stringify(betas)}`);
   checkDecay(op, 'betas[0]', betas[0]);
   checkDecay(op, 'betas[1]', betas[1]);
@@ -169,12 +169,9 @@ export function scaleByLion(opts: { b1?: number; b2?: number } = {}): GradientTr
  * than AdamW's.
  */
 export function lion(opts: { lr: ScheduleLike; betas?: [number, number]; weightDecay?: number }): GradientTransform<any> {
-  if (!opts || typeof opts !== 'object') throw new Error(`lion: expected options { lr, betas?, weightDecay? }, got ${String(opts)}`);
-  checkLearningRate('lion', opts.lr);
-  const betas = opts.betas ?? [0.9, 0.99];
-  if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`lion: invalid betas: expected [b1, b2], got ${JSON.stringify(betas)}`);
-  checkNonNegative('lion', 'weightDecay', opts.weightDecay ?? 0);
-  return chain(scaleByLion({ b1: betas[0], b2: betas[1] }), addDecayedWeights(opts.weightDecay ?? 0), scaleByLearningRate(opts.lr));
+  // the same checks as Adam's (Lion has no eps, so that check passes on its default)
+  const [b1, b2] = adamOptions('lion', opts, [0.9, 0.99]);
+  return chain(scaleByLion({ b1, b2 }), addDecayedWeights(opts.weightDecay ?? 0), scaleByLearningRate(opts.lr));
 }
 
 /** The global L2 norm of all gradients. */
@@ -212,18 +209,20 @@ export function clipRowNorms(
     throw new Error(`clipRowNorms: expected maxNorm to be a finite number > 0, got ${String(maxNorm)}`);
   }
   const include = opts.include ?? ((_: string, p: Tensor) => p.ndim === 2);
+  const chosen = (k: string, p: Tensor): boolean => {
+    if (!include(k, p)) return false;
+    if (p.ndim !== 2) throw new Error(`clipRowNorms: '${k}' is chosen but has ${p.ndim} dimensions (expected a 2-D matrix)`);
+    return true;
+  };
   return {
     init: (params) => {
-      for (const [k, p] of Object.entries(params)) {
-        if (include(k, p) && p.ndim !== 2) throw new Error(`clipRowNorms: '${k}' is chosen but has ${p.ndim} dimensions (expected a 2-D matrix)`);
-      }
+      for (const [k, p] of Object.entries(params)) chosen(k, p);
       return null;
     },
     update: (grads, state, params) => ({
       grads: mapParams(grads, (u, k) => {
         const p = params[k]!;
-        if (!include(k, p)) return u;
-        if (p.ndim !== 2) throw new Error(`clipRowNorms: '${k}' is chosen but has ${p.ndim} dimensions (expected a 2-D matrix)`);
+        if (!chosen(k, p)) return u;
         const next = add(p, u);
         const norms = sqrt(sum(mul(next, next), 1, true));
         // factor − 1 is exactly 0 on rows within the bound, so their update is u unchanged
