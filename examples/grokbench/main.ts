@@ -7,15 +7,16 @@
  *
  * Every finished run is appended to DIR/runs.jsonl. A saved run with the same method, task, seed and
  * settings is reused when it reached 95% or ran at least --steps steps, so a sweep can be resumed,
- * extended, or reported together with runs made under another cap. The last stdout line is
- * {"results":[{"method","task","stepsTo95":{"median","values"},"finalValAcc":{"mean"},"wallSeconds"}]}.
+ * extended, or reported together with runs made under another cap; a run that was interrupted, or
+ * made under a smaller cap, continues from its folder's last checkpoint (one every 250 steps). The
+ * last stdout line is {"results":[{"method","task","stepsTo95":{"median","values"},"finalValAcc":{"mean"},"wallSeconds"}]}.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineCli, lockDir, makeDir, sweep, UsageError, type CliValues } from '@grokkit/eval/node';
 import { DEFAULT_METHODS, listComponents, recipeOf } from './methods.js';
 import { writeBenchReport } from './report.js';
-import { BENCH_DEFAULTS, TASKS, type BenchConfig, type BenchJob, type BenchRun, type Task } from './run.js';
+import { BENCH_DEFAULTS, settingsKey, TASKS, type BenchConfig, type BenchJob, type BenchRun, type Task } from './run.js';
 import { resultsJson, summarise } from './summary.js';
 
 const HEADS = 4; // grokfastConfig's attention heads
@@ -61,7 +62,8 @@ export const cli = defineCli({
   notes:
     'Every finished run is appended to --out/runs.jsonl. A saved run with the same method, task, seed and settings is\n' +
     'reused when it reached --until or ran at least --steps steps, so a sweep can be resumed, extended, or reported\n' +
-    'together with runs made under another cap. The last stdout line is\n' +
+    'together with runs made under another cap; a run that was interrupted, or made under a smaller cap, continues\n' +
+    'from its folder\'s last checkpoint (one every 250 steps). The last stdout line is\n' +
     '{"results":[{"method","task","stepsTo95":{"median","values"},"finalValAcc":{"mean"},"wallSeconds"}]}.',
 });
 
@@ -105,8 +107,6 @@ interface Saved {
   run: BenchRun;
 }
 
-const keyOf = (c: BenchConfig, seed: number) => JSON.stringify([c.method, c.task, seed, c.p, c.until, c.evalEvery, c.batchSize, c.dim, c.depth, c.spectrumWindow, c.spectrumCutoff]);
-
 /** A saved run answers a request with cap `steps` if it reached 95% (at any step) or ran at least that far. */
 const answers = (r: BenchRun, steps: number) => r.stepsTo95 !== null || r.steps >= steps;
 
@@ -142,7 +142,7 @@ async function runAll(o: BenchOptions, command: string) {
   const saved = readSaved(savedFile);
   const configs: BenchConfig[] = o.tasks.flatMap((task) => o.methods.map((method) => ({ ...o.config, method, task })));
   const folder = (c: BenchConfig, seed: number) => join(o.out, `${c.task}-${c.method.replace(/[^a-z0-9.=+-]+/gi, '_')}-seed${seed}`);
-  const find = (c: BenchConfig, seed: number) => (saved.get(keyOf(c, seed)) ?? []).filter((r) => answers(r, c.steps)).at(-1);
+  const find = (c: BenchConfig, seed: number) => (saved.get(settingsKey(c, seed)) ?? []).filter((r) => answers(r, c.steps)).at(-1);
   const todo: BenchJob[] = configs.flatMap((c) => o.seeds.filter((s) => !find(c, s)).map((seed) => ({ config: { ...c, outDir: folder(c, seed) }, seed })));
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -162,7 +162,7 @@ async function runAll(o: BenchOptions, command: string) {
           console.error(`grokbench: ${job.config.method} ${job.config.task} seed ${job.seed} failed:\n${error}`);
           return;
         }
-        const key = keyOf(job.config, job.seed);
+        const key = settingsKey(job.config, job.seed);
         appendFileSync(savedFile, JSON.stringify({ key, run } satisfies Saved) + '\n');
         saved.set(key, [...(saved.get(key) ?? []), run]);
         const reached = run.stepsTo95 === null ? `not reached in ${run.steps} steps` : `reached at step ${run.stepsTo95}`;

@@ -3,7 +3,10 @@
  * batch order, warmup and evaluation (examples/grokfast/experiment.ts), with a gradient spectrum
  * recorded from the raw gradients. `sweep()` workers import this module and call `run`.
  */
-import { GradientSpectrum } from '@grokkit/filters';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CHECKPOINT_FILE, LOG_FILE, makeDir, SETTINGS_FILE } from '@grokkit/eval/node';
+import { GradientSpectrum, type GradientSpectrumState } from '@grokkit/filters';
 import { tokenLoss } from '@grokkit/transformer';
 import { DEFAULTS, runArm } from '../grokfast/experiment.js';
 import { frobeniusPenalty } from './compression.js';
@@ -72,6 +75,32 @@ export interface BenchRun {
   history: BenchPoint[];
 }
 
+/** A run in a folder checkpoints every this many steps, so an interrupted run loses at most these. */
+export const CHECKPOINT_EVERY = 250;
+
+/** The settings a run's results depend on: all but the step cap, which a later request may raise. */
+export const settingsKey = (c: BenchConfig, seed: number): string =>
+  JSON.stringify([c.method, c.task, seed, c.p, c.until, c.evalEvery, c.batchSize, c.dim, c.depth, c.spectrumWindow, c.spectrumCutoff]);
+
+/**
+ * Make a run's folder ready to continue: a run there with the same settings (its settings.json)
+ * resumes from its checkpoint; anything else there is removed before the new settings are written,
+ * so a checkpoint is never continued under other settings, even after a kill at any point.
+ */
+function prepareFolder(dir: string, key: string): void {
+  makeDir(dir);
+  const file = join(dir, SETTINGS_FILE);
+  if (existsSync(file) && readFileSync(file, 'utf8') === key) return;
+  for (const f of [CHECKPOINT_FILE, LOG_FILE]) rmSync(join(dir, f), { force: true });
+  writeFileSync(file, key);
+}
+
+/** What a run checkpoints besides the model and the update rule's state. */
+interface HookState {
+  penalty: unknown;
+  spectrum: GradientSpectrumState;
+}
+
 /** x ∘ y for x in 0..p−1 and y in 1..p−1 for every task (the Grokfast code's domain, so all four tasks share one split size). */
 export async function run(config: BenchConfig, seed: number): Promise<BenchRun> {
   const c = { ...BENCH_DEFAULTS, ...config };
@@ -80,6 +109,7 @@ export async function run(config: BenchConfig, seed: number): Promise<BenchRun> 
   const spectrum = new GradientSpectrum({ window: c.spectrumWindow, seed });
   const penalty = penaltyOf(recipe);
   const output = recipe.output;
+  if (c.outDir) prepareFolder(c.outDir, settingsKey(c, seed));
   try {
     const r = await runArm(
       {
@@ -96,8 +126,9 @@ export async function run(config: BenchConfig, seed: number): Promise<BenchRun> 
         dim: c.dim,
         depth: c.depth,
         outDir: c.outDir,
-        // a run not in runs.jsonl (interrupted, or made under a smaller cap) is trained again from step 0
-        overwrite: c.outDir !== undefined,
+        // a run interrupted, or made under a smaller cap, continues from its last checkpoint
+        resume: c.outDir !== undefined,
+        checkpointEvery: c.outDir === undefined ? undefined : CHECKPOINT_EVERY,
         progress: false,
         label: `${c.method} ${c.task} seed ${seed}`,
       },
@@ -105,7 +136,14 @@ export async function run(config: BenchConfig, seed: number): Promise<BenchRun> 
         transform: transformOf(recipe, spectrum.transform()),
         loss: output === 'softmax' ? undefined : (logits, targets) => tokenLoss(logits, targets, { output }),
         penalty: penalty ? (params) => penalty.term(params) : undefined,
-        state: penalty ? { get: () => penalty.state(), set: (s) => penalty.setState(s) } : undefined,
+        state: {
+          get: (): HookState => ({ penalty: penalty?.state() ?? null, spectrum: spectrum.state() }),
+          set: (s) => {
+            const v = s as HookState;
+            spectrum.setState(v.spectrum);
+            penalty?.setState(v.penalty);
+          },
+        },
         afterEval: (m, step, params): Record<string, number> => {
           penalty?.observe(m.trainAcc, step);
           const weightNorm = Math.sqrt(frobeniusPenalty(params).item());

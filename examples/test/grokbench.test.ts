@@ -161,6 +161,35 @@ describe('examples/grokbench end to end (tiny x+y mod 7)', () => {
     expect(readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
   });
 
+  it('a run asked to go further continues from its checkpoint, to the same curve as a run straight through; other settings start over', async () => {
+    const method = 'grokfast-ema:lr=0.01+compression:coef=0.05:threshold=0.5';
+    const argv = (out: string, steps: number, ...more: string[]) =>
+      ['--methods', method, '--tasks', 'add', '--seeds', '0', '--p', '7', '--steps', String(steps), '--dim', '16', '--depth', '1', '--batch', '21', '--workers', '0', '--out', out, ...more];
+    const runsIn = (out: string) => readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).run as BenchRun);
+    const [a, b] = [mkdtempSync(join(tmpdir(), 'grokbench-')), mkdtempSync(join(tmpdir(), 'grokbench-'))];
+    await main(parse(argv(a, 40)));
+    const extended = await main(parse(argv(a, 90)));
+    const straight = await main(parse(argv(b, 90)));
+    const [first, second] = runsIn(a);
+    const [whole] = runsIn(b);
+    expect(first!.steps).toBe(40);
+    // compression was on before the first cap, so its state, the filter's, Adam's and the spectrum's crossed the checkpoint
+    expect(first!.compressionOnAt).not.toBeNull();
+    expect(second!.steps).toBe(90);
+    expect(second!.history.map((h) => h.step)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    expect(second!.history).toEqual(whole!.history);
+    expect(second!.compressionOnAt).toBe(whole!.compressionOnAt);
+    expect(extended.results).toEqual(straight.results.map((r) => ({ ...r, wallSeconds: extended.results[0]!.wallSeconds })));
+    const folder = join(a, `add-${method.replace(/[^a-z0-9.=+-]+/gi, '_')}-seed0`);
+    expect(existsSync(join(folder, 'checkpoint.safetensors'))).toBe(true);
+    expect(readFileSync(join(folder, 'log.jsonl'), 'utf8').trim().split('\n')).toHaveLength(10);
+    // the same folder under another evaluation schedule is a new run from step 0, not a continuation
+    await main(parse(argv(a, 60, '--eval-every', '20')));
+    const other = runsIn(a).at(-1)!;
+    expect(other.history.map((h) => h.step)).toEqual([0, 20, 40, 60]);
+    expect(readFileSync(join(folder, 'log.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
+  });
+
   it('rejects bad arguments with one line naming the flag; --help and --list print', () => {
     const error = (argv: string[]) => usageError(parse, argv);
     expect(error(['--bogus'])).toBe("expected one of the options in --help, got '--bogus'");

@@ -10,7 +10,7 @@ export { butterworth, type ButterworthOptions } from './butterworth.js';
 export { frequencyResponse, specToCoefficients, type FrequencyResponse, type ResponseSource } from './frequency-response.js';
 export { orthogonalGrad, type OrthogonalGradOptions } from './orthogonal-grad.js';
 export { egalitarianGrad, type EgalitarianOptions } from './egalitarian.js';
-export { GradientSpectrum, lowHighRatio, type GradientSpectrumOptions, type SpectrumReport, type SpectrumPower } from './spectrum.js';
+export { GradientSpectrum, lowHighRatio, type GradientSpectrumOptions, type GradientSpectrumState, type SpectrumReport, type SpectrumPower } from './spectrum.js';
 export { fft, rfft, hann, isPowerOfTwo } from './fft.js';
 export { perParamFilter, type PerParamFilterDef, type PerParamState, type StepContext } from './per-param.js';
 export { poles, isStable, spectralRadius, transferAt, type Complex } from './polynomial.js';

@@ -43,8 +43,17 @@ function hashName(s: string): number {
 }
 
 interface Track {
-  proj: Tensor; // [k, size], entries N(0, 1/size)
+  /** [k, size], entries N(0, 1/size); made at the parameter's first gradient (absent after `setState` until then). */
+  proj?: Tensor;
   buf: Float64Array; // k × window ring buffer
+}
+
+/** What `GradientSpectrum.state()` returns: plain JSON, to checkpoint with a run. */
+export interface GradientSpectrumState {
+  /** Gradients recorded. */
+  count: number;
+  /** Per parameter, its k × window ring buffer of projected gradients. */
+  buffers: Record<string, number[]>;
 }
 
 /**
@@ -92,10 +101,12 @@ export class GradientSpectrum {
         const g = grads[name]!;
         let tr = this.tracks.get(name);
         if (!tr) {
-          const r = rng(BigInt(this.seed >>> 0) * 0x100000000n + BigInt(hashName(name)));
-          const proj = keep(randn([this.k, g.size], { rng: r, std: 1 / Math.sqrt(g.size), dtype: g.dtype, device: g.device }));
-          tr = { proj, buf: new Float64Array(this.k * this.window) };
+          tr = { buf: new Float64Array(this.k * this.window) };
           this.tracks.set(name, tr);
+        }
+        if (!tr.proj) {
+          const r = rng(BigInt(this.seed >>> 0) * 0x100000000n + BigInt(hashName(name)));
+          tr.proj = keep(randn([this.k, g.size], { rng: r, std: 1 / Math.sqrt(g.size), dtype: g.dtype, device: g.device }));
         } else if (tr.proj.shape[1] !== g.size) {
           throw new Error(`GradientSpectrum: '${name}' expected a gradient with ${tr.proj.shape[1]} elements, got ${g.size}`);
         }
@@ -178,6 +189,38 @@ export class GradientSpectrum {
     return lowHighRatio(this.report(), cutoff, name);
   }
 
+  /**
+   * The recorded history as plain JSON (the projections are not in it: they follow from the seed and
+   * the parameter names). `setState` on a spectrum with the same projections, window and seed
+   * continues it exactly, so the spectrum can be checkpointed with a training run.
+   */
+  state(): GradientSpectrumState {
+    const buffers: Record<string, number[]> = {};
+    for (const [name, tr] of this.tracks) buffers[name] = Array.from(tr.buf);
+    return { count: this.count, buffers };
+  }
+
+  /** Restore a history from `state()`; checked whole before anything changes. */
+  setState(state: GradientSpectrumState): void {
+    const n = this.k * this.window;
+    const s = state as Partial<GradientSpectrumState> | null;
+    const buffers = s && typeof s.buffers === 'object' && s.buffers !== null ? Object.entries(s.buffers) : null;
+    const ok =
+      s !== null &&
+      Number.isInteger(s.count) &&
+      s.count! >= 0 &&
+      buffers !== null &&
+      buffers.every(([, b]) => Array.isArray(b) && b.length === n && b.every((x) => typeof x === 'number' && Number.isFinite(x)));
+    if (!ok) {
+      const got = s === null || typeof s !== 'object' ? String(s) : `{count: ${String(s.count)}, buffers: ${buffers ? `{${buffers.map(([k, b]) => `${k}: ${Array.isArray(b) ? `${b.length} numbers` : typeof b}`).join(', ')}}` : String(s.buffers)}}`;
+      throw new Error(`GradientSpectrum.setState: expected {count: an integer ≥ 0, buffers: {name: ${n} finite numbers (${this.k} projections × window ${this.window})}}, got ${got.slice(0, 200)}`);
+    }
+    for (const tr of this.tracks.values()) tr.proj?.dispose();
+    this.tracks.clear();
+    for (const [name, b] of buffers!) this.tracks.set(name, { buf: Float64Array.from(b) });
+    this.count = s.count!;
+  }
+
   /** Forget the history (projections are kept). */
   reset(): void {
     this.count = 0;
@@ -186,7 +229,7 @@ export class GradientSpectrum {
 
   /** Release the projection matrices. */
   dispose(): void {
-    for (const tr of this.tracks.values()) tr.proj.dispose();
+    for (const tr of this.tracks.values()) tr.proj?.dispose();
     this.tracks.clear();
   }
 }

@@ -69,6 +69,32 @@ describe('GradientSpectrum', () => {
     expect(gain).toBeGreaterThan(5); // |1+H|² ≈ 36 at DC, ≈ 1.1–2 above the cutoff
   });
 
+  it('its state survives a checkpoint: a restored spectrum reports and continues exactly as the original', async () => {
+    const make = () => new GradientSpectrum({ projections: 3, window: 16, seed: 5 });
+    const r = g.rng(4);
+    const grads = Array.from({ length: 40 }, () => ({ w: g.tensor([r.normal(), r.normal(), r.normal()]), b: g.tensor([r.normal()]) }));
+    const straight = make();
+    for (const gr of grads) straight.record(gr);
+    const first = make();
+    for (const gr of grads.slice(0, 23)) first.record(gr);
+    // through a checkpoint's JSON header, as GrokBench saves it
+    const bytes = await g.saveCheckpoint({ params: { x: g.zeros([1]) }, extra: { spectrum: first.state() } });
+    const resumed = make();
+    resumed.setState(g.loadCheckpoint(bytes).extra.spectrum as ReturnType<GradientSpectrum['state']>);
+    expect(resumed.steps).toBe(23);
+    expect(resumed.report()).toEqual(first.report());
+    for (const gr of grads.slice(23)) resumed.record(gr);
+    expect(resumed.report()).toEqual(straight.report());
+    expect(resumed.lowHighRatio(0.25)).toBe(straight.lowHighRatio(0.25));
+    // a bad state is refused whole: nothing changes
+    const before = resumed.report();
+    expect(() => resumed.setState({ count: 3, buffers: { w: [1, 2] } })).toThrow(
+      /GradientSpectrum.setState: expected \{count: an integer ≥ 0, buffers: \{name: 48 finite numbers \(3 projections × window 16\)\}\}, got \{count: 3, buffers: \{w: 2 numbers\}\}/,
+    );
+    expect(() => resumed.setState(null as never)).toThrow(/got null/);
+    expect(resumed.report()).toEqual(before);
+  });
+
   it('validates its options and gradient sizes', () => {
     expect(() => new GradientSpectrum({ window: 100 })).toThrow(/expected window to be a power of two ≥ 4, got 100/);
     expect(() => new GradientSpectrum({ projections: 0 })).toThrow(/expected projections to be a positive integer, got 0/);
