@@ -20,6 +20,9 @@ const ops: [string, (a: g.Tensor, b: g.Tensor, row: g.Tensor) => g.Tensor][] = [
   ['layerNorm', (a) => g.layerNorm(a, [128])],
   ['gelu', (a) => g.gelu(a)],
   ['softmax', (a) => g.softmax(a, -1)],
+  // attention's split heads: [B, T, H, hd] → [B, H, T, hd] (the reshape is a copy too)
+  ['split heads (reshape + permute)', (a) => g.permute(g.reshape(a, [512, 4, 4, 32]), [0, 2, 1, 3])],
+  ['transpose', (a) => g.permute(a, [1, 0])],
 ];
 
 for (const [name, f] of ops) {

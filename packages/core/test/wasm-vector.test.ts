@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '../src/index.js';
 import { adamDirection } from '../src/fused-ops.js';
-import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmColumnSums, wasmPointwise } from '../src/cpu/wasm/vector.js';
+import { stridedCopy } from '../src/cpu/strided.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmColumnSums, wasmPointwise, wasmStridedCopy } from '../src/cpu/wasm/vector.js';
 
 const rand = (n: number, seed: number, positive = false) => {
   const r = g.rng(seed);
@@ -107,5 +108,44 @@ describe('WebAssembly SIMD elementwise kernels', () => {
   it('linear adds its bias in SIMD with the same result as the composition', () => {
     const { fast, ref } = both([[130, 24], [67, 24], [67]], (x, w, b) => g.linear(x!, w!, b!));
     expectClose(fast, ref, 1e-5);
+  });
+
+  it('strided copies (permute, slice, expand) move every bit as the JS loop does, float32 and int32', () => {
+    // NaNs with payloads, −0 and infinities: a copy must not touch them
+    const bits = Int32Array.from({ length: 40000 }, (_, i) => (i * 2654435761) | 0);
+    bits.set([0x7fc00001, 0x7f800001, 0xffc12345 | 0, 0x80000000 | 0, 0x7f800000, 0xff800000 | 0], 0);
+    const cases: [string, number[], number[], number][] = [];
+    const stridesOf = (s: number[]) => s.map((_, d) => s.slice(d + 1).reduce((a, b) => a * b, 1));
+    const permute = (shape: number[], perm: number[]) => {
+      const st = stridesOf(shape);
+      cases.push([`permute [${shape}] by [${perm}]`, perm.map((p) => shape[p]!), perm.map((p) => st[p]!), 0]);
+    };
+    permute([64, 4, 4, 32], [0, 2, 1, 3]); // attention's split heads
+    permute([5, 7, 11, 13], [2, 1, 0, 3]); // rows of 13: the scalar tail
+    cases.push(['slice of rows [3, 299) of [300, 130] → columns 5..64', [296, 59], [130, 1], 3 * 130 + 5]);
+    cases.push(['last position of [512, 4, 19]', [512, 1, 19], [76, 19, 1], 3 * 19]);
+    cases.push(['expand [37] to [40, 37]', [40, 37], [0, 1], 0]);
+    for (const [name, shape, strides, offset] of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      // the JS loop over int32 moves the bits exactly (over float32 it would quiet a signalling NaN)
+      const want = new Int32Array(n);
+      stridedCopy(want, bits, shape, strides, offset);
+      for (const Type of [Float32Array, Int32Array]) {
+        const got = new Type(n).fill(7);
+        expect(wasmStridedCopy(got, new Type(bits.buffer), shape, strides, offset), name).toBe(true);
+        expect(Array.from(new Int32Array(got.buffer)), `${name}, ${Type.name}`).toEqual(Array.from(want));
+      }
+    }
+    // too small to be worth it, strided rows (a transpose), a negative stride: declined, untouched
+    const out = new Float32Array(12).fill(3);
+    expect(wasmStridedCopy(out, new Float32Array(12), [3, 4], [4, 1], 0)).toBe(false);
+    expect(Array.from(out)).toEqual(new Array(12).fill(3));
+    const big = new Float32Array(4000).fill(3);
+    expect(wasmStridedCopy(big, new Float32Array(4000), [40, 100], [1, 40], 0)).toBe(false);
+    expect(wasmStridedCopy(big, new Float32Array(4000), [40, 100], [-100, 1], 3900)).toBe(false);
+    expect(big.every((x) => x === 3)).toBe(true);
+    // through the backend: the split heads of attention on 'cpu' and 'cpu-reference'
+    const { fast, ref } = both([[64, 4, 128]], (x) => x!.reshape([64, 4, 4, 32]).permute([0, 2, 1, 3]).add(0));
+    expect(Array.from(fast)).toEqual(Array.from(ref));
   });
 });

@@ -1,15 +1,17 @@
 /**
  * The default cpu kernels: the reference ones, with float32 matmul in WebAssembly SIMD on up to
- * two threads and float32 add/sub/mul/div in WebAssembly SIMD (each falls back to the reference
- * kernel where WebAssembly SIMD is missing or the layout has no SIMD form).
+ * two threads, float32 add/sub/mul/div in WebAssembly SIMD, and permute/expand/slice of 4-byte
+ * values copied in WebAssembly (each falls back to the reference kernel where WebAssembly SIMD is
+ * missing or the layout has no SIMD form).
  */
 import type { Kernel } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
-import { broadcastStrides, sizeOf } from '../shape.js';
-import { cpuKernels, type CpuKernels } from './kernels.js';
+import { broadcastStrides, collapse, sizeOf, type Shape } from '../shape.js';
+import { cpuKernels, stridedKernels, type CpuKernels } from './kernels.js';
 import { alloc, release } from './pool.js';
+import { stridedCopy } from './strided.js';
 import { wasmMatmul } from './wasm/gemm.js';
-import { VECTOR_MIN_ELEMENTS, wasmBinary, type BinaryOp } from './wasm/vector.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmStridedCopy, type BinaryOp } from './wasm/vector.js';
 
 /** float32 add/sub/mul/div in WebAssembly SIMD where the layout allows (wasm/vector.ts), else the JS loop. */
 function simdBinary<P extends BinaryOp>(op: P): Kernel<P, TypedArray> {
@@ -29,8 +31,24 @@ function simdBinary<P extends BinaryOp>(op: P): Kernel<P, TypedArray> {
   };
 }
 
+/**
+ * Strided copies of 4-byte values in rows of fewer than 64 contiguous values (attention's heads) in
+ * WebAssembly, where the JS loop costs ≈2 ns per value; the JS path copies longer rows with a memcpy
+ * already, and wasm declines other layouts. The same values, bit for bit.
+ */
+function fastStridedCopy(out: TypedArray, src: TypedArray, shape: Shape, strides: number[], offset = 0): void {
+  const four = (a: TypedArray): a is Float32Array | Int32Array => a instanceof Float32Array || a instanceof Int32Array;
+  if (four(out) && four(src) && out.length >= VECTOR_MIN_ELEMENTS) {
+    const c = collapse(shape, [strides]);
+    const shortRows = c.shape.length > 0 && c.shape[c.shape.length - 1]! < 64;
+    if (shortRows && wasmStridedCopy(out, src, shape, strides, offset)) return;
+  }
+  stridedCopy(out, src, shape, strides, offset);
+}
+
 export const fastCpuKernels: CpuKernels = {
   ...cpuKernels,
+  ...stridedKernels(fastStridedCopy),
   add: simdBinary('add'),
   sub: simdBinary('sub'),
   mul: simdBinary('mul'),

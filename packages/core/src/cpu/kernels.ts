@@ -17,10 +17,24 @@ type Info = TensorInfo<TypedArray>;
 /** A kernel for every primitive (no `onCpu` entries: this is the cpu backend). */
 export type CpuKernels = { readonly [P in Primitive]: Kernel<P, TypedArray> };
 
-function strided(src: Info, out: OutputInfo, strides: number[], offset = 0): TypedArray {
-  const res = alloc(out.dtype, sizeOf(out.shape));
-  stridedCopy(res, src.handle, out.shape, strides, offset);
-  return res;
+/** The strided copies behind permute, expand and slice, with the copy loop given. */
+export function stridedKernels(copy: typeof stridedCopy): Pick<CpuKernels, 'permute' | 'expand' | 'slice'> {
+  const strided = (src: Info, out: OutputInfo, strides: number[], offset = 0): TypedArray => {
+    const res = alloc(out.dtype, sizeOf(out.shape));
+    copy(res, src.handle, out.shape, strides, offset);
+    return res;
+  };
+  return {
+    permute: ([x], { perm }, out) => {
+      const st = stridesOf(x!.shape);
+      return strided(x!, out, perm.map((p) => st[p]!));
+    },
+    expand: ([x], _p, out) => strided(x!, out, broadcastStrides(x!.shape, out.shape)),
+    slice: ([x], { starts }, out) => {
+      const st = stridesOf(x!.shape);
+      return strided(x!, out, st, starts.reduce((o, s, d) => o + s * st[d]!, 0));
+    },
+  };
 }
 
 /** Walk every position of `shape`, calling f(flatIndex, multiIndex). */
@@ -65,15 +79,7 @@ export const cpuKernels: CpuKernels = {
     return res;
   },
   reshape: ([x], _p, out) => x!.handle.slice(0, sizeOf(out.shape)),
-  permute: ([x], { perm }, out) => {
-    const st = stridesOf(x!.shape);
-    return strided(x!, out, perm.map((p) => st[p]!));
-  },
-  expand: ([x], _p, out) => strided(x!, out, broadcastStrides(x!.shape, out.shape)),
-  slice: ([x], { starts }, out) => {
-    const st = stridesOf(x!.shape);
-    return strided(x!, out, st, starts.reduce((o, s, d) => o + s * st[d]!, 0));
-  },
+  ...stridedKernels(stridedCopy),
   pad: ([x], { before }, out) => {
     const res = allocZeroed(out.dtype, sizeOf(out.shape));
     const ost = stridesOf(out.shape);

@@ -103,6 +103,7 @@ export class Code {
 
   // scalar memory
   i32Load(offset = 0): this { return this.op(0x28).mem(2, offset); }
+  i32Store(offset = 0): this { return this.op(0x36).mem(2, offset); }
   f32Load(offset = 0): this { return this.op(0x2a).mem(2, offset); }
   f32Store(offset = 0): this { return this.op(0x38).mem(2, offset); }
   f32Const(v: number): this {

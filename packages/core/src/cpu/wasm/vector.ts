@@ -277,6 +277,56 @@ function colsumFn(mb: ModuleBuilder): void {
   });
 }
 
+/**
+ * `strided(out, src, rows, inner, outer, shp, stp, idx)`: a strided copy of 4-byte values in rows
+ * of `inner` contiguous values. Row r is read from src + base and written at out + 4·r·inner; base
+ * walks the `outer` dims like an odometer (their sizes at shp, their byte strides at stp, the
+ * multi-index at idx, zeroed by the caller). Values move as v128 or i32, so every bit is kept.
+ */
+function stridedFn(mb: ModuleBuilder): void {
+  const { code: c } = mb.func(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], 'strided');
+  const [OUT, SRC, ROWS, INNER, OUTER, SHP, STP, IDX] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const r = c.local('i32');
+  const j = c.local('i32');
+  const po = c.local('i32');
+  const base = c.local('i32');
+  const d = c.local('i32');
+  const pd = c.local('i32');
+  const t = c.local('i32');
+  const meta = (ptr: number) => c.get(ptr).get(d).i32(2).shl().add().i32Load();
+  c.get(OUT).set(po);
+  c.get(SRC).set(base);
+  times(c, r, ROWS, () => {
+    c.i32(0).set(j);
+    each4(
+      c, j, INNER,
+      () => { at(c, po, j); at(c, base, j).v128Load().v128Store(); },
+      () => { at(c, po, j); at(c, base, j).i32Load().i32Store(); },
+    );
+    c.get(po).get(INNER).i32(2).shl().add().set(po);
+    // next row: idx[d]++ from the last outer dim, carrying into the ones before it
+    c.get(OUTER).i32(1).sub().set(d);
+    c.block().loop();
+    c.get(d).i32(0).ltS().brIf(1);
+    c.get(IDX).get(d).i32(2).shl().add().tee(pd);
+    c.get(pd).i32Load().i32(1).add().tee(t).i32Store();
+    c.get(base);
+    meta(STP);
+    c.add().set(base);
+    c.get(t);
+    meta(SHP);
+    c.ltS().brIf(1);
+    c.get(base);
+    meta(STP);
+    meta(SHP);
+    c.mul().sub().set(base);
+    c.get(pd).i32(0).i32Store();
+    c.get(d).i32(1).sub().set(d);
+    c.br(0);
+    c.end().end();
+  });
+}
+
 /** The module's bytes (memory imported as env.memory with the given limits). */
 export function buildVectorModule(memory: { initial: number; maximum: number; shared: boolean }): Uint8Array {
   const mb = new ModuleBuilder(memory);
@@ -312,6 +362,7 @@ export function buildVectorModule(memory: { initial: number; maximum: number; sh
   );
   standardizeFns(mb);
   colsumFn(mb);
+  stridedFn(mb);
   return mb.encode();
 }
 
@@ -427,5 +478,48 @@ export function wasmPointwise(name: 'axpby' | 'adam', out: Float32Array, X: Floa
   const [px, py, po] = ptrs as [number, number, number];
   v.fns[name]!(po, px, py, out.length, ...params);
   out.set(v.rt.f32.subarray(po >> 2, (po >> 2) + out.length));
+  return true;
+}
+
+/** A float32 view of a 4-byte typed array's elements [from, from + n) (for byte-for-byte copies). */
+const bytes4 = (a: Float32Array | Int32Array, from = 0, n = a.length - from) => (a instanceof Float32Array && from === 0 && n === a.length ? a : new Float32Array(a.buffer, a.byteOffset + 4 * from, n));
+
+/**
+ * Copy `src` read through (shape, strides, offset) into the contiguous `out`, for arrays of 4-byte
+ * values (float32, int32), bit for bit, where the innermost dim is contiguous (stride 1) and the
+ * others are ≥ 0: permutes that keep the last dim (attention's heads), slices. False, touching
+ * nothing, for other layouts (a transpose's strided reads cost the same here as in the JS loop), when
+ * WebAssembly SIMD is missing, or when the copy is too small to be worth it: the caller runs the JS loop.
+ */
+export function wasmStridedCopy(out: Float32Array | Int32Array, src: Float32Array | Int32Array, shape: Shape, strides: readonly number[], offset: number): boolean {
+  const v = vectorFns(out.length);
+  if (!v) return false;
+  const c = collapse(shape, [strides]);
+  const sh = c.shape;
+  const st = c.strides[0]!;
+  const nd = sh.length;
+  if (nd === 0 || st[nd - 1] !== 1) return false;
+  let last = offset; // the last element of src the view reads
+  for (let d = 0; d < nd; d++) {
+    if (st[d]! < 0) return false;
+    last += st[d]! * (sh[d]! - 1);
+  }
+  const span = last - offset + 1;
+  const outer = nd - 1;
+  const ps = v.rt.dataBase;
+  const po = ps + align(4 * span);
+  const pm = po + align(4 * out.length);
+  if (!ensureData(v.rt, pm + 12 * outer - ps)) return false;
+  const mem = v.rt.memory.buffer;
+  new Float32Array(mem, ps, span).set(bytes4(src, offset, span));
+  const meta = new Int32Array(mem, pm, 3 * outer);
+  for (let d = 0; d < outer; d++) {
+    meta[d] = sh[d]!;
+    meta[outer + d] = 4 * st[d]!;
+    meta[2 * outer + d] = 0;
+  }
+  const inner = sh[outer]!;
+  v.fns.strided!(po, ps, out.length / inner, inner, outer, pm, pm + 4 * outer, pm + 8 * outer);
+  bytes4(out).set(new Float32Array(mem, po, out.length));
   return true;
 }
