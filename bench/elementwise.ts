@@ -2,12 +2,16 @@
  * Per-element cost of the float32 elementwise kernels on 262,144 values: the cpu backend
  * (WebAssembly SIMD where it applies) next to cpu-reference (plain TypeScript loops; layerNorm
  * there is its composition of primitives). One JSON line per (op, backend): median ns per element
- * over 50 calls after 20 warm-ups.
+ * over 50 calls after 20 warm-ups, with the helper thread running where the machine has two cores.
  *
  *   npx tsx bench/elementwise.ts
  */
 import * as g from '@grokkit/core';
-import { shutdownWasmThreads } from '@grokkit/core/backend';
+import { shutdownWasmThreads, wasmThreads } from '@grokkit/core/backend';
+
+// the helper thread starts on first use and takes a moment to be ready: wait for it, so that the
+// kernels that split over two threads (GELU) are timed as a training step sees them
+for (let i = 0; i < 200 && wasmThreads() < 2; i++) await new Promise((r) => setTimeout(r, 10));
 
 const shape = [2048, 128];
 const n = 2048 * 128;

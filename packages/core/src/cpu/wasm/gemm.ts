@@ -9,16 +9,13 @@
  * threads, or for problems below the threading threshold) everything runs on the calling thread.
  */
 import { matmulRef } from '../matmul.js';
-import { ensureData, getRuntime, MAX_PAGES, PAGE, recordThreads, stopWorker, threadPlan, wake, type Runtime } from './runtime.js';
-import { CMD_GEMM, CTRL, CTRL_BYTES } from './worker-source.js';
+import { ensureData, getRuntime, MAX_PAGES, PAGE, recordThreads, threadPlan, wake, type Runtime } from './runtime.js';
+import { runSplit, type Args, type SplitPlan } from './split.js';
+import { CMD_GEMM, CTRL_BYTES } from './worker-source.js';
 
 /** Largest M·N·K of one matrix of a batch that the unpacked small-product kernel takes. */
 const SMALL_MAX = 8192;
 
-/** Atomics.load polls by the caller before it sleeps on the helper. */
-const SPIN = 20000;
-
-type Args = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
 
 /**
  * out[b] = op(A[b]) · op(B[b]) for b < batch, where A[b] is [M, K] (or [K, M] when `ta`) and B[b] is
@@ -90,7 +87,7 @@ function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Arr
   f32.set(B.subarray(b0 * K * N, b0 * K * N + nB), bPtr >> 2);
   // the unpacked kernel reads the first 15 arguments and returns 0 for a layout it does not handle
   const smallDone = tiny && rt.small(...whole) === 1;
-  if (plan) runSplit(rt, whole, plan);
+  if (plan) runSplit(rt, whole, plan, CMD_GEMM, (args) => rt.gemm(...args));
   else if (!smallDone) rt.gemm(...whole);
   out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + nC), b0 * M * N);
   if (timed) recordThreads(plan ? 2 : 1, performance.now() - t0, flops);
@@ -105,8 +102,6 @@ function gemmArgs(aPtr: number, bPtr: number, cPtr: number, bc: number, { M, K, 
   return [aPtr, bPtr, cPtr, M, N, K, sAm, sAk, sBk, sBn, N, bc, M * K, K * N, M * N, CTRL_BYTES];
 }
 
-/** How a job is cut: along argument `dim` (11 batch, 3 rows, 4 columns) in chunks of `chunk` units. */
-interface SplitPlan { dim: number; chunk: number; total: number; n: number; dA: number; dB: number; dC: number }
 
 /**
  * Cut over the batch when it is even or large, else over rows (M ≥ N) or columns. Row and column
@@ -133,62 +128,3 @@ function planSplit(rt: Runtime, w: Args): SplitPlan | null {
   }
   return plan && plan.n >= 2 ? plan : null;
 }
-
-/** Same as the helper's chunkArgs (worker-source.ts). */
-function chunkArgs(args: Args, whole: Args, i: number, p: SplitPlan, scratch: number): void {
-  for (let j = 0; j < 16; j++) args[j] = whole[j]!;
-  const u = i * p.chunk;
-  args[0] += u * p.dA;
-  args[1] += u * p.dB;
-  args[2] += u * p.dC;
-  args[p.dim] = Math.min(p.chunk, p.total - u);
-  args[15] = scratch;
-}
-
-/** Run a woken job on both threads, claiming chunks until none are left, then wait for the helper's. */
-function runSplit(rt: Runtime, whole: Args, p: SplitPlan): void {
-  const ctrl = rt.ctrl;
-  const tag = rt.seq & 0x7fff;
-  for (let j = 0; j < 16; j++) ctrl[CTRL.ARGS + j] = whole[j]!;
-  ctrl[CTRL.DIM] = p.dim;
-  ctrl[CTRL.CHUNK] = p.chunk;
-  ctrl[CTRL.TOTAL] = p.total;
-  ctrl[CTRL.DA] = p.dA;
-  ctrl[CTRL.DB] = p.dB;
-  ctrl[CTRL.DC] = p.dC;
-  Atomics.store(ctrl, CTRL.NCHUNK, p.n);
-  Atomics.store(ctrl, CTRL.FIN, 0);
-  Atomics.store(ctrl, CTRL.ERR, 0);
-  Atomics.store(ctrl, CTRL.NEXT, tag << 16);
-  Atomics.store(ctrl, CTRL.CMD, CMD_GEMM);
-  Atomics.store(ctrl, CTRL.GO, rt.seq);
-  Atomics.notify(ctrl, CTRL.GO, 1);
-  const args: Args = [...whole];
-  for (;;) {
-    const v = Atomics.load(ctrl, CTRL.NEXT);
-    if ((v & 0xffff) >= p.n) break;
-    if (Atomics.compareExchange(ctrl, CTRL.NEXT, v, v + 1) !== v) continue;
-    chunkArgs(args, whole, v & 0xffff, p, CTRL_BYTES);
-    rt.gemm(...args);
-    Atomics.add(ctrl, CTRL.FIN, 1);
-  }
-  // wait for the chunks the helper claimed: poll briefly, then sleep
-  let f = Atomics.load(ctrl, CTRL.FIN);
-  for (let i = 0; f < p.n && i < SPIN; i++) f = Atomics.load(ctrl, CTRL.FIN);
-  let waited = 0;
-  while (f < p.n) {
-    if (Atomics.wait(ctrl, CTRL.FIN, f, 1000) === 'timed-out' && ++waited >= 60) break;
-    f = Atomics.load(ctrl, CTRL.FIN);
-  }
-  const err = Atomics.load(ctrl, CTRL.ERR);
-  if (f < p.n || err !== 0) {
-    // the helper failed or stopped answering: redo its work here and stop using it
-    stopWorker(rt);
-    if (f < p.n) rt.gemm(...whole);
-    else {
-      chunkArgs(args, whole, err - 1, p, CTRL_BYTES);
-      rt.gemm(...args);
-    }
-  }
-}
-

@@ -3,7 +3,8 @@
  * as needed, the GEMM module instantiated on it, and (when SharedArrayBuffer and worker_threads
  * exist) one helper thread sharing that memory, started lazily on first use, with the setting and
  * the 'auto' measurements that decide when work is split over two threads. The kernels that run on
- * it are in gemm.ts (matmul) and vector.ts (elementwise, normalisation, column sums).
+ * it are in gemm.ts (matmul), gelu.ts (GELU, split over both threads like the matmul: split.ts) and
+ * vector.ts (elementwise, normalisation, column sums).
  */
 import { buildGemmModule, defaultGemmConfig, type GemmConfig } from './gemm-module.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './webassembly-api.js';
@@ -166,9 +167,13 @@ export function wasmThreads(): number {
   return 2;
 }
 
-/** The 'auto' mode's moving averages (ms per Gflop of large calls; NaN until measured). */
-export function wasmThreadStats(): { oneThreadMsPerGflop: number; twoThreadMsPerGflop: number; largeCalls: number } {
-  return { oneThreadMsPerGflop: auto.one, twoThreadMsPerGflop: auto.two, largeCalls: auto.calls };
+/**
+ * The 'auto' mode's moving averages (ms per Gflop of large calls; NaN until measured), and how many
+ * chunks of split jobs (GEMM and GELU) the helper thread has run.
+ */
+export function wasmThreadStats(): { oneThreadMsPerGflop: number; twoThreadMsPerGflop: number; largeCalls: number; helperChunks: number } {
+  const rt = getRuntime();
+  return { oneThreadMsPerGflop: auto.one, twoThreadMsPerGflop: auto.two, largeCalls: auto.calls, helperChunks: rt ? Atomics.load(rt.ctrl, CTRL.HELPED) : 0 };
 }
 
 /** auto mode: threads for a call of `flops`, and whether to time it. */

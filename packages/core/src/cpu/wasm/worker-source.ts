@@ -3,7 +3,8 @@
  * needs no file of its own (the package runs both from dist/ and from source). It is valid both as a
  * script and as a module (a parent started with --input-type=module passes that on).
  *
- * A job is a GEMM cut into chunks along one dimension (batch, rows or columns). Both threads claim
+ * A job is a GEMM cut into chunks along one dimension (batch, rows or columns), or a GELU cut into
+ * runs of elements (CMD says which). Both threads claim
  * chunks from a shared counter until none are left, so a helper that wakes late (its core busy, or
  * descheduled by a hypervisor) just takes fewer chunks and never holds the caller up for long.
  *
@@ -16,12 +17,35 @@
 /** Int32 slots of the control block at the start of wasm memory. */
 export const CTRL = {
   SEQ: 0, GO: 1, READY: 2, CMD: 3, ERR: 4, NEXT: 5, FIN: 6, NCHUNK: 7,
-  DIM: 8, CHUNK: 9, TOTAL: 10, DA: 11, DB: 12, DC: 13, ARGS: 16,
+  DIM: 8, CHUNK: 9, TOTAL: 10, DA: 11, DB: 12, DC: 13, HELPED: 14, ARGS: 16,
 } as const;
 /** Bytes reserved for the control block. */
 export const CTRL_BYTES = 128;
 export const CMD_GEMM = 0;
 export const CMD_EXIT = 1;
+export const CMD_GELU = 2;
+
+/** The grid of GELU's tables of Φ and φ: [−SPAN, SPAN] in steps of 1/STEPS (see cpu/fused-kernels.ts). */
+export const GELU_SPAN = 8;
+export const GELU_STEPS = 1024;
+
+/**
+ * float32 GELU (or its derivative) of X into Y from the float64 tables of Φ and φ, by linear
+ * interpolation; beyond ±SPAN the end values are used (Φ is within 1e-15 of 0 or 1 there, φ below
+ * 1e-14). One source for the calling thread and the helper, so both compute the same bits.
+ */
+export const geluLoopSource = `
+function geluLoop(X, Y, n, cdf, pdf, derivative) {
+  for (let i = 0; i < n; i++) {
+    const x = X[i];
+    const t = Math.min(Math.max((x + ${GELU_SPAN}) * ${GELU_STEPS}, 0), ${2 * GELU_SPAN * GELU_STEPS});
+    const k = t | 0;
+    const f = t - k;
+    const c = cdf[k] + f * (cdf[k + 1] - cdf[k]);
+    if (derivative) Y[i] = c + x * (pdf[k] + f * (pdf[k + 1] - pdf[k]));
+    else Y[i] = x * c;
+  }
+}`;
 
 /**
  * The arguments of chunk `i` (written into `args`, a copy of the whole job's): pointers advance by
@@ -44,6 +68,17 @@ const { workerData } = (typeof require === 'function' ? require : process.getBui
 const { module, memory, spinMs, scratch } = workerData;
 const ctrl = new Int32Array(memory.buffer, 0, ${CTRL_BYTES / 4});
 ${chunkArgsSource}
+${geluLoopSource}
+// a GELU chunk: X at args[0], Y at args[2], n = args[3], the tables (args[7] values each) at args[4], args[5]
+let f32 = null, f64 = null;
+function gelu(a) {
+  if (!f32 || f32.byteLength !== memory.buffer.byteLength) {
+    f32 = new Float32Array(memory.buffer);
+    f64 = new Float64Array(memory.buffer);
+  }
+  const x = a[0] >> 2, y = a[2] >> 2, n = a[3], c = a[4] >> 3, p = a[5] >> 3, m = a[7];
+  geluLoop(f32.subarray(x, x + n), f32.subarray(y, y + n), n, f64.subarray(c, c + m), f64.subarray(p, p + m), a[6] !== 0);
+}
 let seen = Atomics.load(ctrl, ${CTRL.SEQ});
 let gemm;
 try {
@@ -68,7 +103,8 @@ while (gemm) {
     if (g === seen) break;
     if ((i & 1023) === 0 && now() > until) Atomics.wait(ctrl, ${CTRL.GO}, g, 1000);
   }
-  if (Atomics.load(ctrl, ${CTRL.CMD}) === ${CMD_EXIT}) break;
+  const cmd = Atomics.load(ctrl, ${CTRL.CMD});
+  if (cmd === ${CMD_EXIT}) break;
   const tag = seen & 0x7fff;
   for (let j = 0; j < 16; j++) whole[j] = Atomics.load(ctrl, ${CTRL.ARGS} + j);
   const n = Atomics.load(ctrl, ${CTRL.NCHUNK}), dim = ctrl[${CTRL.DIM}], chunk = ctrl[${CTRL.CHUNK}];
@@ -80,10 +116,12 @@ while (gemm) {
     const i = v & 0xffff;
     chunkArgs(args, whole, i, dim, chunk, total, dA, dB, dC, scratch);
     try {
-      gemm(...args);
+      if (cmd === ${CMD_GELU}) gelu(args);
+      else gemm(...args);
     } catch (e) {
       Atomics.store(ctrl, ${CTRL.ERR}, i + 1);
     }
+    Atomics.add(ctrl, ${CTRL.HELPED}, 1);
     if (Atomics.add(ctrl, ${CTRL.FIN}, 1) + 1 === n) Atomics.notify(ctrl, ${CTRL.FIN});
   }
 }

@@ -1,0 +1,63 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import * as g from '../src/index.js';
+import { DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmThreads, wasmThreadStats } from '../src/cpu/wasm/runtime.js';
+import { GELU_SPLIT_MIN } from '../src/cpu/wasm/gelu.js';
+
+async function helperReady(): Promise<boolean> {
+  for (let i = 0; i < 500 && wasmThreads() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  return wasmThreads() === 2;
+}
+
+/** GELU and its derivative (through the VJP) of x on 'cpu', as bits. */
+function geluBits(x: Float32Array): [Int32Array, Int32Array] {
+  return g.tidy(() => {
+    const t = g.Tensor.fromHost(x.slice(), [x.length], 'float32', 'cpu').requiresGrad_();
+    const y = g.gelu(t);
+    const [dx] = g.grad(y.sum(), [t]);
+    return [new Int32Array(Float32Array.from(y.dataSync()).buffer), new Int32Array(Float32Array.from(dx!.dataSync()).buffer)];
+  });
+}
+
+describe('GELU on two threads', () => {
+  afterAll(() => setWasmThreads('auto', DEFAULT_THREAD_MIN_FLOPS));
+
+  it('gives the one-thread bits, forward and derivative, and the helper takes part', async () => {
+    const r = g.rng(3);
+    const n = 5 * GELU_SPLIT_MIN + 123; // ragged: the last run is short
+    const x = Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 12 * r.normal() : r.normal()));
+    // the table's ends and beyond, zeros, infinities and NaN
+    x.set([-8, 8, -8.0001, 8.0001, -7.9999, 0, -0, 1e30, -1e30, Infinity, -Infinity, NaN, 1e-30], 0);
+    setWasmThreads(1);
+    const one = geluBits(x);
+    setWasmThreads(2);
+    expect(await helperReady()).toBe(true);
+    const before = wasmThreadStats().helperChunks;
+    let two = geluBits(x);
+    // the helper wakes for each job; over a few jobs it takes chunks of them
+    for (let i = 0; i < 20 && wasmThreadStats().helperChunks === before; i++) two = geluBits(x);
+    expect(wasmThreadStats().helperChunks).toBeGreaterThan(before);
+    // (the first differing index, not a diff of 300k values)
+    expect(firstDifference(two[0], one[0])).toBe(-1);
+    expect(firstDifference(two[1], one[1])).toBe(-1);
+    // and the values are GELU's: x·Φ(x) within float32 rounding of the float64 formula on a sample
+    const y = new Float32Array(one[0].buffer);
+    for (const i of [13, 100, 5000, n - 1]) {
+      const xi = x[i]!;
+      const phi = 0.5 * (1 + erf(xi / Math.SQRT2));
+      expect(Math.abs(y[i]! - xi * phi)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(xi)));
+    }
+    expect(Number.isNaN(y[11]!)).toBe(true);
+    expect(y[9]).toBe(Infinity);
+  });
+});
+
+const firstDifference = (a: Int32Array, b: Int32Array) => (a.length !== b.length ? 0 : a.findIndex((v, i) => v !== b[i]));
+
+/** erf by Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7): enough to check values at float32's resolution. */
+function erf(x: number): number {
+  const s = Math.sign(x);
+  const a = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * a);
+  const p = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return s * (1 - p * Math.exp(-a * a));
+}
