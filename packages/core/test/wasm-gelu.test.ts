@@ -48,10 +48,24 @@ describe('GELU on two threads', () => {
     }
     expect(Number.isNaN(y[11]!)).toBe(true);
     expect(y[9]).toBe(Infinity);
+    // an array larger than the memory the helper has seen: the memory grows and the helper follows
+    const big = Float32Array.from({ length: 1 << 22 }, (_, i) => x[i % n]!);
+    const h0 = wasmThreadStats().helperChunks;
+    const bigTwo = geluBits(big);
+    setWasmThreads(1);
+    const bigOne = geluBits(big);
+    expect(firstDifference(bigTwo[0], bigOne[0])).toBe(-1);
+    expect(firstDifference(bigTwo[1], bigOne[1])).toBe(-1);
+    expect(wasmThreadStats().helperChunks).toBeGreaterThan(h0);
   });
 });
 
-const firstDifference = (a: Int32Array, b: Int32Array) => (a.length !== b.length ? 0 : a.findIndex((v, i) => v !== b[i]));
+/** The first index where the bits differ, NaN against NaN aside (which NaN a JS float32 store writes is up to the engine). */
+const firstDifference = (a: Int32Array, b: Int32Array) => {
+  const fa = new Float32Array(a.buffer);
+  const fb = new Float32Array(b.buffer);
+  return a.length !== b.length ? 0 : a.findIndex((v, i) => v !== b[i] && !(Number.isNaN(fa[i]) && Number.isNaN(fb[i])));
+};
 
 /** erf by Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7): enough to check values at float32's resolution. */
 function erf(x: number): number {
