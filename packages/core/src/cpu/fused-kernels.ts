@@ -27,8 +27,8 @@ const fromExpressions = elementwiseFusedKernels(runExpression);
  * float32 GELU from tables of the normal CDF Φ and density φ on [−8, 8] (step 1/1024, linear
  * interpolation: error < 1e-7, at float32's resolution), so the hot loop has no exp, no erf and
  * no data-dependent branch (large arrays run on both threads, wasm/gelu.ts, with the same
- * arithmetic). Built on first use, in float64, from the same expressions of Φ
- * and φ that define GELU (elementwise-fused.ts).
+ * arithmetic). Built on first use, in float64, from the same expressions of Φ and φ that define
+ * GELU (elementwise-fused.ts).
  */
 // module-local copies: the hot loop below runs ≈15% slower on imported bindings
 const SPAN = GELU_SPAN;
