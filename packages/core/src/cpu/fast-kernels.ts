@@ -6,7 +6,7 @@
  */
 import type { Kernel } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
-import { broadcastStrides, collapse, sizeOf, type Shape } from '../shape.js';
+import { broadcastStrides, sizeOf, type Shape } from '../shape.js';
 import { cpuKernels, stridedKernels, type CpuKernels } from './kernels.js';
 import { alloc, release } from './pool.js';
 import { stridedCopy } from './strided.js';
@@ -31,18 +31,11 @@ function simdBinary<P extends BinaryOp>(op: P): Kernel<P, TypedArray> {
   };
 }
 
-/**
- * Strided copies of 4-byte values in rows of fewer than 64 contiguous values (attention's heads) in
- * WebAssembly, where the JS loop costs ≈2 ns per value; the JS path copies longer rows with a memcpy
- * already, and wasm declines other layouts. The same values, bit for bit.
- */
+const fourBytes = (a: TypedArray): a is Float32Array | Int32Array => a instanceof Float32Array || a instanceof Int32Array;
+
+/** Strided copies of 4-byte values in WebAssembly where it is faster (wasm/vector.ts), else the JS loop; the same values, bit for bit. */
 function fastStridedCopy(out: TypedArray, src: TypedArray, shape: Shape, strides: number[], offset = 0): void {
-  const four = (a: TypedArray): a is Float32Array | Int32Array => a instanceof Float32Array || a instanceof Int32Array;
-  if (four(out) && four(src) && out.length >= VECTOR_MIN_ELEMENTS) {
-    const c = collapse(shape, [strides]);
-    const shortRows = c.shape.length > 0 && c.shape[c.shape.length - 1]! < 64;
-    if (shortRows && wasmStridedCopy(out, src, shape, strides, offset)) return;
-  }
+  if (fourBytes(out) && fourBytes(src) && wasmStridedCopy(out, src, shape, strides, offset)) return;
   stridedCopy(out, src, shape, strides, offset);
 }
 

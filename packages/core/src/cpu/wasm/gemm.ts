@@ -16,7 +16,6 @@ import { CMD_GEMM, CTRL_BYTES } from './worker-source.js';
 /** Largest M·N·K of one matrix of a batch that the unpacked small-product kernel takes. */
 const SMALL_MAX = 8192;
 
-
 /**
  * out[b] = op(A[b]) · op(B[b]) for b < batch, where A[b] is [M, K] (or [K, M] when `ta`) and B[b] is
  * [K, N] (or [N, K] when `tb`), all row-major and contiguous; out[b] is [M, N]. Same contract as the
@@ -101,7 +100,6 @@ function gemmArgs(aPtr: number, bPtr: number, cPtr: number, bc: number, { M, K, 
   const sBn = tb ? K : 1;
   return [aPtr, bPtr, cPtr, M, N, K, sAm, sAk, sBk, sBn, N, bc, M * K, K * N, M * N, CTRL_BYTES];
 }
-
 
 /**
  * Cut over the batch when it is even or large, else over rows (M ≥ N) or columns. Row and column

@@ -486,10 +486,12 @@ const bytes4 = (a: Float32Array | Int32Array, from = 0, n = a.length - from) => 
 
 /**
  * Copy `src` read through (shape, strides, offset) into the contiguous `out`, for arrays of 4-byte
- * values (float32, int32), bit for bit, where the innermost dim is contiguous (stride 1) and the
- * others are ≥ 0: permutes that keep the last dim (attention's heads), slices. False, touching
- * nothing, for other layouts (a transpose's strided reads cost the same here as in the JS loop), when
- * WebAssembly SIMD is missing, or when the copy is too small to be worth it: the caller runs the JS loop.
+ * values (float32, int32), bit for bit, where the innermost dim is contiguous (stride 1) and shorter
+ * than 64 values and the others are ≥ 0: permutes that keep the last dim (attention's heads), slices.
+ * The JS loop costs ≈2 ns per value on such rows. False, touching nothing, for other layouts (longer
+ * rows the JS path copies with a memcpy per row; a transpose's strided reads cost the same here as in
+ * JS), when WebAssembly SIMD is missing, or when the copy is too small to be worth it: the caller
+ * runs the JS loop.
  */
 export function wasmStridedCopy(out: Float32Array | Int32Array, src: Float32Array | Int32Array, shape: Shape, strides: readonly number[], offset: number): boolean {
   const v = vectorFns(out.length);
@@ -498,7 +500,7 @@ export function wasmStridedCopy(out: Float32Array | Int32Array, src: Float32Arra
   const sh = c.shape;
   const st = c.strides[0]!;
   const nd = sh.length;
-  if (nd === 0 || st[nd - 1] !== 1) return false;
+  if (nd === 0 || st[nd - 1] !== 1 || sh[nd - 1]! >= 64) return false;
   let last = offset; // the last element of src the view reads
   for (let d = 0; d < nd; d++) {
     if (st[d]! < 0) return false;

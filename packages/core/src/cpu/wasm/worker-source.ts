@@ -32,7 +32,8 @@ export const GELU_STEPS = 1024;
 /**
  * float32 GELU (or its derivative) of X into Y from the float64 tables of Φ and φ, by linear
  * interpolation; beyond ±SPAN the end values are used (Φ is within 1e-15 of 0 or 1 there, φ below
- * 1e-14). One source for the calling thread and the helper, so both compute the same bits.
+ * 1e-14). Both threads' shares of a split GELU run this source (wasm/gelu.ts); the one-thread loop in
+ * cpu/fused-kernels.ts is the same arithmetic, compiled with the module.
  */
 export const geluLoopSource = `
 function geluLoop(X, Y, n, cdf, pdf, derivative) {
