@@ -22,9 +22,14 @@ export interface ReportInput {
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const fixed = (x: number | null, d = 2) => (x === null ? '—' : x.toFixed(d));
 
-function curves(runs: readonly BenchRun[], methods: readonly string[], key: 'valAcc' | 'lowHigh'): Series[] {
+/**
+ * One line per run. Runs share their method's colour, except on a chart of one method, where the
+ * seed picks it (else its seeds could not be told apart, nor matched from one chart to the next).
+ */
+export function curves(runs: readonly BenchRun[], methods: readonly string[], key: 'valAcc' | 'lowHigh'): Series[] {
+  const oneMethod = new Set(runs.map((r) => r.method)).size === 1;
   return runs.map((r) => {
-    const i = methods.indexOf(r.method);
+    const i = oneMethod ? r.seed : methods.indexOf(r.method);
     return {
       name: `${r.method} s${r.seed}`,
       color: palette[i % palette.length],

@@ -11,6 +11,7 @@ import { DelayedPenalty, frobeniusPenalty } from '../grokbench/compression.js';
 import { cli, componentList, main, parse } from '../grokbench/main.js';
 import { COMPONENT_IDS, DEFAULT_METHODS, recipeOf, transformOf } from '../grokbench/methods.js';
 import { formatSpeedup, formatSteps, medianSteps, summarise } from '../grokbench/summary.js';
+import { curves } from '../grokbench/report.js';
 import type { BenchRun } from '../grokbench/run.js';
 
 describe('delayed compression', () => {
@@ -116,6 +117,18 @@ describe('summary', () => {
     expect(formatSpeedup(cells[1]!)).toBe('≥ ×4.0');
     const done = summarise([run('baseline', 0, 800), run('fast', 0, 200)], ['baseline', 'fast'], ['mul']);
     expect(formatSpeedup(done[1]!)).toBe('×4.0');
+  });
+
+  it("charts colour runs by method, or by seed where a chart holds one method's runs", () => {
+    const colours = (runs: BenchRun[]) => curves(runs, ['baseline', 'fast'], 'valAcc').map((s) => s.color);
+    const [b0, b1, b2] = colours([run('baseline', 0, null), run('baseline', 1, null), run('baseline', 2, null)]);
+    expect(new Set([b0, b1, b2]).size).toBe(3);
+    // the seed, not the position in the list, picks the colour: seed 1's line matches across charts
+    expect(colours([run('baseline', 2, null), run('baseline', 1, null)])).toEqual([b2, b1]);
+    const [m0, m1, f0, f1] = colours([run('baseline', 0, null), run('baseline', 1, null), run('fast', 0, 200), run('fast', 1, 250)]);
+    expect(m0).toBe(m1);
+    expect(f0).toBe(f1);
+    expect(m0).not.toBe(f0);
   });
 });
 
