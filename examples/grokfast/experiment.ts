@@ -155,15 +155,23 @@ export function evaluateHeldOut(
 }
 
 /**
+ * What a seed draws for an arm: the split, the initial model and the batch order. One seed, three
+ * unrelated streams (split, init, batch order): see rng()'s note on streams.
+ */
+export function armDraws(o: Pick<ArmOptions, 'p' | 'op' | 'yMin' | 'seed' | 'dim' | 'depth' | 'batchSize'>) {
+  const data = modularArithmetic({ p: o.p, op: o.op, yMin: o.yMin, trainFraction: 0.5, seed: o.seed });
+  const model = new Decoder(grokfastConfig(o.p, { dim: o.dim, depth: o.depth, rng: g.rng(o.seed, 'init') }));
+  const batches = new Batcher(data.train, { batchSize: o.batchSize, seed: o.seed });
+  return { data, model, batches };
+}
+
+/**
  * Train one arm and return its curve and summary. `hooks` change the update rule, loss or
  * evaluation (GrokBench's methods). Its checkpoints go to `outDir`, or (without one) to
  * `context.onCheckpoint`, and it resumes from `context.resumeFrom` when given (on the queue).
  */
 export async function runArm(o: ArmOptions, hooks: ArmHooks = {}, context: RunContext = {}): Promise<ArmResult> {
-  // one seed, three unrelated streams (split, init, batch order): see rng()'s note on streams
-  const data = modularArithmetic({ p: o.p, op: o.op, yMin: o.yMin, trainFraction: 0.5, seed: o.seed });
-  const model = new Decoder(grokfastConfig(o.p, { dim: o.dim, depth: o.depth, rng: g.rng(o.seed, 'init') }));
-  const batches = new Batcher(data.train, { batchSize: o.batchSize, seed: o.seed });
+  const { data, model, batches } = armDraws(o);
   // training accuracy and loss are measured on the minibatches seen since the last evaluation
   // (about one epoch); the sums are checkpointed with the batcher, so a resumed arm counts the same
   let seen = 0;
