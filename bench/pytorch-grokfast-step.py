@@ -18,8 +18,9 @@ if 'MALLOC_MMAP_THRESHOLD_' not in os.environ:
     os.environ.update(MALLOC_MMAP_THRESHOLD_='1000000000', MALLOC_TRIM_THRESHOLD_='1000000000', MALLOC_TOP_PAD_='100000000')
     os.execv(sys.executable, [sys.executable] + sys.argv)
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+
+from grokfast_model import Model
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--steps', type=int, default=20)
@@ -29,35 +30,6 @@ args = ap.parse_args()
 dev = torch.device(args.device)
 if args.threads:
     torch.set_num_threads(args.threads)
-
-
-class Block(nn.Module):
-    def __init__(self, d, heads):
-        super().__init__()
-        self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
-        self.attn = nn.MultiheadAttention(d, heads)
-        self.fc1, self.fc2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
-
-    def forward(self, x):
-        t = x.shape[0]
-        mask = torch.triu(torch.full((t, t), float('-inf'), device=x.device), 1)
-        x = self.norm1(x)
-        x = x + self.attn(x, x, x, attn_mask=mask, need_weights=False)[0]
-        return x + self.fc2(F.gelu(self.fc1(self.norm2(x))))
-
-
-class Model(nn.Module):
-    def __init__(self, d=128, depth=2, heads=4, vocab=99):
-        super().__init__()
-        self.tokens, self.positions = nn.Embedding(vocab, d), nn.Embedding(5, d)
-        self.blocks = nn.ModuleList(Block(d, heads) for _ in range(depth))
-        self.norm, self.head = nn.LayerNorm(d), nn.Linear(d, vocab, bias=False)
-
-    def forward(self, x):  # x: [T, B]
-        h = self.tokens(x) + self.positions(torch.arange(x.shape[0], device=x.device)).unsqueeze(1)
-        for b in self.blocks:
-            h = b(h)
-        return self.head(self.norm(h))
 
 
 torch.manual_seed(0)

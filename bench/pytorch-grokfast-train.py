@@ -3,8 +3,8 @@ x in 0..96, y in 1..96, a random half for training) trained as the Grokfast refe
 (Adam lr 1e-3, betas 0.9/0.98, lr warm-up over the first 10 updates, batch 512 with the epoch's
 last, smaller batch kept, loss on the answer token), with PyTorch's own initialisation, split and
 batch order from `--seed`. Prints one JSON line per evaluation (all 4,656 held-out equations) and a
-last line with the steps to 95% validation accuracy. The model is the one of
-bench/pytorch-grokfast-step.py (422,784 parameters).
+last line with the steps to 95% validation accuracy. The model is bench/grokfast_model.py's
+(422,784 parameters), as in bench/pytorch-grokfast-step.py.
 
     /usr/bin/python3 bench/pytorch-grokfast-train.py --seed 0 [--steps 2000] [--eval-every 100]
         [--filter none|ema] [--wd 0] [--threads 1] [--until 0.95] [--init FILE]
@@ -25,8 +25,9 @@ if 'MALLOC_MMAP_THRESHOLD_' not in os.environ:  # see bench/pytorch-grokfast-ste
     os.environ.setdefault('OPENBLAS_NUM_THREADS', threads)
     os.execv(sys.executable, [sys.executable] + sys.argv)
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+
+from grokfast_model import Model
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--seed', type=int, default=0)
@@ -43,35 +44,6 @@ torch.manual_seed(args.seed)
 
 P = 97
 OP, EQ = P, P + 1
-
-
-class Block(nn.Module):
-    def __init__(self, d, heads):
-        super().__init__()
-        self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
-        self.attn = nn.MultiheadAttention(d, heads)
-        self.fc1, self.fc2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
-
-    def forward(self, x):  # x: [T, B, d]
-        t = x.shape[0]
-        mask = torch.triu(torch.full((t, t), float('-inf')), 1)
-        x = self.norm1(x)
-        x = x + self.attn(x, x, x, attn_mask=mask, need_weights=False)[0]
-        return x + self.fc2(F.gelu(self.fc1(self.norm2(x))))
-
-
-class Model(nn.Module):
-    def __init__(self, d=128, depth=2, heads=4, vocab=P + 2):
-        super().__init__()
-        self.tokens, self.positions = nn.Embedding(vocab, d), nn.Embedding(5, d)
-        self.blocks = nn.ModuleList(Block(d, heads) for _ in range(depth))
-        self.norm, self.head = nn.LayerNorm(d), nn.Linear(d, vocab, bias=False)
-
-    def forward(self, x):  # x: [T, B] → logits of the last position [B, vocab]
-        h = self.tokens(x) + self.positions(torch.arange(x.shape[0])).unsqueeze(1)
-        for b in self.blocks:
-            h = b(h)
-        return self.head(self.norm(h[-1]))
 
 
 def read_safetensors(path):
@@ -91,7 +63,7 @@ perm = torch.randperm(eqs.shape[1])
 half = eqs.shape[1] // 2
 train, val = eqs[:, perm[:half]], eqs[:, perm[half:]]
 
-model = Model()
+model = Model(vocab=P + 2, last_only=True)
 given = read_safetensors(args.init) if args.init else None
 if given:
     # grokkit's names → this model's: q, k, v stacked into MultiheadAttention's in_proj
