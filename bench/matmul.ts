@@ -1,7 +1,9 @@
 /**
  * f32 matmul throughput: the wasm SIMD kernel on one and two threads vs the reference JS kernel.
- * Prints one JSON line per (shape, backend, threads): median GFLOP/s and ms over the repeats.
- * threads 'auto' is the default policy (two threads while they measure faster than one).
+ * Prints one JSON line per (shape, backend, threads, operands): median GFLOP/s and ms over the repeats.
+ * threads 'auto' is the default policy (two threads while they measure faster than one). `operands`
+ * 'wasm' has A, B and the result in the runtime's memory, as the cpu backend's tensors are where its
+ * memory is shared (cpu/wasm/heap.ts); 'copied' has them in plain arrays, copied in and out per call.
  *
  *   npx tsx bench/matmul.ts            all shapes
  *   npx tsx bench/matmul.ts --quick    fewer repeats
@@ -13,6 +15,7 @@
 import { matmulRef } from '../packages/core/src/cpu/matmul.js';
 import { DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmAvailable, wasmFma, wasmThreads } from '../packages/core/src/cpu/wasm/runtime.js';
 import { wasmMatmul } from '../packages/core/src/cpu/wasm/gemm.js';
+import { heapAlloc } from '../packages/core/src/cpu/wasm/heap.js';
 
 interface Shape { M: number; K: number; N: number; ta: boolean; tb: boolean; batch: number }
 
@@ -35,8 +38,13 @@ const shapes: Shape[] = [
 const quick = process.argv.includes('--quick');
 const only = process.argv.includes('--shape') ? process.argv[process.argv.indexOf('--shape') + 1]! : '';
 
-function fill(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n);
+/** n values in the runtime's memory where the cpu backend's tensors live (`inWasm`), else a plain array. */
+function array(n: number, inWasm: boolean): Float32Array {
+  return (inWasm ? heapAlloc(n) : null) ?? new Float32Array(n);
+}
+
+function fill(a: Float32Array, seed: number): Float32Array {
+  const n = a.length;
   let s = seed;
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) | 0;
@@ -74,18 +82,23 @@ async function main(): Promise<void> {
   const helper = wasmThreads() === 2;
   for (const s of shapes.filter((x) => label(x).includes(only))) {
     const { batch, M, K, N, ta, tb } = s;
-    const A = fill(batch * M * K, 1);
-    const B = fill(batch * K * N, 2);
-    const out = new Float32Array(batch * M * N);
     const flops = 2 * batch * M * K * N;
-    const emit = (backend: string, threads: number | 'auto', ms: number): void =>
-      console.log(JSON.stringify({ shape: label(s), backend, threads, fma: backend === 'cpu-wasm' && wasmFma(), gflops: +(flops / ms / 1e6).toFixed(2), ms: +ms.toFixed(3) }));
-    for (const threads of helper ? ([1, 2, 'auto'] as const) : ([1] as const)) {
-      setWasmThreads(threads);
-      emit('cpu-wasm', threads, time(() => wasmMatmul(out, A, B, batch, M, K, N, ta, tb), quick ? 5 : 15, quick ? 150 : 600));
+    for (const inWasm of [true, false]) {
+      const A = fill(array(batch * M * K, inWasm), 1);
+      const B = fill(array(batch * K * N, inWasm), 2);
+      const out = array(batch * M * N, inWasm);
+      const emit = (backend: string, threads: number | 'auto', ms: number): void =>
+        console.log(JSON.stringify({ shape: label(s), backend, threads, operands: inWasm ? 'wasm' : 'copied', fma: wasmFma(), gflops: +(flops / ms / 1e6).toFixed(2), ms: +ms.toFixed(3) }));
+      for (const threads of helper ? (inWasm ? ([1, 2, 'auto'] as const) : (['auto'] as const)) : ([1] as const)) {
+        setWasmThreads(threads);
+        emit('cpu-wasm', threads, time(() => wasmMatmul(out, A, B, batch, M, K, N, ta, tb), quick ? 5 : 15, quick ? 150 : 600));
+      }
     }
+    const A = fill(new Float32Array(batch * M * K), 1);
+    const B = fill(new Float32Array(batch * K * N), 2);
+    const emit = (ms: number): void => console.log(JSON.stringify({ shape: label(s), backend: 'cpu-js', threads: 1, gflops: +(flops / ms / 1e6).toFixed(2), ms: +ms.toFixed(3) }));
     const outRef = new Float32Array(batch * M * N);
-    emit('cpu-js', 1, time(() => matmulRef(outRef, A, B, batch, M, K, N, ta, tb), quick ? 1 : 3, 0, 1));
+    emit(time(() => matmulRef(outRef, A, B, batch, M, K, N, ta, tb), quick ? 1 : 3, 0, 1));
   }
   setWasmThreads('auto', DEFAULT_THREAD_MIN_FLOPS);
 }

@@ -3,7 +3,7 @@
 Grokfast-EMA filter and Adam, on the CPU (or a CUDA GPU). Prints one JSON line with the median
 step time.
 
-    python3 bench/pytorch-grokfast-step.py [--steps 20] [--threads N] [--device cpu|cuda]
+    python3 bench/pytorch-grokfast-step.py [--steps 20] [--threads N] [--blas-threads N] [--device cpu|cuda]
 
 Needs PyTorch (e.g. Debian's python3-torch, run with /usr/bin/python3) and, for Debian's build, OpenBLAS
 (apt libopenblas0-pthread: without it the reference BLAS takes ≈1 s a step). A yardstick, not part of the toolkit.
@@ -16,6 +16,11 @@ import argparse, json, os, statistics, sys, time
 # starts, hence the re-exec.
 if 'MALLOC_MMAP_THRESHOLD_' not in os.environ:
     os.environ.update(MALLOC_MMAP_THRESHOLD_='1000000000', MALLOC_TRIM_THRESHOLD_='1000000000', MALLOC_TOP_PAD_='100000000')
+    # OpenBLAS starts its own threads (one per core, whatever torch.set_num_threads says), which spin
+    # while they wait: give it the threads asked for (--blas-threads, else --threads)
+    for flag in ('--blas-threads', '--threads'):
+        if flag in sys.argv[:-1]:
+            os.environ.setdefault('OPENBLAS_NUM_THREADS', sys.argv[sys.argv.index(flag) + 1])
     os.execv(sys.executable, [sys.executable] + sys.argv)
 import torch
 import torch.nn.functional as F
@@ -26,6 +31,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument('--steps', type=int, default=20)
 ap.add_argument('--threads', type=int, default=0)
 ap.add_argument('--device', default='cpu')
+ap.add_argument('--blas-threads', type=int, default=0, help="OpenBLAS's threads (default: --threads; unset: one per core)")
 args = ap.parse_args()
 dev = torch.device(args.device)
 if args.threads:
@@ -60,6 +66,6 @@ def step():
 for _ in range(3):
     step()
 times = sorted(step() for _ in range(args.steps))
-print(json.dumps({'bench': 'grokfast-step', 'backend': f'pytorch-{torch.__version__}-{dev.type}', 'threads': torch.get_num_threads(),
+print(json.dumps({'bench': 'grokfast-step', 'backend': f'pytorch-{torch.__version__}-{dev.type}', 'threads': torch.get_num_threads(), 'blas_threads': os.environ.get('OPENBLAS_NUM_THREADS'),
                   'batch': 512, 'params': sum(p.numel() for p in model.parameters()), 'steps': args.steps,
                   'step_ms': round(statistics.median(times), 1), 'p10_ms': round(times[len(times) // 10], 1), 'p90_ms': round(times[9 * len(times) // 10], 1)}))

@@ -1,4 +1,5 @@
 import { arrayFor, type DType, type TypedArray } from '../dtype.js';
+import { heapAlloc, heapRelease } from './wasm/heap.js';
 
 /**
  * Recycles the typed arrays of disposed cpu tensors (by dtype and length), so a training step
@@ -53,10 +54,17 @@ export class ArrayPool {
   }
 }
 
-/** The cpu backend's pool. */
+/** The cpu backend's pool, for the arrays that do not live in the wasm memory. */
 const pool = new ArrayPool(256 * 1024 * 1024);
 
-export const alloc = (dtype: DType, n: number): TypedArray => pool.alloc(dtype, n);
-export const allocZeroed = (dtype: DType, n: number): TypedArray => pool.alloc(dtype, n).fill(0);
-export const release = (a: TypedArray, dtype: DType): void => pool.release(a, dtype);
+/**
+ * An array for a cpu tensor: float32 arrays of HEAP_MIN_ELEMENTS or more live in the runtime's
+ * wasm memory where it is shared (wasm/heap.ts: the kernels then use them without copies), the
+ * rest come from the pool.
+ */
+export const alloc = (dtype: DType, n: number): TypedArray => (dtype === 'float32' ? heapAlloc(n) : null) ?? pool.alloc(dtype, n);
+export const allocZeroed = (dtype: DType, n: number): TypedArray => alloc(dtype, n).fill(0);
+export const release = (a: TypedArray, dtype: DType): void => {
+  if (!(a instanceof Float32Array && heapRelease(a))) pool.release(a, dtype);
+};
 export const pooled = (): number => pool.pooled();

@@ -1,15 +1,16 @@
 /**
  * f32 matmul on WebAssembly SIMD, optionally split across the runtime's helper thread (runtime.ts).
  *
- * Each call copies A and B into the runtime's memory, runs the GEMM module (gemm-module.ts), and
- * copies C out: O(n²) copies around O(n³) work. A job large enough to split wakes the helper with
+ * Each call runs the GEMM module (gemm-module.ts) on operands in the runtime's memory: tensors that
+ * live there (heap.ts) in place, others copied in (and C out): O(n²) copies around O(n³) work. A job large enough to split wakes the helper with
  * Atomics.notify before copying the inputs, is described (cut into chunks) in the control block,
  * and both threads claim chunks until none are left; the caller then Atomics.waits for the
  * helper's last chunk, so the call stays synchronous. Until the helper has started (or without
  * threads, or for problems below the threading threshold) everything runs on the calling thread.
  */
 import { matmulRef } from '../matmul.js';
-import { ensureData, getRuntime, MAX_PAGES, PAGE, recordThreads, threadPlan, wake, type Runtime } from './runtime.js';
+import { addressOf, staging } from './heap.js';
+import { getRuntime, MAX_PAGES, PAGE, recordThreads, threadPlan, wake, type Runtime } from './runtime.js';
 import { runSplit, type Args, type SplitPlan } from './split.js';
 import { CMD_GEMM, CTRL_BYTES } from './worker-source.js';
 
@@ -59,16 +60,34 @@ export function wasmMatmul(
 /** One product's extents and transposes (see wasmMatmul). */
 interface Dims { M: number; K: number; N: number; ta: boolean; tb: boolean }
 
-/** Batches b0 … b0+bc−1 of the product, in one GEMM call (split over both threads when worth it). */
+/**
+ * Batches b0 … b0+bc−1 of the product, in one GEMM call (split over both threads when worth it).
+ * Operands and result that live in the runtime's memory (heap.ts) are used where they are; the
+ * others are copied into the staging area and, for the result, out again.
+ */
 function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Array, b0: number, bc: number, dims: Dims): void {
   const { M, K, N } = dims;
   const nA = bc * M * K;
   const nB = bc * K * N;
   const nC = bc * M * N;
+  const [oA, oB, oC] = [b0 * M * K, b0 * K * N, b0 * M * N];
   const align = (x: number): number => (x + 63) & ~63;
-  const aPtr = rt.dataBase;
-  const bPtr = aPtr + align(4 * nA);
-  const cPtr = bPtr + align(4 * nB);
+  let aPtr = addressOf(rt, A);
+  let bPtr = addressOf(rt, B);
+  let cPtr = addressOf(rt, out);
+  const [copyA, copyB, copyC] = [aPtr < 0, bPtr < 0, cPtr < 0];
+  const need = (copyA ? align(4 * nA) : 0) + (copyB ? align(4 * nB) : 0) + (copyC ? 4 * nC : 0);
+  let p = need > 0 ? staging(rt, need) : 0;
+  if (p < 0) {
+    matmulRef(out.subarray(oC), A.subarray(oA), B.subarray(oB), bc, M, K, N, dims.ta, dims.tb);
+    return;
+  }
+  if (copyA) [aPtr, p] = [p, p + align(4 * nA)];
+  else aPtr += 4 * oA;
+  if (copyB) [bPtr, p] = [p, p + align(4 * nB)];
+  else bPtr += 4 * oB;
+  if (copyC) cPtr = p;
+  else cPtr += 4 * oC;
   const whole = gemmArgs(aPtr, bPtr, cPtr, bc, dims);
 
   // many tiny products (attention heads) try the unpacked kernel first, on this thread; others
@@ -80,15 +99,14 @@ function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Arr
   const t0 = timed ? performance.now() : 0;
   if (plan) wake(rt);
 
-  ensureData(rt, cPtr + 4 * nC - rt.dataBase);
   const f32 = rt.f32;
-  f32.set(A.subarray(b0 * M * K, b0 * M * K + nA), aPtr >> 2);
-  f32.set(B.subarray(b0 * K * N, b0 * K * N + nB), bPtr >> 2);
+  if (copyA) f32.set(A.subarray(oA, oA + nA), aPtr >> 2);
+  if (copyB) f32.set(B.subarray(oB, oB + nB), bPtr >> 2);
   // the unpacked kernel reads the first 15 arguments and returns 0 for a layout it does not handle
   const smallDone = tiny && rt.small(...whole) === 1;
   if (plan) runSplit(rt, whole, plan, CMD_GEMM, (args) => rt.gemm(...args));
   else if (!smallDone) rt.gemm(...whole);
-  out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + nC), b0 * M * N);
+  if (copyC) out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + nC), oC);
   if (timed) recordThreads(plan ? 2 : 1, performance.now() - t0, flops);
 }
 

@@ -39,7 +39,7 @@ export interface Runtime {
   /** the unpacked kernel for many tiny products (gemm-module.ts); returns 0 for a layout it does not handle */
   small: (...args: number[]) => number;
   scratchBytes: number;
-  /** first byte of the per-call data region (after the control block and both scratch areas) */
+  /** first byte above the control block and both scratch areas: tensors and per-call staging live from here (heap.ts) */
   dataBase: number;
   f32: Float32Array;
   ctrl: Int32Array;
@@ -259,12 +259,11 @@ export function threadPlan(rt: Runtime, flops: number): { split: boolean; timed:
   return { split: c.threads === 2, timed: c.timed };
 }
 
-/** Grow memory so the data region holds `bytes`; false when that exceeds the maximum. */
-export function ensureData(rt: Runtime, bytes: number): boolean {
-  const need = rt.dataBase + bytes;
-  if (need > MAX_PAGES * PAGE) return false;
+/** Grow memory so that it reaches byte `top` (and refresh rt.f32); false when that exceeds the maximum. */
+export function grow(rt: Runtime, top: number): boolean {
+  if (top > MAX_PAGES * PAGE) return false;
   const have = rt.memory.buffer.byteLength;
-  if (need > have) rt.memory.grow(Math.ceil((need - have) / PAGE));
+  if (top > have) rt.memory.grow(Math.ceil((top - have) / PAGE));
   if (rt.f32.byteLength !== rt.memory.buffer.byteLength) rt.f32 = new Float32Array(rt.memory.buffer);
   return true;
 }

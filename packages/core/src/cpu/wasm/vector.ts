@@ -13,7 +13,8 @@
  */
 import { collapse, type Shape } from '../../shape.js';
 import { Code, ModuleBuilder } from './emitter.js';
-import { ensureData, getRuntime, MAX_PAGES, type Runtime } from './runtime.js';
+import { addressOf, staging } from './heap.js';
+import { getRuntime, MAX_PAGES, type Runtime } from './runtime.js';
 import { wasmApi } from './webassembly-api.js';
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
@@ -392,20 +393,33 @@ function vectorFns(elements: number): { rt: Runtime; fns: Record<string, Fn> } |
 
 const align = (x: number) => (x + 63) & ~63;
 
-/** Copy `arrays` into the data region one after another (64-byte aligned); returns their byte addresses and the next free one. */
-function stage(rt: Runtime, arrays: Float32Array[], outElements: number): number[] | null {
-  let bytes = 0;
-  for (const a of arrays) bytes += align(4 * a.length);
-  if (!ensureData(rt, bytes + 4 * outElements)) return null;
-  const ptrs: number[] = [];
-  let p = rt.dataBase;
-  for (const a of arrays) {
-    ptrs.push(p);
-    rt.f32.set(a, p >> 2);
-    p += align(4 * a.length);
+/**
+ * The byte addresses of `inputs` and then of the result in the runtime's memory: arrays that live
+ * there (heap.ts) where they are, the others copied into the staging area one after another (64-byte
+ * aligned), followed by room for `outElements` values when `out` lives elsewhere (or is null). Null
+ * when there is no room. `unstage` then copies the result out where it was staged.
+ */
+function stage(rt: Runtime, inputs: Float32Array[], out: Float32Array | null, outElements = out ? out.length : 0): number[] | null {
+  const at = inputs.map((a) => addressOf(rt, a));
+  const po = out ? addressOf(rt, out) : -1;
+  let bytes = po < 0 ? 4 * outElements : 0;
+  for (let i = 0; i < inputs.length; i++) if (at[i]! < 0) bytes += align(4 * inputs[i]!.length);
+  let p = bytes > 0 ? staging(rt, bytes) : 0;
+  if (p < 0) return null;
+  const f32 = rt.f32;
+  for (let i = 0; i < inputs.length; i++) {
+    if (at[i]! >= 0) continue;
+    at[i] = p;
+    f32.set(inputs[i]!, p >> 2);
+    p += align(4 * inputs[i]!.length);
   }
-  ptrs.push(p);
-  return ptrs;
+  at.push(po >= 0 ? po : p);
+  return at;
+}
+
+/** Copy the result of a staged call (written at `po`) into `out`, unless it was written there in place. */
+function unstage(rt: Runtime, out: Float32Array, po: number): void {
+  if (addressOf(rt, out) !== po) out.set(rt.f32.subarray(po >> 2, (po >> 2) + out.length));
 }
 
 /**
@@ -426,11 +440,11 @@ export function wasmBinary(op: BinaryOp, out: Float32Array, A: Float32Array, B: 
   if (!layout) return false;
   const v = vectorFns(out.length);
   if (!v) return false;
-  const ptrs = stage(v.rt, [A, B], out.length);
+  const ptrs = stage(v.rt, [A, B], out);
   if (!ptrs) return false;
   const [pa, pb, po] = ptrs as [number, number, number];
   v.fns[`bin_${layout}_${op}`]!(po, pa, pb, rows, cols, nd === 2 ? ra[0]! : 0, nd === 2 ? rb[0]! : 0);
-  out.set(v.rt.f32.subarray(po >> 2, (po >> 2) + out.length));
+  unstage(v.rt, out, po);
   return true;
 }
 
@@ -441,13 +455,12 @@ export function wasmBinary(op: BinaryOp, out: Float32Array, A: Float32Array, B: 
 export function wasmStandardize(out: Float32Array, X: Float32Array, G: Float32Array | null, n: number, eps: number): boolean {
   const v = vectorFns(out.length);
   if (!v || n === 0) return false;
-  const ptrs = stage(v.rt, G ? [X, G] : [X], out.length);
+  const ptrs = stage(v.rt, G ? [X, G] : [X], out);
   if (!ptrs) return false;
   const rows = X.length / n;
   if (G) v.fns.standardizeGrad!(ptrs[2]!, ptrs[0]!, ptrs[1]!, rows, n, eps);
   else v.fns.standardize!(ptrs[1]!, ptrs[0]!, rows, n, eps);
-  const po = ptrs[ptrs.length - 1]!;
-  out.set(v.rt.f32.subarray(po >> 2, (po >> 2) + out.length));
+  unstage(v.rt, out, ptrs[ptrs.length - 1]!);
   return true;
 }
 
@@ -459,7 +472,7 @@ export function wasmColumnSums(acc: Float64Array, X: Float32Array, rows: number,
   const v = vectorFns(X.length);
   const c4 = cols & ~3;
   if (!v || c4 === 0) return false;
-  const ptrs = stage(v.rt, [X], 2 * c4);
+  const ptrs = stage(v.rt, [X], null, 2 * c4);
   if (!ptrs) return false;
   const [px, pa] = ptrs as [number, number];
   const a = new Float64Array(v.rt.memory.buffer, pa, c4);
@@ -473,11 +486,11 @@ export function wasmColumnSums(acc: Float64Array, X: Float32Array, rows: number,
 export function wasmPointwise(name: 'axpby' | 'adam', out: Float32Array, X: Float32Array, Y: Float32Array, params: number[]): boolean {
   const v = vectorFns(out.length);
   if (!v) return false;
-  const ptrs = stage(v.rt, [X, Y], out.length);
+  const ptrs = stage(v.rt, [X, Y], out);
   if (!ptrs) return false;
   const [px, py, po] = ptrs as [number, number, number];
   v.fns[name]!(po, px, py, out.length, ...params);
-  out.set(v.rt.f32.subarray(po >> 2, (po >> 2) + out.length));
+  unstage(v.rt, out, po);
   return true;
 }
 
@@ -508,12 +521,21 @@ export function wasmStridedCopy(out: Float32Array | Int32Array, src: Float32Arra
   }
   const span = last - offset + 1;
   const outer = nd - 1;
-  const ps = v.rt.dataBase;
-  const po = ps + align(4 * span);
-  const pm = po + align(4 * out.length);
-  if (!ensureData(v.rt, pm + 12 * outer - ps)) return false;
+  // src and out where they live when in the runtime's memory (heap.ts), else in the staging area,
+  // after the odometer's metadata
+  const srcAt = addressOf(v.rt, src);
+  const outAt = addressOf(v.rt, out);
+  const pm = staging(v.rt, align(12 * outer) + (srcAt < 0 ? align(4 * span) : 0) + (outAt < 0 ? 4 * out.length : 0));
+  if (pm < 0) return false;
   const mem = v.rt.memory.buffer;
-  new Float32Array(mem, ps, span).set(bytes4(src, offset, span));
+  let p = pm + align(12 * outer);
+  let ps = srcAt + 4 * offset;
+  if (srcAt < 0) {
+    ps = p;
+    p += align(4 * span);
+    new Float32Array(mem, ps, span).set(bytes4(src, offset, span));
+  }
+  const po = outAt >= 0 ? outAt : p;
   const meta = new Int32Array(mem, pm, 3 * outer);
   for (let d = 0; d < outer; d++) {
     meta[d] = sh[d]!;
@@ -522,6 +544,6 @@ export function wasmStridedCopy(out: Float32Array | Int32Array, src: Float32Arra
   }
   const inner = sh[outer]!;
   v.fns.strided!(po, ps, out.length / inner, inner, outer, pm, pm + 4 * outer, pm + 8 * outer);
-  bytes4(out).set(new Float32Array(mem, po, out.length));
+  if (outAt < 0) bytes4(out).set(new Float32Array(mem, po, out.length));
   return true;
 }
