@@ -148,7 +148,12 @@ describe('wasmMatmul', () => {
   it('matches matmulRef and the single-thread result bit for bit when split across two threads', async () => {
     setWasmThreads(2, 0); // split everything that can be split
     expect(await helperReady()).toBe(true);
-    const shapes: Case[] = [...oddCases([1, 2, 3]), ...blockCases, { batch: 8, M: 4, K: 32, N: 4, ta: false, tb: true }];
+    // the tiny products (attention heads) split over the batch too, on the unpacked kernel, in each layout
+    const tiny: Case[] = [[4, 32, 4], [4, 4, 32], [5, 12, 8]].flatMap(([M, K, N]) =>
+      combos.flatMap(([ta, tb]) => [8, 7].map((batch) => ({ batch, M: M!, K: K!, N: N!, ta, tb }))),
+    );
+    const shapes: Case[] = [...oddCases([1, 2, 3]), ...blockCases, ...tiny];
+    const helped = wasmThreadStats().helperChunks;
     for (const c of shapes) {
       state = 777;
       const two = check(c);
@@ -158,6 +163,15 @@ describe('wasmMatmul', () => {
       setWasmThreads(2, 0);
       expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
     }
+    expect(wasmThreadStats().helperChunks).toBeGreaterThan(helped);
+    // the helper runs chunks of the unpacked kernel (CMD_SMALL): a larger batch of heads, until it has taken one
+    const [A, B, out] = [random(2048 * 128), random(2048 * 128), new Float32Array(2048 * 16)];
+    const before = wasmThreadStats().helperChunks;
+    for (let i = 0; i < 200 && wasmThreadStats().helperChunks === before; i++) wasmMatmul(out, A, B, 2048, 4, 32, 4, false, true);
+    expect(wasmThreadStats().helperChunks).toBeGreaterThan(before);
+    const ref = new Float32Array(2048 * 16);
+    matmulRef(ref, A, B, 2048, 4, 32, 4, false, true);
+    for (let i = 0; i < ref.length; i++) expect(Math.abs(out[i]! - ref[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(ref[i]!)));
   });
 
   it('handles sizes on both sides of the threading threshold', async () => {

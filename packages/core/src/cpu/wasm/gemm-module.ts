@@ -349,58 +349,71 @@ export function buildGemmModule(
  */
 function emitSmall(c: Code, cfg: GemmConfig): void {
   const [A, B, C, M, N, K, sAm, sAk, sBk, sBn, ldc, batch, strA, strB, strC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
-  const [b, m, n, k, pa, pb] = Array.from({ length: 6 }, () => c.local('i32'));
-  const acc = c.local('v128');
+  const [b, m, n, k, pb] = Array.from({ length: 5 }, () => c.local('i32'));
+  // up to four rows of C at a time: one pointer into A and one accumulator per row, so that the rows'
+  // sums are independent chains and B's loads (and transposes) are shared by the rows
+  const pa = Array.from({ length: 4 }, () => c.local('i32'));
+  const acc = Array.from({ length: 4 }, () => c.local('v128'));
+  const bv = c.local('v128');
   const bRows = Array.from({ length: 4 }, () => c.local('v128'));
   const lo = [c.local('v128'), c.local('v128')];
   const hi = [c.local('v128'), c.local('v128')];
   const one = (): void => void c.i32(1);
   const four = (): void => void c.i32(4);
-  /** acc += x · y, as the GEMM's micro-kernel does it */
-  const madd = (x: () => void, y: () => void): void => {
+  /** acc[r] += x · y, as the GEMM's micro-kernel does it */
+  const madd = (r: number, x: () => void, y: () => void): void => {
     if (cfg.fma) {
       x();
       y();
-      c.get(acc).f32x4RelaxedMadd().set(acc);
+      c.get(acc[r]!).f32x4RelaxedMadd().set(acc[r]!);
     } else {
-      c.get(acc);
+      c.get(acc[r]!);
       x();
       y();
-      c.f32x4Mul().f32x4Add().set(acc);
+      c.f32x4Mul().f32x4Add().set(acc[r]!);
     }
   };
-  /** `body` for each batch b and row m. */
-  const rows = (body: () => void): void => {
+  /** `body(R)` for each batch b and each group of R rows from m: groups of 4, then single rows. */
+  const rows = (body: (R: number) => void): void => {
     c.i32(0).set(b);
     whileLt(c, b, () => c.get(batch), one, () => {
       c.i32(0).set(m);
-      whileLt(c, m, () => c.get(M), one, () => {
-        body();
-      });
+      whileLt(c, m, () => c.get(M).i32(3).sub(), four, () => body(4));
+      whileLt(c, m, () => c.get(M), one, () => body(1));
     });
   };
-  const cRow = (): void => void c.get(C).get(b).get(strC).mul().get(m).get(ldc).mul().add().i32(4).mul().add();
-  /** acc = 0, pa at A[b, m, 0], pb at B[b, ·, n] (n's column, or its row when Bᵀ is stored), k = 0 */
-  const tileStart = (): void => {
-    c.v128Zero().set(acc);
-    c.get(A).get(b).get(strA).mul().get(m).get(sAm).mul().add().i32(4).mul().add().set(pa);
+  /** acc = 0, pa[r] at A[b, m + r, 0], pb at B[b, ·, n] (n's column, or its row when Bᵀ is stored), k = 0 */
+  const tileStart = (R: number): void => {
+    for (let r = 0; r < R; r++) {
+      c.v128Zero().set(acc[r]!);
+      c.get(A).get(b).get(strA).mul().get(m).i32(r).add().get(sAm).mul().add().i32(4).mul().add().set(pa[r]!);
+    }
     c.get(B).get(b).get(strB).mul().get(n).get(sBn).mul().add().i32(4).mul().add().set(pb);
     c.i32(0).set(k);
+  };
+  /** store acc[r] at C[b, m + r, n .. n+3] */
+  const storeRows = (R: number): void => {
+    for (let r = 0; r < R; r++) {
+      c.get(C).get(b).get(strC).mul().get(m).i32(r).add().get(ldc).mul().add().get(n).add().i32(4).mul().add();
+      c.get(acc[r]!).v128Store();
+    }
   };
 
   // B contiguous along n, N % 4 == 0
   c.get(sBn).i32(1).eq().get(N).i32(3).and().eqz().and().if_();
-  rows(() => {
+  rows((R) => {
     c.i32(0).set(n);
     whileLt(c, n, () => c.get(N), four, () => {
-      tileStart();
+      tileStart(R);
       whileLt(c, k, () => c.get(K), one, () => {
-        madd(() => void c.get(pa).v128Load32Splat(), () => void c.get(pb).v128Load());
-        c.get(pa).get(sAk).i32(4).mul().add().set(pa);
+        c.get(pb).v128Load().set(bv);
+        for (let r = 0; r < R; r++) {
+          madd(r, () => void c.get(pa[r]!).v128Load32Splat(), () => void c.get(bv));
+          c.get(pa[r]!).get(sAk).i32(4).mul().add().set(pa[r]!);
+        }
         c.get(pb).get(sBk).i32(4).mul().add().set(pb);
       });
-      cRow();
-      c.get(n).i32(4).mul().add().get(acc).v128Store();
+      storeRows(R);
     });
   });
   c.i32(1).ret();
@@ -410,10 +423,10 @@ function emitSmall(c: Code, cfg: GemmConfig): void {
   // C at a time; each 4×4 block of B is transposed in registers so that, as above, every C value is
   // summed over k in order, one product at a time (the same arithmetic as the packed GEMM)
   c.get(sBk).i32(1).eq().get(sAk).i32(1).eq().and().get(N).get(K).or().i32(3).and().eqz().and().if_();
-  rows(() => {
+  rows((R) => {
     c.i32(0).set(n);
     whileLt(c, n, () => c.get(N), four, () => {
-      tileStart();
+      tileStart(R);
       whileLt(c, k, () => c.get(K), four, () => {
         // rows n..n+3 of B at k..k+3, transposed: t[j] = (B[n, k+j], B[n+1, k+j], B[n+2, k+j], B[n+3, k+j])
         for (let i = 0; i < 4; i++) {
@@ -430,13 +443,13 @@ function emitSmall(c: Code, cfg: GemmConfig): void {
           [0, lo[0]!, lo[1]!, 0, 1], [1, lo[0]!, lo[1]!, 2, 3], [2, hi[0]!, hi[1]!, 0, 1], [3, hi[0]!, hi[1]!, 2, 3],
         ];
         for (const [j, x, y, p0, p1] of cols) {
-          madd(() => void c.get(pa).v128Load32Splat(4 * j), () => void c.get(x).get(y).shuffle32(p0, p1, p0 + 4, p1 + 4));
+          c.get(x).get(y).shuffle32(p0, p1, p0 + 4, p1 + 4).set(bv);
+          for (let r = 0; r < R; r++) madd(r, () => void c.get(pa[r]!).v128Load32Splat(4 * j), () => void c.get(bv));
         }
-        c.get(pa).i32(16).add().set(pa);
+        for (let r = 0; r < R; r++) c.get(pa[r]!).i32(16).add().set(pa[r]!);
         c.get(pb).i32(16).add().set(pb);
       });
-      cRow();
-      c.get(n).i32(4).mul().add().get(acc).v128Store();
+      storeRows(R);
     });
   });
   c.i32(1).ret();

@@ -12,7 +12,7 @@ import { matmulRef } from '../matmul.js';
 import { addressOf, staging } from './heap.js';
 import { getRuntime, MAX_PAGES, PAGE, recordThreads, threadPlan, wake, type Runtime } from './runtime.js';
 import { runSplit, type Args, type SplitPlan } from './split.js';
-import { CMD_GEMM, CTRL_BYTES } from './worker-source.js';
+import { CMD_GEMM, CMD_SMALL, CTRL_BYTES } from './worker-source.js';
 
 /** Largest M·N·K of one matrix of a batch that the unpacked small-product kernel takes. */
 const SMALL_MAX = 8192;
@@ -90,11 +90,12 @@ function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Arr
   else cPtr += 4 * oC;
   const whole = gemmArgs(aPtr, bPtr, cPtr, bc, dims);
 
-  // many tiny products (attention heads) try the unpacked kernel first, on this thread; others
-  // decide whether and how to split before copying, so the helper's wake-up overlaps the copies
-  const tiny = bc >= 2 && M * N * K <= SMALL_MAX;
+  // many tiny products (attention heads) in a layout the unpacked kernel handles go to it; either
+  // kernel is split over the batch (or rows, or columns) when worth it, deciding before copying, so
+  // the helper's wake-up overlaps the copies
+  const tiny = bc >= 2 && M * N * K <= SMALL_MAX && smallLayout(whole);
   const flops = 2 * bc * M * N * K;
-  const { split, timed } = tiny ? { split: false, timed: false } : threadPlan(rt, flops);
+  const { split, timed } = threadPlan(rt, flops);
   const plan = split ? planSplit(rt, whole) : null;
   const t0 = timed ? performance.now() : 0;
   if (plan) wake(rt);
@@ -102,12 +103,18 @@ function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Arr
   const f32 = rt.f32;
   if (copyA) f32.set(A.subarray(oA, oA + nA), aPtr >> 2);
   if (copyB) f32.set(B.subarray(oB, oB + nB), bPtr >> 2);
-  // the unpacked kernel reads the first 15 arguments and returns 0 for a layout it does not handle
-  const smallDone = tiny && rt.small(...whole) === 1;
-  if (plan) runSplit(rt, whole, plan, CMD_GEMM, (args) => rt.gemm(...args));
-  else if (!smallDone) rt.gemm(...whole);
+  // the unpacked kernel reads the first 15 arguments
+  if (plan) runSplit(rt, whole, plan, tiny ? CMD_SMALL : CMD_GEMM, tiny ? (args) => void rt.small(...args) : (args) => rt.gemm(...args));
+  else if (tiny) rt.small(...whole);
+  else rt.gemm(...whole);
   if (copyC) out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + nC), oC);
   if (timed) recordThreads(plan ? 2 : 1, performance.now() - t0, flops);
+}
+
+/** Whether the unpacked kernel takes this product's layout (gemm-module.ts `emitSmall`: it returns 0 for others). */
+function smallLayout(w: Args): boolean {
+  const [, , , , N, K, , sAk, sBk, sBn] = w;
+  return (sBn === 1 && N % 4 === 0) || (sAk === 1 && sBk === 1 && (N | K) % 4 === 0);
 }
 
 /** The 16 arguments of `gemm` for a whole (batched) product laid out at aPtr, bPtr, cPtr. */

@@ -3,8 +3,8 @@
  * needs no file of its own (the package runs both from dist/ and from source). It is valid both as a
  * script and as a module (a parent started with --input-type=module passes that on).
  *
- * A job is a GEMM cut into chunks along one dimension (batch, rows or columns), or a GELU cut into
- * runs of elements (CMD says which). Both threads claim
+ * A job is a GEMM (packed, or the unpacked kernel for batches of tiny products) cut into chunks along
+ * one dimension (batch, rows or columns), or a GELU cut into runs of elements (CMD says which). Both threads claim
  * chunks from a shared counter until none are left, so a helper that wakes late (its core busy, or
  * descheduled by a hypervisor) just takes fewer chunks and never holds the caller up for long.
  *
@@ -24,6 +24,8 @@ export const CTRL_BYTES = 128;
 export const CMD_GEMM = 0;
 export const CMD_EXIT = 1;
 export const CMD_GELU = 2;
+/** the GEMM module's unpacked kernel for batches of tiny products (gemm-module.ts `small`) */
+export const CMD_SMALL = 3;
 
 /** The grid of GELU's tables of Φ and φ: [−SPAN, SPAN] in steps of 1/STEPS (see cpu/fused-kernels.ts). */
 export const GELU_SPAN = 8;
@@ -81,9 +83,9 @@ function gelu(a) {
   geluLoop(f32.subarray(x, x + n), f32.subarray(y, y + n), n, f64.subarray(c, c + m), f64.subarray(p, p + m), a[6] !== 0);
 }
 let seen = Atomics.load(ctrl, ${CTRL.SEQ});
-let gemm;
+let gemm, small;
 try {
-  gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+  ({ gemm, small } = new WebAssembly.Instance(module, { env: { memory } }).exports);
   Atomics.store(ctrl, ${CTRL.READY}, 1);
 } catch (e) {
   Atomics.store(ctrl, ${CTRL.READY}, -1);
@@ -118,6 +120,7 @@ while (gemm) {
     chunkArgs(args, whole, i, dim, chunk, total, dA, dB, dC, scratch);
     try {
       if (cmd === ${CMD_GELU}) gelu(args);
+      else if (cmd === ${CMD_SMALL}) small(...args);
       else gemm(...args);
     } catch (e) {
       Atomics.store(ctrl, ${CTRL.ERR}, i + 1);
