@@ -8,7 +8,7 @@ import type { TypedArray } from '../dtype.js';
 import { fastCpuKernels } from './fast-kernels.js';
 import { cpuFusedKernels } from './fused-kernels.js';
 import { cpuKernels, type CpuKernels } from './kernels.js';
-import { release } from './pool.js';
+import { adopt, release } from './pool.js';
 
 /** The reference backend's fused table: each op runs as its composition of primitives. */
 export const referenceFused: FusedTable<TypedArray> = {
@@ -30,7 +30,7 @@ export function createCpuBackend(
 ): Backend<TypedArray> {
   return {
     name,
-    upload: (data) => data,
+    upload: adopt,
     read: async (h) => h,
     readSync: (h) => h,
     free: (h, dtype) => release(h, dtype),

@@ -64,6 +64,11 @@ const pool = new ArrayPool(256 * 1024 * 1024);
  */
 export const alloc = (dtype: DType, n: number): TypedArray => (dtype === 'float32' ? heapAlloc(n) : null) ?? pool.alloc(dtype, n);
 export const allocZeroed = (dtype: DType, n: number): TypedArray => alloc(dtype, n).fill(0);
+/** The array a tensor made from host data keeps: float32 data copied to where alloc puts it, other data as given. */
+export const adopt = (data: TypedArray, dtype: DType): TypedArray => {
+  const a = dtype === 'float32' && data instanceof Float32Array ? heapAlloc(data.length) : null;
+  return a ? (a.set(data), a) : data;
+};
 export const release = (a: TypedArray, dtype: DType): void => {
   if (!(a instanceof Float32Array && heapRelease(a))) pool.release(a, dtype);
 };
