@@ -259,11 +259,20 @@ export function threadPlan(rt: Runtime, flops: number): { split: boolean; timed:
   return { split: c.threads === 2, timed: c.timed };
 }
 
-/** Grow memory so that it reaches byte `top` (and refresh rt.f32); false when that exceeds the maximum. */
+/**
+ * Grow memory so that it reaches byte `top` (and refresh rt.f32); false when that exceeds the maximum
+ * or the system refuses the pages (the callers then fall back to plain arrays and JS kernels).
+ */
 export function grow(rt: Runtime, top: number): boolean {
   if (top > MAX_PAGES * PAGE) return false;
   const have = rt.memory.buffer.byteLength;
-  if (top > have) rt.memory.grow(Math.ceil((top - have) / PAGE));
+  if (top > have) {
+    try {
+      rt.memory.grow(Math.ceil((top - have) / PAGE));
+    } catch {
+      return false;
+    }
+  }
   if (rt.f32.byteLength !== rt.memory.buffer.byteLength) rt.f32 = new Float32Array(rt.memory.buffer);
   return true;
 }
