@@ -157,6 +157,30 @@ describe('float32 tensors in the wasm memory', () => {
     heapRelease(a);
   });
 
+  it('keeps a training step in the same blocks from one step to the next (no block lost, no growth)', () => {
+    const r = g.rng(7);
+    const l1 = new g.Linear(64, 256, { rng: r });
+    const l2 = new g.Linear(256, 32, { rng: r });
+    const opt = new g.Optimizer({ ...l1.namedParameters('l1.'), ...l2.namedParameters('l2.') }, g.adam({ lr: 1e-3 }));
+    const x = g.randn([128, 64], { rng: r });
+    const y = g.randint(0, 32, [128], { rng: r });
+    const step = () =>
+      g.tidy(() => {
+        const loss = g.crossEntropy(l2.forward(g.gelu(l1.forward(x))), y);
+        loss.backward();
+        opt.update();
+        opt.zeroGrad();
+      });
+    for (let i = 0; i < 3; i++) step(); // the optimizer's state is made in the first step
+    const after3 = heapStats()!;
+    expect(addressOf(rt, l1.weight.view() as Float32Array)).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) step();
+    const after8 = heapStats()!;
+    expect(after8.tensorBytes).toBe(after3.tensorBytes);
+    expect(after8.memoryBytes).toBe(after3.memoryBytes);
+    x.dispose();
+  });
+
   it('gets back the block of an array nobody released once the garbage collector takes it', () => {
     const src = JSON.stringify(new URL('../src/cpu/wasm/heap.ts', import.meta.url).href);
     const script = `
