@@ -5,7 +5,7 @@
  * take runs of elements (split.ts), both with the loop of worker-source.ts `geluLoopSource`, the
  * same arithmetic as the one-thread loop.
  */
-import { addressOf, heapAlloc, staging } from './heap.js';
+import { heapAlloc, stage, unstage } from './heap.js';
 import { getRuntime, wake, wasmThreads, type Runtime } from './runtime.js';
 import { runSplit, type Args } from './split.js';
 import { CMD_GELU, CTRL_BYTES, geluLoopSource } from './worker-source.js';
@@ -46,21 +46,14 @@ export function splitGelu(X: Float32Array, Y: Float32Array, cdf: Float64Array, p
   const m = cdf.length;
   // X and Y where they live when in the runtime's memory (heap.ts), else in the staging area; the
   // tables are copied in once and kept
-  let xPtr = addressOf(rt, X);
-  let yPtr = addressOf(rt, Y);
-  const need = (xPtr < 0 ? align(4 * n) : 0) + (yPtr < 0 ? align(4 * n) : 0);
-  const p = need > 0 ? staging(rt, need) : 0;
+  const ptrs = stage(rt, [X], Y);
   const cPtr = tablesAt(rt, cdf, pdf);
-  if (p < 0 || cPtr < 0) return false;
+  if (!ptrs || cPtr < 0) return false;
+  const [xPtr, yPtr] = ptrs as [number, number];
   const pPtr = cPtr + align(8 * m);
-  const copyX = xPtr < 0;
-  if (copyX) xPtr = p;
-  const copyY = yPtr < 0;
-  if (copyY) yPtr = p + (copyX ? align(4 * n) : 0);
   wake(rt);
   const f32 = new Float32Array(rt.memory.buffer);
   const f64 = new Float64Array(rt.memory.buffer);
-  if (copyX) f32.set(X, xPtr >> 2);
   const chunk = Math.max(4096, Math.ceil(n / 16));
   const whole: Args = [xPtr, 0, yPtr, n, cPtr, pPtr, derivative ? 1 : 0, m, 0, 0, 0, 0, 0, 0, 0, CTRL_BYTES];
   runSplit(rt, whole, { dim: 3, chunk, total: n, n: Math.ceil(n / chunk), dA: 4, dB: 0, dC: 4 }, CMD_GELU, (a) => {
@@ -68,6 +61,6 @@ export function splitGelu(X: Float32Array, Y: Float32Array, cdf: Float64Array, p
     const y = a[2] >> 2;
     sharedLoop(f32.subarray(x, x + a[3]), f32.subarray(y, y + a[3]), a[3], f64.subarray(cPtr >> 3, (cPtr >> 3) + m), f64.subarray(pPtr >> 3, (pPtr >> 3) + m), derivative);
   });
-  if (copyY) Y.set(f32.subarray(yPtr >> 2, (yPtr >> 2) + n));
+  unstage(rt, Y, yPtr);
   return true;
 }

@@ -2,14 +2,14 @@
  * f32 matmul on WebAssembly SIMD, optionally split across the runtime's helper thread (runtime.ts).
  *
  * Each call runs the GEMM module (gemm-module.ts) on operands in the runtime's memory: tensors that
- * live there (heap.ts) in place, others copied in (and C out): O(n²) copies around O(n³) work. A job large enough to split wakes the helper with
- * Atomics.notify before copying the inputs, is described (cut into chunks) in the control block,
+ * live there (heap.ts) in place, others copied in (and C out): O(n²) copies around O(n³) work. A job
+ * large enough to split wakes the helper with Atomics.notify, is described (cut into chunks) in the control block,
  * and both threads claim chunks until none are left; the caller then Atomics.waits for the
  * helper's last chunk, so the call stays synchronous. Until the helper has started (or without
  * threads, or for problems below the threading threshold) everything runs on the calling thread.
  */
 import { matmulRef } from '../matmul.js';
-import { addressOf, staging } from './heap.js';
+import { stage, unstage } from './heap.js';
 import { getRuntime, MAX_PAGES, PAGE, recordThreads, threadPlan, wake, type Runtime } from './runtime.js';
 import { runSplit, type Args, type SplitPlan } from './split.js';
 import { CMD_GEMM, CMD_SMALL, CTRL_BYTES } from './worker-source.js';
@@ -71,43 +71,28 @@ function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Arr
   const nB = bc * K * N;
   const nC = bc * M * N;
   const [oA, oB, oC] = [b0 * M * K, b0 * K * N, b0 * M * N];
-  const align = (x: number): number => (x + 63) & ~63;
-  let aPtr = addressOf(rt, A);
-  let bPtr = addressOf(rt, B);
-  let cPtr = addressOf(rt, out);
-  const [copyA, copyB, copyC] = [aPtr < 0, bPtr < 0, cPtr < 0];
-  const need = (copyA ? align(4 * nA) : 0) + (copyB ? align(4 * nB) : 0) + (copyC ? 4 * nC : 0);
-  let p = need > 0 ? staging(rt, need) : 0;
-  if (p < 0) {
-    matmulRef(out.subarray(oC), A.subarray(oA), B.subarray(oB), bc, M, K, N, dims.ta, dims.tb);
+  const C = out.subarray(oC, oC + nC);
+  const ptrs = stage(rt, [A.subarray(oA, oA + nA), B.subarray(oB, oB + nB)], C);
+  if (!ptrs) {
+    matmulRef(C, A.subarray(oA), B.subarray(oB), bc, M, K, N, dims.ta, dims.tb);
     return;
   }
-  if (copyA) [aPtr, p] = [p, p + align(4 * nA)];
-  else aPtr += 4 * oA;
-  if (copyB) [bPtr, p] = [p, p + align(4 * nB)];
-  else bPtr += 4 * oB;
-  if (copyC) cPtr = p;
-  else cPtr += 4 * oC;
-  const whole = gemmArgs(aPtr, bPtr, cPtr, bc, dims);
+  const whole = gemmArgs(ptrs[0]!, ptrs[1]!, ptrs[2]!, bc, dims);
 
   // many tiny products (attention heads) in a layout the unpacked kernel handles go to it; either
-  // kernel is split over the batch (or rows, or columns) when worth it, deciding before copying, so
-  // the helper's wake-up overlaps the copies
+  // kernel is split over the batch (or rows, or columns) when worth it
   const tiny = bc >= 2 && M * N * K <= SMALL_MAX && smallLayout(whole);
   const flops = 2 * bc * M * N * K;
   const { split, timed } = threadPlan(rt, flops);
   const plan = split ? planSplit(rt, whole) : null;
   const t0 = timed ? performance.now() : 0;
-  if (plan) wake(rt);
-
-  const f32 = rt.f32;
-  if (copyA) f32.set(A.subarray(oA, oA + nA), aPtr >> 2);
-  if (copyB) f32.set(B.subarray(oB, oB + nB), bPtr >> 2);
   // the unpacked kernel reads the first 15 arguments
-  if (plan) runSplit(rt, whole, plan, tiny ? CMD_SMALL : CMD_GEMM, tiny ? (args) => void rt.small(...args) : (args) => rt.gemm(...args));
-  else if (tiny) rt.small(...whole);
+  if (plan) {
+    wake(rt);
+    runSplit(rt, whole, plan, tiny ? CMD_SMALL : CMD_GEMM, tiny ? (args) => void rt.small(...args) : (args) => rt.gemm(...args));
+  } else if (tiny) rt.small(...whole);
   else rt.gemm(...whole);
-  if (copyC) out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + nC), oC);
+  unstage(rt, C, ptrs[2]!);
   if (timed) recordThreads(plan ? 2 : 1, performance.now() - t0, flops);
 }
 

@@ -220,6 +220,35 @@ export function staging(rt: Runtime, bytes: number): number {
   return s.addr;
 }
 
+/**
+ * The byte addresses of `inputs` and then of the result in the runtime's memory: arrays that live
+ * there (subarrays too) where they are, the others copied into the staging area one after another
+ * (64-byte aligned), followed by room for `outElements` values when `out` lives elsewhere (or is
+ * null). Null when there is no room. `unstage` then copies the result out where it was staged.
+ */
+export function stage(rt: Runtime, inputs: Float32Array[], out: Float32Array | null, outElements = out ? out.length : 0): number[] | null {
+  const at = inputs.map((a) => addressOf(rt, a));
+  const po = out ? addressOf(rt, out) : -1;
+  let bytes = po < 0 ? 4 * outElements : 0;
+  for (let i = 0; i < inputs.length; i++) if (at[i]! < 0) bytes += align(4 * inputs[i]!.length);
+  let p = bytes > 0 ? staging(rt, bytes) : 0;
+  if (p < 0) return null;
+  const f32 = rt.f32;
+  for (let i = 0; i < inputs.length; i++) {
+    if (at[i]! >= 0) continue;
+    at[i] = p;
+    f32.set(inputs[i]!, p >> 2);
+    p += align(4 * inputs[i]!.length);
+  }
+  at.push(po >= 0 ? po : p);
+  return at;
+}
+
+/** Copy the result of a staged call (written at `po`) into `out`, unless it was written there in place. */
+export function unstage(rt: Runtime, out: Float32Array, po: number): void {
+  if (addressOf(rt, out) !== po) out.set(rt.f32.subarray(po >> 2, (po >> 2) + out.length));
+}
+
 /** What the heap holds: bytes of live tensor blocks, bytes in free blocks, and the memory's size. */
 export function heapStats(): { tensorBytes: number; freeBytes: number; memoryBytes: number } | null {
   const h = getHeap();
