@@ -17,8 +17,16 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '30' },
     python: { type: 'string', default: '/usr/bin/python3' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  console.log(`npx tsx bench/grokfast-step-vs-pytorch.ts [--rounds 3] [--steps 30] [--python /usr/bin/python3]
+
+One Grokfast step on grokkit's cpu backend and in PyTorch (threads 1/2 × OpenBLAS 1/2), in rounds run
+back to back; a JSON line per measurement, then the medians and grokkit ÷ the best PyTorch setting.`);
+  process.exit(0);
+}
 const rounds = Number(values.rounds);
 const steps = Number(values.steps);
 if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`--rounds: expected a whole number ≥ 1, got ${values.rounds}`);

@@ -35,6 +35,14 @@ const shapes: Shape[] = [
   { batch: 2048, M: 4, K: 4, N: 32, ta: true, tb: false }, // dV = Pᵀ·dO; dK = dSᵀ·Q
 ];
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`npx tsx bench/matmul.ts [--quick] [--shape LABEL] [--backend cpu|webgpu]
+
+f32 matmul GFLOP/s per shape, one JSON line per (shape, backend, threads, operands): the wasm kernel on
+1, 2 and 'auto' threads with operands in wasm memory, 'auto' with plain arrays copied in and out, and
+the plain-JS reference. Node 20 with --experimental-wasm-relaxed-simd measures the FMA kernel.`);
+  process.exit(0);
+}
 const quick = process.argv.includes('--quick');
 const only = process.argv.includes('--shape') ? process.argv[process.argv.indexOf('--shape') + 1]! : '';
 
