@@ -14,9 +14,9 @@ import { sameShape } from '../shape.js';
 import { runExpression } from './elementwise.js';
 import { fastCpuKernels } from './fast-kernels.js';
 import { alloc, release } from './pool.js';
-import { splitGelu } from './wasm/gelu.js';
+import { wasmGelu } from './wasm/gelu.js';
+import { GELU_LAST, GELU_SPAN, GELU_STEPS } from './wasm/gelu-kernel.js';
 import { wasmBinary, wasmPointwise, wasmStandardize } from './wasm/vector.js';
-import { GELU_SPAN, GELU_STEPS } from './wasm/worker-source.js';
 
 type Float = Float32Array | Float64Array;
 type CpuFused<F extends FusedOp> = FusedKernel<F, TypedArray>;
@@ -26,16 +26,18 @@ const fromExpressions = elementwiseFusedKernels(runExpression);
 /**
  * float32 GELU from tables of the normal CDF Φ and density φ on [−8, 8] (step 1/1024, linear
  * interpolation: error < 1e-7, at float32's resolution), so the hot loop has no exp, no erf and
- * no data-dependent branch (large arrays run on both threads, wasm/gelu.ts, with the same
- * arithmetic). Built on first use, in float64, from the same expressions of Φ and φ that define
- * GELU (elementwise-fused.ts).
+ * no data-dependent branch. It runs in WebAssembly (wasm/gelu-kernel.ts; large arrays on both
+ * threads, wasm/gelu.ts) where tensors live in wasm memory, else in the JS loop below: the same
+ * float64 arithmetic, operation for operation, so the same bits (tested). The tables are built on
+ * first use, in float64, from the same expressions of Φ and φ that define GELU (elementwise-fused.ts).
  */
 // module-local copies: the hot loop below runs ≈15% slower on imported bindings
 const SPAN = GELU_SPAN;
 const STEPS = GELU_STEPS;
-const LAST = 2 * SPAN * STEPS;
+const LAST = GELU_LAST;
 let tables: { cdf: Float64Array; pdf: Float64Array } | null = null;
-function normalTables() {
+/** The float64 tables of Φ and φ on the grid (built on first use). */
+export function normalTables(): { cdf: Float64Array; pdf: Float64Array } {
   if (!tables) {
     const grid = Float64Array.from({ length: LAST + 2 }, (_, i) => i / STEPS - SPAN);
     const at = (e: Expr) => runExpression(e, [{ handle: grid, shape: [grid.length], dtype: 'float64' }], { shape: [grid.length], dtype: 'float64' }, []) as Float64Array;
@@ -44,20 +46,23 @@ function normalTables() {
   return tables;
 }
 
-function geluTable(X: Float32Array, derivative: boolean): Float32Array {
-  const { cdf, pdf } = normalTables();
-  const res = alloc('float32', X.length) as Float32Array;
-  if (splitGelu(X, res, cdf, pdf, derivative)) return res;
-  // the arithmetic of geluLoopSource, which the split runs (compiled here, it is faster on one thread)
+/** Y = GELU(X) (or its derivative) from the tables in JS: the arithmetic wasm/gelu-kernel.ts repeats. */
+export function geluLoop(X: Float32Array, Y: Float32Array, cdf: Float64Array, pdf: Float64Array, derivative: boolean): void {
   for (let i = 0; i < X.length; i++) {
     const x = X[i]!;
     const t = Math.min(Math.max((x + SPAN) * STEPS, 0), LAST);
     const k = t | 0;
     const f = t - k;
     const c = cdf[k]! + f * (cdf[k + 1]! - cdf[k]!);
-    if (derivative) res[i] = c + x * (pdf[k]! + f * (pdf[k + 1]! - pdf[k]!));
-    else res[i] = x * c;
+    if (derivative) Y[i] = c + x * (pdf[k]! + f * (pdf[k + 1]! - pdf[k]!));
+    else Y[i] = x * c;
   }
+}
+
+function geluTable(X: Float32Array, derivative: boolean): Float32Array {
+  const { cdf, pdf } = normalTables();
+  const res = alloc('float32', X.length) as Float32Array;
+  if (!wasmGelu(X, res, cdf, pdf, derivative)) geluLoop(X, res, cdf, pdf, derivative);
   return res;
 }
 

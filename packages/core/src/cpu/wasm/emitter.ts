@@ -118,6 +118,13 @@ export class Code {
   f32Div(): this { return this.op(0x95); }
   f32Sqrt(): this { return this.op(0x91); }
   f32ConvertI32S(): this { return this.op(0xb2); }
+  f64PromoteF32(): this { return this.op(0xbb); }
+  f64Const(v: number): this {
+    this.op(0x44);
+    const b = new Uint8Array(new Float64Array([v]).buffer);
+    for (const x of b) this.bytes.push(x);
+    return this;
+  }
 
   // SIMD
   v128Load(offset = 0): this { return this.simd(0x00).mem(4, offset); }
@@ -135,8 +142,29 @@ export class Code {
     return this;
   }
   f32x4Splat(): this { return this.simd(0x13); }
+  v128Load64Zero(offset = 0): this { return this.simd(0x5d).mem(3, offset); }
+  v128Store64Lane(lane: number, offset = 0): this { this.simd(0x5b).mem(3, offset); this.bytes.push(lane); return this; }
+  /** i8x16.shuffle expressed in f64 lanes: lanes 0, 1 pick from the first operand, 2, 3 from the second. */
+  shuffle64(l0: number, l1: number): this {
+    this.simd(0x0d);
+    for (const l of [l0, l1]) for (let b = 0; b < 8; b++) this.bytes.push(l * 8 + b);
+    return this;
+  }
+  i32x4ExtractLane(lane: number): this { this.simd(0x1b); this.bytes.push(lane); return this; }
+  i32x4Splat(): this { return this.simd(0x11); }
+  i32x4Add(): this { return this.simd(0xae); }
+  i32x4Shl(): this { return this.simd(0xab); }
+  f64x2Splat(): this { return this.simd(0x14); }
   f64x2PromoteLowF32x4(): this { return this.simd(0x5f); }
+  f32x4DemoteF64x2Zero(): this { return this.simd(0x5e); }
   f64x2Add(): this { return this.simd(0xf0); }
+  f64x2Sub(): this { return this.simd(0xf1); }
+  f64x2Mul(): this { return this.simd(0xf2); }
+  /** f64x2.pmin(a, b) = b < a ? b : a, lane-wise (one instruction on x86, unlike min's NaN and ±0 rules). */
+  f64x2Pmin(): this { return this.simd(0xf6); }
+  /** f64x2.pmax(a, b) = a < b ? b : a, lane-wise. */
+  f64x2Pmax(): this { return this.simd(0xf7); }
+  f64x2Floor(): this { return this.simd(0x7a); }
   f32x4ExtractLane(lane: number): this { this.simd(0x1f); this.bytes.push(lane); return this; }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Sub(): this { return this.simd(0xe5); }

@@ -10,6 +10,7 @@
  * `scratch` points at `scratchBytes` bytes private to the calling thread.
  */
 import { Code, ModuleBuilder } from './emitter.js';
+import { emitGelu } from './gelu-kernel.js';
 
 export interface GemmConfig {
   /** rows of the register tile */
@@ -335,6 +336,7 @@ export function buildGemmModule(
     c.get(C).get(strC).i32(4).mul().add().set(C);
   });
   emitSmall(m.func(Array<'i32'>(15).fill(I), [I], 'small').code, cfg);
+  emitGelu(m);
   return { bytes: m.encode(), scratchBytes, config: cfg };
 }
 

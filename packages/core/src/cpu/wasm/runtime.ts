@@ -38,6 +38,8 @@ export interface Runtime {
   gemm: GemmFn;
   /** the unpacked kernel for many tiny products (gemm-module.ts); returns 0 for a layout it does not handle */
   small: (...args: number[]) => number;
+  /** GELU or its derivative from the tables (gelu-kernel.ts): gelu(X, Y, n, tables, derivative) */
+  gelu: (X: number, Y: number, n: number, tables: number, derivative: number) => void;
   scratchBytes: number;
   /** first byte above the control block and both scratch areas: tensors and per-call staging live from here (heap.ts) */
   dataBase: number;
@@ -92,6 +94,7 @@ function createRuntime(shared: boolean): Runtime {
     module,
     gemm: instance.exports.gemm as GemmFn,
     small: instance.exports.small as (...args: number[]) => number,
+    gelu: instance.exports.gelu as Runtime['gelu'],
     scratchBytes: built.scratchBytes,
     dataBase,
     f32: new Float32Array(memory.buffer),

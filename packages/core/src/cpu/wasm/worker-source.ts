@@ -4,7 +4,8 @@
  * script and as a module (a parent started with --input-type=module passes that on).
  *
  * A job is a GEMM (packed, or the unpacked kernel for batches of tiny products) cut into chunks along
- * one dimension (batch, rows or columns), or a GELU cut into runs of elements (CMD says which). Both threads claim
+ * one dimension (batch, rows or columns), or a GELU cut into runs of elements (CMD says which; all three
+ * are functions of the GEMM module, gemm-module.ts). Both threads claim
  * chunks from a shared counter until none are left, so a helper that wakes late (its core busy, or
  * descheduled by a hypervisor) just takes fewer chunks and never holds the caller up for long.
  *
@@ -27,29 +28,6 @@ export const CMD_GELU = 2;
 /** the GEMM module's unpacked kernel for batches of tiny products (gemm-module.ts `small`) */
 export const CMD_SMALL = 3;
 
-/** The grid of GELU's tables of Φ and φ: [−SPAN, SPAN] in steps of 1/STEPS (see cpu/fused-kernels.ts). */
-export const GELU_SPAN = 8;
-export const GELU_STEPS = 1024;
-
-/**
- * float32 GELU (or its derivative) of X into Y from the float64 tables of Φ and φ, by linear
- * interpolation; beyond ±SPAN the end values are used (Φ is within 1e-15 of 0 or 1 there, φ below
- * 1e-14). Both threads' shares of a split GELU run this source (wasm/gelu.ts); the one-thread loop in
- * cpu/fused-kernels.ts is the same arithmetic, compiled with the module.
- */
-export const geluLoopSource = `
-function geluLoop(X, Y, n, cdf, pdf, derivative) {
-  for (let i = 0; i < n; i++) {
-    const x = X[i];
-    const t = Math.min(Math.max((x + ${GELU_SPAN}) * ${GELU_STEPS}, 0), ${2 * GELU_SPAN * GELU_STEPS});
-    const k = t | 0;
-    const f = t - k;
-    const c = cdf[k] + f * (cdf[k + 1] - cdf[k]);
-    if (derivative) Y[i] = c + x * (pdf[k] + f * (pdf[k + 1] - pdf[k]));
-    else Y[i] = x * c;
-  }
-}`;
-
 /**
  * The arguments of chunk `i` (written into `args`, a copy of the whole job's): pointers advance by
  * i·CHUNK units of DA/DB/DC bytes and the split dimension shrinks to the chunk's extent.
@@ -71,21 +49,10 @@ const { workerData } = (typeof require === 'function' ? require : process.getBui
 const { module, memory, spinMs, scratch } = workerData;
 const ctrl = new Int32Array(memory.buffer, 0, ${CTRL_BYTES / 4});
 ${chunkArgsSource}
-${geluLoopSource}
-// a GELU chunk: X at args[0], Y at args[2], n = args[3], the tables (args[7] values each) at args[4], args[5]
-let f32 = null, f64 = null;
-function gelu(a) {
-  if (!f32 || f32.byteLength !== memory.buffer.byteLength) {
-    f32 = new Float32Array(memory.buffer);
-    f64 = new Float64Array(memory.buffer);
-  }
-  const x = a[0] >> 2, y = a[2] >> 2, n = a[3], c = a[4] >> 3, p = a[5] >> 3, m = a[7];
-  geluLoop(f32.subarray(x, x + n), f32.subarray(y, y + n), n, f64.subarray(c, c + m), f64.subarray(p, p + m), a[6] !== 0);
-}
 let seen = Atomics.load(ctrl, ${CTRL.SEQ});
-let gemm, small;
+let gemm, small, gelu;
 try {
-  ({ gemm, small } = new WebAssembly.Instance(module, { env: { memory } }).exports);
+  ({ gemm, small, gelu } = new WebAssembly.Instance(module, { env: { memory } }).exports);
   Atomics.store(ctrl, ${CTRL.READY}, 1);
 } catch (e) {
   Atomics.store(ctrl, ${CTRL.READY}, -1);
@@ -119,7 +86,7 @@ while (gemm) {
     const i = v & 0xffff;
     chunkArgs(args, whole, i, dim, chunk, total, dA, dB, dC, scratch);
     try {
-      if (cmd === ${CMD_GELU}) gelu(args);
+      if (cmd === ${CMD_GELU}) gelu(args[0], args[2], args[3], args[4], args[6]);
       else if (cmd === ${CMD_SMALL}) small(...args);
       else gemm(...args);
     } catch (e) {
