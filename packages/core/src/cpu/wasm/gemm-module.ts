@@ -23,7 +23,7 @@ export interface GemmConfig {
   MC: number;
   /** columns of a packed B block (multiple of NR) */
   NC: number;
-  /** unroll factor of the micro-kernel's k loop */
+  /** steps of the micro-kernel's k loop per iteration (each behind its own exit test) */
   U: number;
   /** broadcast A values with load-splats, or load A as vectors and broadcast by lane shuffles */
   splat: 'load' | 'shuffle';
@@ -31,7 +31,7 @@ export interface GemmConfig {
   fma: boolean;
 }
 
-export const defaultGemmConfig: GemmConfig = { MR: 4, NR: 8, KC: 256, MC: 64, NC: 512, U: 1, splat: 'load', fma: false };
+export const defaultGemmConfig: GemmConfig = { MR: 4, NR: 8, KC: 256, MC: 64, NC: 512, U: 8, splat: 'load', fma: false };
 
 export interface GemmModule {
   bytes: Uint8Array;
@@ -94,18 +94,19 @@ function emitKernel(c: Code, cfg: GemmConfig): void {
       }
     }
   };
-  const body = (unroll: number): void => {
-    c.block().loop();
-    c.get(k).i32(unroll).ltS().brIf(1);
-    for (let u = 0; u < unroll; u++) step(u);
-    c.get(pa).i32(unroll * MR * 4).add().set(pa);
-    c.get(pb).i32(unroll * NR * 4).add().set(pb);
-    c.get(k).i32(unroll).sub().set(k);
-    c.br(0);
-    c.end().end();
-  };
-  body(U);
-  if (U > 1) body(1);
+  // U steps per iteration, each behind its own exit test (k ≥ u + 1): any k runs in this one loop,
+  // and each step's loads stay in its own block (unrolled straight-line steps had all their
+  // operands loaded up front, more registers than x64 has)
+  c.block().loop();
+  for (let u = 0; u < U; u++) {
+    c.get(k).i32(u + 1).ltS().brIf(1);
+    step(u);
+  }
+  c.get(pa).i32(U * MR * 4).add().set(pa);
+  c.get(pb).i32(U * NR * 4).add().set(pb);
+  c.get(k).i32(U).sub().set(k);
+  c.br(0);
+  c.end().end();
   // optionally accumulate onto C, then store
   c.get(accFlag).if_();
   c.get(cp).set(row);
