@@ -142,8 +142,6 @@ export class Code {
     return this;
   }
   f32x4Splat(): this { return this.simd(0x13); }
-  v128Load64Zero(offset = 0): this { return this.simd(0x5d).mem(3, offset); }
-  v128Store64Lane(lane: number, offset = 0): this { this.simd(0x5b).mem(3, offset); this.bytes.push(lane); return this; }
   /** i8x16.shuffle expressed in f64 lanes: lanes 0, 1 pick from the first operand, 2, 3 from the second. */
   shuffle64(l0: number, l1: number): this {
     this.simd(0x0d);
