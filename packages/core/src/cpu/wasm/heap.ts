@@ -22,7 +22,8 @@ export const HEAP_MIN_ELEMENTS = 1024;
 export const HEAP_TENSOR_BYTES = 1 << 30;
 
 const ALIGN = 64;
-const align = (x: number): number => Math.ceil(x / ALIGN) * ALIGN;
+/** x rounded up to a multiple of 64 (the blocks' and staged operands' alignment). */
+export const align = (x: number): number => Math.ceil(x / ALIGN) * ALIGN;
 
 /**
  * Allocation of 64-byte-aligned blocks above `base`: a freed block goes on the free list of its

@@ -13,7 +13,7 @@
  */
 import { collapse, type Shape } from '../../shape.js';
 import { Code, ModuleBuilder } from './emitter.js';
-import { addressOf, stage, staging, unstage } from './heap.js';
+import { addressOf, align, stage, staging, unstage } from './heap.js';
 import { getRuntime, MAX_PAGES, type Runtime } from './runtime.js';
 import { wasmApi } from './webassembly-api.js';
 
@@ -390,8 +390,6 @@ function vectorFns(elements: number): { rt: Runtime; fns: Record<string, Fn> } |
   }
   return vector;
 }
-
-const align = (x: number) => (x + 63) & ~63;
 
 /**
  * out = A op B over the broadcast iteration space `shape`, reading A and B through `sa` and `sb`
