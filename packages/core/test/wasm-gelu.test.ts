@@ -89,7 +89,8 @@ describe('GELU in WebAssembly', () => {
     // an array larger than the memory the helper has seen: the memory grows and the helper follows
     const big = Float32Array.from({ length: 1 << 22 }, (_, i) => x[i % n]!);
     const h0 = wasmThreadStats().helperChunks;
-    const bigTwo = geluBits(big);
+    let bigTwo = geluBits(big);
+    for (let i = 0; i < 10 && wasmThreadStats().helperChunks === h0; i++) bigTwo = geluBits(big);
     setWasmThreads(1);
     const bigOne = geluBits(big);
     expect(firstDifference(bigTwo[0], bigOne[0])).toBe(-1);

@@ -163,6 +163,10 @@ describe('wasmMatmul', () => {
       setWasmThreads(2, 0);
       expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
     }
+    // the helper took chunks of those splits (on a loaded machine it may sleep through all of them: a few
+    // more packed products until it has taken one)
+    const [P, Q, R] = [random(128 * 128), random(128 * 128), new Float32Array(128 * 128)];
+    for (let i = 0; i < 200 && wasmThreadStats().helperChunks === helped; i++) wasmMatmul(R, P, Q, 1, 128, 128, 128, false, false);
     expect(wasmThreadStats().helperChunks).toBeGreaterThan(helped);
     // the helper runs chunks of the unpacked kernel (CMD_SMALL): a larger batch of heads, until it has taken one
     const [A, B, out] = [random(2048 * 128), random(2048 * 128), new Float32Array(2048 * 16)];
