@@ -1,17 +1,17 @@
 /**
  * The default cpu kernels: the reference ones, with float32 matmul in WebAssembly SIMD on up to
- * two threads, float32 add/sub/mul/div in WebAssembly SIMD, and permute/expand/slice of 4-byte
+ * two threads, float32 add/sub/mul/div and exp in WebAssembly SIMD, and permute/expand/slice of 4-byte
  * values copied in WebAssembly (each falls back to the reference kernel where WebAssembly SIMD is
  * missing or the layout has no SIMD form).
  */
 import type { Kernel } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
-import { broadcastStrides, sizeOf, type Shape } from '../shape.js';
+import { broadcastStrides, sameShape, sizeOf, type Shape } from '../shape.js';
 import { cpuKernels, stridedKernels, type CpuKernels } from './kernels.js';
 import { alloc, release } from './pool.js';
 import { stridedCopy } from './strided.js';
 import { wasmMatmul } from './wasm/gemm.js';
-import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmStridedCopy, type BinaryOp } from './wasm/vector.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmExp, wasmStridedCopy, type BinaryOp } from './wasm/vector.js';
 
 /** float32 add/sub/mul/div in WebAssembly SIMD where the layout allows (wasm/vector.ts), else the JS loop. */
 function simdBinary<P extends BinaryOp>(op: P): Kernel<P, TypedArray> {
@@ -46,6 +46,16 @@ export const fastCpuKernels: CpuKernels = {
   sub: simdBinary('sub'),
   mul: simdBinary('mul'),
   div: simdBinary('div'),
+  exp: (ins, params, out) => {
+    const [x] = ins;
+    const n = sizeOf(out.shape);
+    if (out.dtype === 'float32' && x!.dtype === 'float32' && sameShape(x!.shape, out.shape) && n >= VECTOR_MIN_ELEMENTS) {
+      const res = alloc('float32', n) as Float32Array;
+      if (wasmExp(res, x!.handle as Float32Array)) return res;
+      release(res, 'float32');
+    }
+    return cpuKernels.exp(ins, params, out);
+  },
   matmul: (ins, params, out) => {
     const [a, b] = ins;
     if (out.dtype !== 'float32') return cpuKernels.matmul(ins, params, out);

@@ -16,7 +16,7 @@ import { fastCpuKernels } from './fast-kernels.js';
 import { alloc, release } from './pool.js';
 import { wasmGelu } from './wasm/gelu.js';
 import { GELU_LAST, GELU_SPAN, GELU_STEPS } from './wasm/gelu-kernel.js';
-import { wasmBinary, wasmPointwise, wasmStandardize } from './wasm/vector.js';
+import { wasmBinary, wasmPointwise, wasmSoftmax, wasmStandardize } from './wasm/vector.js';
 
 type Float = Float32Array | Float64Array;
 type CpuFused<F extends FusedOp> = FusedKernel<F, TypedArray>;
@@ -140,10 +140,12 @@ const standardizeGrad: CpuFused<'standardizeGrad'> = ([x, g], { dims, eps }, out
 /** One row's exponentials, kept in float64 between the sum and the division (one exp per element). */
 let expRow = new Float64Array(64);
 
-function softmaxRows(X: Float, shape: readonly number[], dtype: 'float32' | 'float64', log: boolean): Float {
-  const n = shape[shape.length - 1]!;
-  const res = alloc(dtype, X.length) as Float;
-  if (n === 0) return res;
+/**
+ * Softmax (or log-softmax) of each row of n values of X into res, in float64 between the reads and
+ * the writes: the JS loop, run where WebAssembly is missing and the oracle of wasm/vector.ts
+ * `wasmSoftmax`, which gives its bits.
+ */
+export function softmaxLoop(X: Float, res: Float, n: number, log: boolean): void {
   if (expRow.length < n) expRow = new Float64Array(n);
   const e = expRow;
   for (let o = 0; o < X.length; o += n) {
@@ -159,6 +161,14 @@ function softmaxRows(X: Float, shape: readonly number[], dtype: 'float32' | 'flo
       for (let i = 0; i < n; i++) res[o + i] = e[i]! / z;
     }
   }
+}
+
+function softmaxRows(X: Float, shape: readonly number[], dtype: 'float32' | 'float64', log: boolean): Float {
+  const n = shape[shape.length - 1]!;
+  const res = alloc(dtype, X.length) as Float;
+  if (n === 0) return res;
+  if (dtype === 'float32' && X instanceof Float32Array && wasmSoftmax(res as Float32Array, X, n, log)) return res;
+  softmaxLoop(X, res, n, log);
   return res;
 }
 

@@ -4,8 +4,8 @@
  * SIMD v128 subset a GEMM needs) to emit kernels from TypeScript.
  */
 
-export type ValType = 'i32' | 'f32' | 'v128';
-const VAL: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+export type ValType = 'i32' | 'f32' | 'f64' | 'v128';
+const VAL: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** Unsigned LEB128. */
 function uleb(out: number[], v: number): void {
@@ -106,6 +106,8 @@ export class Code {
   i32Store(offset = 0): this { return this.op(0x36).mem(2, offset); }
   f32Load(offset = 0): this { return this.op(0x2a).mem(2, offset); }
   f32Store(offset = 0): this { return this.op(0x38).mem(2, offset); }
+  f64Load(offset = 0): this { return this.op(0x2b).mem(3, offset); }
+  f64Store(offset = 0): this { return this.op(0x39).mem(3, offset); }
   f32Const(v: number): this {
     this.op(0x43);
     const b = new Uint8Array(new Float32Array([v]).buffer);
@@ -117,8 +119,14 @@ export class Code {
   f32Mul(): this { return this.op(0x94); }
   f32Div(): this { return this.op(0x95); }
   f32Sqrt(): this { return this.op(0x91); }
+  f32Eq(): this { return this.op(0x5b); }
+  f32Gt(): this { return this.op(0x5e); }
   f32ConvertI32S(): this { return this.op(0xb2); }
+  f32DemoteF64(): this { return this.op(0xb6); }
   f64PromoteF32(): this { return this.op(0xbb); }
+  f64Add(): this { return this.op(0xa0); }
+  f64Sub(): this { return this.op(0xa1); }
+  f64Div(): this { return this.op(0xa3); }
   f64Const(v: number): this {
     this.op(0x44);
     const b = new Uint8Array(new Float64Array([v]).buffer);
@@ -130,6 +138,10 @@ export class Code {
   v128Load(offset = 0): this { return this.simd(0x00).mem(4, offset); }
   v128Load32Splat(offset = 0): this { return this.simd(0x09).mem(2, offset); }
   v128Store(offset = 0): this { return this.simd(0x0b).mem(4, offset); }
+  /** v128.load64_zero: 8 bytes into the low half, the high half zero. */
+  v128Load64Zero(offset = 0): this { return this.simd(0x5d).mem(3, offset); }
+  /** v128.bitselect(a, b, mask): a's bits where mask is 1, b's elsewhere. */
+  v128Bitselect(): this { return this.simd(0x52); }
   v128Zero(): this {
     this.simd(0x0c);
     for (let i = 0; i < 16; i++) this.bytes.push(0);
@@ -162,7 +174,16 @@ export class Code {
   f64x2Pmin(): this { return this.simd(0xf6); }
   /** f64x2.pmax(a, b) = a < b ? b : a, lane-wise. */
   f64x2Pmax(): this { return this.simd(0xf7); }
-  f64x2Floor(): this { return this.simd(0x7a); }
+  f64x2Floor(): this { return this.simd(0x75); }
+  f64x2Trunc(): this { return this.simd(0x7a); }
+  f64x2Abs(): this { return this.simd(0xec); }
+  f64x2Div(): this { return this.simd(0xf3); }
+  f64x2Eq(): this { return this.simd(0x47); }
+  f64x2Ne(): this { return this.simd(0x48); }
+  f64x2Lt(): this { return this.simd(0x49); }
+  f64x2Gt(): this { return this.simd(0x4a); }
+  f64x2ExtractLane(lane: number): this { this.simd(0x21); this.bytes.push(lane); return this; }
+  i64x2Shl(): this { return this.simd(0xcb); }
   f32x4ExtractLane(lane: number): this { this.simd(0x1f); this.bytes.push(lane); return this; }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Sub(): this { return this.simd(0xe5); }

@@ -225,12 +225,13 @@ export function staging(rt: Runtime, bytes: number): number {
  * The byte addresses of `inputs` and then of the result in the runtime's memory: arrays that live
  * there (subarrays too) where they are, the others copied into the staging area one after another
  * (64-byte aligned), followed by room for `outElements` values when `out` lives elsewhere (or is
- * null). Null when there is no room. `unstage` then copies the result out where it was staged.
+ * null), and then, with `scratchBytes`, the address of that many bytes of scratch. Null when there
+ * is no room. `unstage` then copies the result out where it was staged.
  */
-export function stage(rt: Runtime, inputs: Float32Array[], out: Float32Array | null, outElements = out ? out.length : 0): number[] | null {
+export function stage(rt: Runtime, inputs: Float32Array[], out: Float32Array | null, outElements = out ? out.length : 0, scratchBytes = 0): number[] | null {
   const at = inputs.map((a) => addressOf(rt, a));
   const po = out ? addressOf(rt, out) : -1;
-  let bytes = po < 0 ? 4 * outElements : 0;
+  let bytes = (po < 0 ? align(4 * outElements) : 0) + scratchBytes;
   for (let i = 0; i < inputs.length; i++) if (at[i]! < 0) bytes += align(4 * inputs[i]!.length);
   let p = bytes > 0 ? staging(rt, bytes) : 0;
   if (p < 0) return null;
@@ -242,6 +243,7 @@ export function stage(rt: Runtime, inputs: Float32Array[], out: Float32Array | n
     p += align(4 * inputs[i]!.length);
   }
   at.push(po >= 0 ? po : p);
+  if (scratchBytes > 0) at.push(po >= 0 ? p : p + align(4 * outElements));
   return at;
 }
 

@@ -14,6 +14,7 @@
 import { collapse, type Shape } from '../../shape.js';
 import { Code, ModuleBuilder } from './emitter.js';
 import { addressOf, align, stage, staging, unstage } from './heap.js';
+import { emitExpFns } from './exp-kernel.js';
 import { getRuntime, MAX_PAGES, type Runtime } from './runtime.js';
 import { wasmApi } from './webassembly-api.js';
 
@@ -362,6 +363,7 @@ export function buildVectorModule(memory: { initial: number; maximum: number; sh
     },
   );
   standardizeFns(mb);
+  emitExpFns(mb);
   colsumFn(mb);
   stridedFn(mb);
   return mb.encode();
@@ -430,6 +432,42 @@ export function wasmStandardize(out: Float32Array, X: Float32Array, G: Float32Ar
   if (G) v.fns.standardizeGrad!(ptrs[2]!, ptrs[0]!, ptrs[1]!, rows, n, eps);
   else v.fns.standardize!(ptrs[1]!, ptrs[0]!, rows, n, eps);
   unstage(v.rt, out, ptrs[ptrs.length - 1]!);
+  return true;
+}
+
+/**
+ * Softmax (or log-softmax) of each of the rows of n contiguous values of X: the JS loop's arithmetic
+ * (fused-kernels.ts `softmaxRows`) with exp in WebAssembly (exp-kernel.ts), the same values to the
+ * bit. False when unavailable.
+ */
+export function wasmSoftmax(out: Float32Array, X: Float32Array, n: number, log: boolean): boolean {
+  const v = vectorFns(out.length);
+  if (!v || n === 0) return false;
+  const rows = X.length / n;
+  const ptrs = stage(v.rt, [X], out, out.length, 8 * (log ? 2 * rows : n));
+  if (!ptrs) return false;
+  const [px, po, ps] = ptrs as [number, number, number];
+  if (log) {
+    v.fns.softmaxSums!(px, rows, n, ps);
+    // lz = log(z) + m per row, packed into the first `rows` slots (row r reads 2r and 2r + 1 ≥ r)
+    const zm = new Float64Array(v.rt.memory.buffer, ps, 2 * rows);
+    for (let r = 0; r < rows; r++) zm[r] = Math.log(zm[2 * r]!) + zm[2 * r + 1]!;
+    v.fns.subRows!(po, px, rows, n, ps);
+  } else {
+    v.fns.softmax!(po, px, rows, n, ps);
+  }
+  unstage(v.rt, out, po);
+  return true;
+}
+
+/** out = e^X elementwise (float32 results of the float64 exp, as Math.exp's); false when unavailable. */
+export function wasmExp(out: Float32Array, X: Float32Array): boolean {
+  const v = vectorFns(out.length);
+  if (!v) return false;
+  const ptrs = stage(v.rt, [X], out);
+  if (!ptrs) return false;
+  v.fns.exp!(ptrs[1]!, ptrs[0]!, out.length);
+  unstage(v.rt, out, ptrs[1]!);
   return true;
 }
 
