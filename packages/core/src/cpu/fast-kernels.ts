@@ -7,11 +7,11 @@
 import type { Kernel } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
 import { broadcastStrides, sameShape, sizeOf, type Shape } from '../shape.js';
-import { cpuKernels, stridedKernels, type CpuKernels } from './kernels.js';
-import { alloc, release } from './pool.js';
+import { blocks, cpuKernels, stridedKernels, type CpuKernels } from './kernels.js';
+import { alloc, allocZeroed, release } from './pool.js';
 import { stridedCopy } from './strided.js';
 import { wasmMatmul } from './wasm/gemm.js';
-import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmExp, wasmStridedCopy, type BinaryOp } from './wasm/vector.js';
+import { VECTOR_MIN_ELEMENTS, wasmBinary, wasmExp, wasmRows, wasmStridedCopy, type BinaryOp } from './wasm/vector.js';
 
 /** float32 add/sub/mul/div in WebAssembly SIMD where the layout allows (wasm/vector.ts), else the JS loop. */
 function simdBinary<P extends BinaryOp>(op: P): Kernel<P, TypedArray> {
@@ -46,6 +46,30 @@ export const fastCpuKernels: CpuKernels = {
   sub: simdBinary('sub'),
   mul: simdBinary('mul'),
   div: simdBinary('div'),
+  // one index value per row (an embedding's lookup and its gradient): whole rows in WebAssembly
+  gather: (ins, params, out) => {
+    const [x, index] = ins;
+    const b = blocks(x!.shape, index!.shape, params.dim);
+    const n = sizeOf(out.shape);
+    if (b && b.inner > 1 && fourBytes(x!.handle) && index!.handle instanceof Int32Array && n >= VECTOR_MIN_ELEMENTS) {
+      const res = alloc(out.dtype, n) as Float32Array | Int32Array;
+      if (wasmRows(false, res, x!.handle, index!.handle, b.outer, b.n, b.inner, x!.shape[params.dim]!)) return res;
+      release(res, out.dtype);
+    }
+    return cpuKernels.gather(ins, params, out);
+  },
+  scatterAdd: (ins, params, out) => {
+    const [src, index] = ins;
+    const { dim, shape } = params;
+    const b = blocks(shape, index!.shape, dim);
+    const same = sameShape(index!.shape, src!.shape);
+    if (b && same && b.inner > 1 && out.dtype === 'float32' && src!.handle instanceof Float32Array && index!.handle instanceof Int32Array && src!.handle.length >= VECTOR_MIN_ELEMENTS) {
+      const res = allocZeroed('float32', sizeOf(shape)) as Float32Array;
+      if (wasmRows(true, res, src!.handle, index!.handle, b.outer, b.n, b.inner, shape[dim]!)) return res;
+      release(res, 'float32');
+    }
+    return cpuKernels.scatterAdd(ins, params, out);
+  },
   exp: (ins, params, out) => {
     const [x] = ins;
     const n = sizeOf(out.shape);

@@ -175,7 +175,7 @@ export const cpuKernels: CpuKernels = {
 };
 
 /** When `index` matches `shape` in every dim but `dim`, the [outer, n, inner] blocks of a fast gather/scatter. */
-function blocks(shape: Shape, index: Shape, dim: number): { outer: number; n: number; inner: number } | null {
+export function blocks(shape: Shape, index: Shape, dim: number): { outer: number; n: number; inner: number } | null {
   for (let i = 0; i < shape.length; i++) if (i !== dim && shape[i] !== index[i]) return null;
   return { outer: sizeOf(shape.slice(0, dim)), n: index[dim]!, inner: sizeOf(shape.slice(dim + 1)) };
 }

@@ -37,6 +37,7 @@ const COPY = `function copy(out, src, sh, st, offset) {
   for (let o = 0; o < n; o += inner) {
     // a subarray per row costs more than it saves on short rows
     if (s === 1 && inner >= 64) out.set(src.subarray(base, base + inner), o);
+    else if (s === 0 && inner >= 16) out.fill(src[base], o, o + inner); // broadcast along the row
     else for (let j = 0, p = base; j < inner; j++, p += s) out[o + j] = src[p];
     ${NEXT_ROW}
   }

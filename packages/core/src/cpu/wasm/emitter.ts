@@ -100,6 +100,7 @@ export class Code {
   gtS(): this { return this.op(0x4a); }
   leS(): this { return this.op(0x4c); }
   geS(): this { return this.op(0x4e); }
+  geU(): this { return this.op(0x4f); }
 
   // scalar memory
   i32Load(offset = 0): this { return this.op(0x28).mem(2, offset); }
@@ -162,6 +163,8 @@ export class Code {
   }
   i32x4ExtractLane(lane: number): this { this.simd(0x1b); this.bytes.push(lane); return this; }
   i32x4Splat(): this { return this.simd(0x11); }
+  i32x4Eq(): this { return this.simd(0x37); }
+  i32x4AllTrue(): this { return this.simd(0xa3); }
   i32x4Add(): this { return this.simd(0xae); }
   i32x4Shl(): this { return this.simd(0xab); }
   f64x2Splat(): this { return this.simd(0x14); }

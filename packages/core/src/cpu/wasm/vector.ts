@@ -15,6 +15,7 @@ import { collapse, type Shape } from '../../shape.js';
 import { Code, ModuleBuilder } from './emitter.js';
 import { addressOf, align, stage, staging, unstage } from './heap.js';
 import { emitExpFns } from './exp-kernel.js';
+import { emitRowFns } from './rows-kernel.js';
 import { getRuntime, MAX_PAGES, type Runtime } from './runtime.js';
 import { wasmApi } from './webassembly-api.js';
 
@@ -364,6 +365,7 @@ export function buildVectorModule(memory: { initial: number; maximum: number; sh
   );
   standardizeFns(mb);
   emitExpFns(mb);
+  emitRowFns(mb);
   colsumFn(mb);
   stridedFn(mb);
   return mb.encode();
@@ -498,6 +500,26 @@ export function wasmPointwise(name: 'axpby' | 'adam', out: Float32Array, X: Floa
   const [px, py, po] = ptrs as [number, number, number];
   v.fns[name]!(po, px, py, out.length, ...params);
   unstage(v.rt, out, po);
+  return true;
+}
+
+/**
+ * gather (`scatter` false: out's rows (o, j) = X's rows (o, idx[o, j, 0])) or scatter-add (`scatter`:
+ * out's rows (o, idx[o, j, 0]) += X's rows (o, j), in order) with X, idx and the gathered side viewed as
+ * [outer, n, inner] and the other as [outer, size, inner], where every row of idx repeats one value in
+ * [0, size) (rows-kernel.ts). False, touching nothing, where it does not (the caller runs the JS loop
+ * and reports a bad index) or WebAssembly SIMD is missing.
+ */
+export function wasmRows(scatter: boolean, out: Float32Array | Int32Array, X: Float32Array | Int32Array, idx: Int32Array, outer: number, n: number, inner: number, size: number): boolean {
+  const v = vectorFns(outer * n * inner);
+  if (!v) return false;
+  // scatter-add accumulates into out, so out goes in as an input (copied in when it lives elsewhere)
+  const ptrs = scatter ? stage(v.rt, [bytes4(X), bytes4(idx), bytes4(out)], null) : stage(v.rt, [bytes4(X), bytes4(idx)], bytes4(out));
+  if (!ptrs) return false;
+  const [px, pi, po] = ptrs as [number, number, number];
+  if ((v.fns.rowIndex as unknown as (...a: number[]) => number)(pi, outer * n, inner, size) === 0) return false;
+  v.fns[scatter ? 'scatterRows' : 'gatherRows']!(po, px, pi, outer, n, inner, size);
+  unstage(v.rt, bytes4(out), po);
   return true;
 }
 
