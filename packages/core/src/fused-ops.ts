@@ -121,6 +121,13 @@ export const logSoftmaxLast = defineFused('logSoftmax', {
   vjp: (g, _x, y) => [ops.sub(g, ops.mul(ops.exp(y), ops.sum(g, -1, true)))],
 });
 
+/** argmax along a dim, fused: one pass over each line instead of ten primitives. Integer output: no gradient. */
+export const argmaxFused = defineFused('argmax', {
+  composed: ([x], { dim, keepdim }) => ops.argmaxComposed(x!, dim, keepdim),
+  output: ([x], { dim, keepdim }) => ({ shape: keepdim ? x!.shape.map((s, i) => (i === dim ? 1 : s)) : x!.shape.filter((_, i) => i !== dim), dtype: 'int32' }),
+  vjp: () => [null],
+});
+
 /**
  * x·Wᵀ + b on 2-D rows x [n, in], W [out, in], b [out], fused (the bias is added in the same
  * pass that writes the product). VJP: dx = g·W, dW = gᵀ·x, db = Σ_rows g.

@@ -27,6 +27,8 @@ export interface FusedParams {
   logSoftmax: {};
   /** x·Wᵀ (+ b) on 2-D rows x [n, in], W [out, in], b [out]. */
   linear: {};
+  /** int32 index of the largest value along `dim` (the first NaN's where there is one; the first of equal largest). */
+  argmax: { dim: number; keepdim: boolean };
 }
 
 export type FusedOp = keyof FusedParams;

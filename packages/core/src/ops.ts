@@ -9,7 +9,7 @@ import { defaultGenerator, type Generator } from './random.js';
 import { broadcastShapes, fmt, normDim, normDims, sameShape, sizeOf, checkShape, checkSize, type Shape } from './shape.js';
 import { warnDeprecated } from './deprecation.js';
 import { apply, Tensor } from './tensor.js';
-import { geluExact, linear2d, logSoftmaxLast, softmaxLast, standardize } from './fused-ops.js';
+import { argmaxFused, geluExact, linear2d, logSoftmaxLast, softmaxLast, standardize } from './fused-ops.js';
 
 export type TensorLike = Tensor | number;
 
@@ -218,8 +218,13 @@ export function std(x: Tensor, dim?: number | number[], opts: { correction?: num
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   if (dim === undefined) return argmax(reshape(x, [x.size]), 0, false);
   const d = normDim('argmax', dim, x.ndim);
+  if (x.shape[d] === 0) throw new Error(`argmax: cannot reduce over an empty dim (shape ${fmt(x.shape)})`);
+  return argmaxFused([x], { dim: d, keepdim });
+}
+
+/** argmax's definition in primitives (the fused op's oracle): the first NaN's index where a line has one, else the first largest value's. */
+export function argmaxComposed(x: Tensor, d: number, keepdim: boolean): Tensor {
   const n = x.shape[d]!;
-  if (n === 0) throw new Error(`argmax: cannot reduce over an empty dim (shape ${fmt(x.shape)})`);
   let isMax = eq(x, max(x, d, true));
   if (isFloat(x.dtype)) {
     const nan = ne(x, x);

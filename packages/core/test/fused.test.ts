@@ -19,6 +19,36 @@ function both(f: (x: g.Tensor) => g.Tensor, x: g.Tensor) {
 }
 
 describe('fused ops equal their composed oracles', () => {
+  it('argmax: every dim, keepdim, NaNs, ties, ±0 and −∞ lines, float32, float64 and int32', () => {
+    const r = g.rng(4);
+    const x = Float64Array.from(g.randn([5, 6, 7], { rng: r }).dataSync(), (v) => Math.round(2 * v)); // rounded: many ties
+    x[3] = NaN;
+    x[40] = NaN;
+    x[41] = NaN;
+    for (let i = 7 * 6; i < 7 * 6 + 7; i++) x[i] = -Infinity; // a −∞ line along dim 2
+    x[100] = -0;
+    x[101] = 0;
+    x[200] = Infinity;
+    const ints = Int32Array.from(x, (v) => (Number.isFinite(v) ? v : 0));
+    const host = (d: Float32Array | Float64Array | Int32Array, dtype: g.DType) => g.Tensor.fromHost(d, [5, 6, 7], dtype, 'cpu');
+    for (const t of [host(Float32Array.from(x), 'float32'), host(Float64Array.from(x), 'float64'), host(ints, 'int32')]) {
+      for (const dim of [0, 1, 2, -1]) {
+        for (const keepdim of [false, true]) {
+          setFusion(true);
+          const fused = g.argmax(t, dim, keepdim);
+          setFusion(false);
+          const composed = g.argmax(t, dim, keepdim);
+          expect(fused.dtype).toBe('int32');
+          expect(fused.shape).toEqual(composed.shape);
+          expect(Array.from(fused.dataSync())).toEqual(Array.from(composed.dataSync()));
+        }
+      }
+    }
+    setFusion(true);
+    expect(g.argmax(g.tensor([0, -0, 0]), 0).item()).toBe(0);
+    expect(g.argmax(g.tensor([-0, 0, 1, 1]), 0).item()).toBe(2);
+  });
+
   it('gelu, float64', () => {
     const { fused, composed } = both((x) => x.gelu(), g.randn([64], { dtype: 'float64', rng: g.rng(1) }).mul(3));
     expect(fused.fusedNode).toBe('gelu');

@@ -284,6 +284,7 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
       ...elementwiseFusedKernels(runExpression),
       softmax: composed,
       logSoftmax: composed,
+      argmax: composed,
       standardize: composed,
       standardizeGrad: composed,
       linear: (ins, _p, out) => {

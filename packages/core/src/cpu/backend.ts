@@ -21,6 +21,7 @@ export const referenceFused: FusedTable<TypedArray> = {
   softmax: composed,
   logSoftmax: composed,
   linear: composed,
+  argmax: composed,
 };
 
 /** A cpu backend named `name` over the given tables (default: the fast kernels and the fused kernels of 'cpu'). */

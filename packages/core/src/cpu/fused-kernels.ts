@@ -10,7 +10,7 @@ import { normalCdf, normalPdf } from '../elementwise-fused.js';
 import { elementwiseFusedKernels } from '../elementwise-kernels.js';
 import { ex, type Expr } from '../expr.js';
 import type { FusedOp } from '../fused-params.js';
-import { sameShape } from '../shape.js';
+import { sameShape, sizeOf } from '../shape.js';
 import { runExpression } from './elementwise.js';
 import { fastCpuKernels } from './fast-kernels.js';
 import { alloc, release } from './pool.js';
@@ -176,6 +176,41 @@ function softmax<F extends 'softmax' | 'logSoftmax'>(log: boolean): CpuFused<F> 
   return ([x], _p, out) => (out.dtype === 'float32' || out.dtype === 'float64' ? softmaxRows(x!.handle as Float, x!.shape, out.dtype, log) : undefined);
 }
 
+/**
+ * argmax along `dim` in one pass per line: the first NaN's index where the line has one, else the
+ * first largest value's — the composition's rule (ops.ts `argmaxComposed`). float32, float64 and int32.
+ */
+const argmax: CpuFused<'argmax'> = ([x], { dim }) => {
+  const X = x!.handle;
+  if (!(X instanceof Float32Array || X instanceof Float64Array || X instanceof Int32Array)) return undefined;
+  const shape = x!.shape;
+  const n = shape[dim]!;
+  const inner = sizeOf(shape.slice(dim + 1));
+  const lines = sizeOf(shape) / n;
+  const res = alloc('int32', lines) as Int32Array;
+  for (let l = 0; l < lines; l++) {
+    const k = l % inner;
+    const start = (l - k) * n + k;
+    let best = 0;
+    let top = X[start]!;
+    if (top === top) {
+      for (let j = 1, p = start + inner; j < n; j++, p += inner) {
+        const v = X[p]!;
+        if (v !== v) {
+          best = j;
+          break;
+        }
+        if (v > top) {
+          top = v;
+          best = j;
+        }
+      }
+    }
+    res[l] = best;
+  }
+  return res;
+};
+
 /** y[r, j] += v[j] for the n rows of y (m columns): a small monomorphic loop V8 optimises on its own. */
 function addRowVector(y: Float32Array, v: Float32Array, n: number, m: number): void {
   for (let r = 0, o = 0; r < n; r++, o += m) {
@@ -213,4 +248,5 @@ export const cpuFusedKernels: FusedTable<TypedArray> = {
   softmax: softmax(false),
   logSoftmax: softmax(true),
   linear,
+  argmax,
 };

@@ -9,7 +9,7 @@
  *
  * float32 only: for other dtypes a kernel declines and the composed definition runs.
  */
-import { elementwiseFusedKernels, type FusedKernel, type FusedTable, type OutputInfo, type TensorInfo } from '@grokkit/core/backend';
+import { composed, elementwiseFusedKernels, type FusedKernel, type FusedTable, type OutputInfo, type TensorInfo } from '@grokkit/core/backend';
 import type { Engine, GpuHandle } from '../engine.js';
 import { sameShape, sizeOf } from '../shape-utils.js';
 import { f32Bits, runExpression } from './elementwise.js';
@@ -134,6 +134,7 @@ export function fusedKernels(engine: Engine, matmulTile: MatmulTile | 'auto'): F
     ...elementwiseFusedKernels((e, ins, out, params) => runExpression(engine, e, ins, out, params)),
     softmax: rowKernel(engine, 'softmax', (_p, out) => last(out)),
     logSoftmax: rowKernel(engine, 'logSoftmax', (_p, out) => last(out)),
+    argmax: composed,
     standardize: rowKernel(engine, 'standardize', trailing),
     standardizeGrad: rowKernel(engine, 'standardizeGrad', trailing),
     linear: (ins, _p, out) => {
