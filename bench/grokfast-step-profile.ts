@@ -2,8 +2,9 @@
  * Where one Grokfast step's time goes on the cpu backend, kernel by kernel: the step of
  * bench/grokfast-step.ts (and one evaluation of the 4,656 held-out equations, as the demo runs it
  * every 10 steps) on a copy of the cpu backend whose every kernel call is timed, keyed by the op and
- * its input shapes. `outside_ms` is the rest of the step: building the graph, the tape, the
- * optimizer's bookkeeping, allocation. The timer itself adds a little to every call.
+ * its input shapes, per run: `ms` the median run, `mean_ms` the mean, and of the mean the kernels'
+ * share (`matmul_ms` for the matrix products, `other_kernels_ms`) and `outside_ms`, the rest: building
+ * the graph, the tape, the optimizer's bookkeeping, allocation. The timer adds a little to every call.
  * Prints one JSON line.
  *
  *   npx tsx bench/grokfast-step-profile.ts [--steps 30] [--threads auto|1|2] [--top 20]
@@ -92,13 +93,14 @@ function profile(f: () => void, n: number) {
   const kernelMs = rows.reduce((s, x) => s + x.ms, 0);
   const matmulMs = rows.filter((x) => /^(matmul|fused:linear) /.test(x.kernel)).reduce((s, x) => s + x.ms, 0);
   const r1 = (v: number) => Math.round(v * 100) / 100;
-  const wall = walls[walls.length >> 1]!;
+  const mean = walls.reduce((s, w) => s + w, 0) / n;
   return {
-    ms: r1(wall),
+    ms: r1(walls[walls.length >> 1]!),
+    mean_ms: r1(mean),
     kernels_ms: r1(kernelMs),
     matmul_ms: r1(matmulMs),
     other_kernels_ms: r1(kernelMs - matmulMs),
-    outside_ms: r1(wall - kernelMs),
+    outside_ms: r1(mean - kernelMs),
     top: rows.slice(0, top).map((x) => ({ ...x, ms: r1(x.ms), calls: r1(x.calls) })),
   };
 }
