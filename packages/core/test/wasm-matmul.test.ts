@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { matmulRef } from '../src/cpu/matmul.js';
 import {
-  DEFAULT_THREAD_MIN_FLOPS, setWasmThreads, wasmAvailable, wasmThreadStats, wasmThreads,
+  chooseThreads, DEFAULT_THREAD_MIN_FLOPS, recordThreads, setWasmThreads, wasmAvailable, wasmThreadStats, wasmThreads,
 } from '../src/cpu/wasm/runtime.js';
 import { wasmMatmul } from '../src/cpu/wasm/gemm.js';
 
@@ -199,6 +199,33 @@ describe('wasmMatmul', () => {
     expect(Number.isFinite(st.twoThreadMsPerGflop)).toBe(true);
     expect(st.largeCalls).toBeGreaterThan(0);
     expect(wasmThreads()).toBe(st.twoThreadMsPerGflop <= st.oneThreadMsPerGflop ? 2 : 1);
+  });
+
+  it("'auto' compares each size class with itself and tries the other setting less often while the choice holds", () => {
+    setWasmThreads('auto', 0);
+    const big = 2 ** 27;
+    const small = 2 ** 25;
+    /** run `calls` calls of `flops` whose ms per Gflop is `one` on one thread and `two` on two; the threads used */
+    const drive = (flops: number, calls: number, one: number, two: number): number[] =>
+      Array.from({ length: calls }, () => {
+        const { threads, timed } = chooseThreads(flops);
+        expect(timed).toBe(true);
+        recordThreads(threads, ((threads === 1 ? one : two) * flops) / 1e9, flops);
+        return threads;
+      });
+    // a class measures two threads, then one, then keeps the faster; a class of other products keeps its own
+    expect(drive(big, 3, 10, 6)).toEqual([2, 1, 2]);
+    expect(drive(small, 3, 10, 12)).toEqual([2, 1, 1]);
+    // tries of the other setting at calls 16, 48, 112 of the class (gaps 16, 32, 64) while the choice holds
+    const used = drive(big, 200, 10, 6);
+    const tries = used.flatMap((t, i) => (t === 1 ? [i + 4] : []));
+    expect(tries).toEqual([16, 48, 112]);
+    // a try that finds the other setting faster switches to it, and the next try comes AUTO_EXPLORE calls later
+    const after = drive(big, 100, 2, 6); // one thread is now faster
+    expect(after.slice(-10).every((t) => t === 1)).toBe(true);
+    // calls too small to time follow the smallest measured class
+    expect(chooseThreads(2 ** 20)).toEqual({ threads: 1, timed: false });
+    setWasmThreads('auto', DEFAULT_THREAD_MIN_FLOPS);
   });
 
   it('with relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd) accumulates with FMA and still matches matmulRef', () => {

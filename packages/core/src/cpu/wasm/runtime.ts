@@ -55,14 +55,22 @@ let runtime: Runtime | null | undefined;
 let threadsWanted: 1 | 2 | 'auto' | undefined;
 let threadMinFlops = DEFAULT_THREAD_MIN_FLOPS;
 /**
- * auto mode: moving averages of ms per Gflop of large calls on one and on two threads. The faster
- * is used, and every AUTO_EXPLORE-th large call tries the other, so the choice follows a shared host
- * whose second vCPU comes and goes.
+ * auto mode, per size class of large calls (⌊log₂ flops⌋, so that products of one shape are compared
+ * with themselves): moving averages of ms per Gflop on one and on two threads (NaN until measured),
+ * the class's calls, and when it next tries the setting it is not using. Every large call is timed and
+ * the faster setting is used, so a second vCPU that gets slower is dropped at once; the other setting
+ * is tried after AUTO_EXPLORE calls, then after twice as many each time the choice holds (up to
+ * AUTO_EXPLORE_MAX), and again after AUTO_EXPLORE once a try changes it — so the choice follows a
+ * shared host whose second vCPU comes and goes, at a cost that shrinks while it does not.
  */
-const auto = { one: Number.NaN, two: Number.NaN, calls: 0 };
+interface AutoClass { one: number; two: number; calls: number; next: number; gap: number; trying: boolean }
+const autoClasses = new Map<number, AutoClass>();
 const AUTO_EXPLORE = 16;
-/** calls below this many flops follow the current choice without being timed (too noisy) */
+const AUTO_EXPLORE_MAX = 256;
+/** calls below this many flops follow the choice of the smallest measured class without being timed (too noisy) */
 const AUTO_TIMED_FLOPS = 1 << 24;
+
+const faster = (c: AutoClass): 1 | 2 => (Number.isNaN(c.one) || c.two <= c.one ? 2 : 1);
 
 function nodeBuiltin<T>(id: string): T | undefined {
   const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
@@ -156,8 +164,14 @@ export function setWasmThreads(threads: 1 | 2 | 'auto', minFlops: number = threa
   }
   threadsWanted = threads;
   threadMinFlops = minFlops;
-  auto.one = auto.two = Number.NaN;
-  auto.calls = 0;
+  autoClasses.clear();
+}
+
+/** The class with the most calls (what wasmThreads and wasmThreadStats report), or undefined before any. */
+function busiestClass(): AutoClass | undefined {
+  let best: AutoClass | undefined;
+  for (const c of autoClasses.values()) if (!best || c.calls > best.calls) best = c;
+  return best;
 }
 
 /** How many threads the next large wasmMatmul will use (2 only once the helper is running). */
@@ -166,34 +180,61 @@ export function wasmThreads(): number {
   if (!rt) return 0;
   ensureWorker(rt);
   if (rt.workerState !== 'ready' || threadsWanted === 1) return 1;
-  if (threadsWanted === 'auto') return auto.two <= auto.one || Number.isNaN(auto.two) ? 2 : 1;
+  if (threadsWanted === 'auto') {
+    const c = busiestClass();
+    return c ? faster(c) : 2;
+  }
   return 2;
 }
 
 /**
- * The 'auto' mode's moving averages (ms per Gflop of large calls; NaN until measured), and how many
- * chunks of split jobs (GEMM and GELU) the helper thread has run.
+ * The 'auto' mode's moving averages of ms per Gflop on one and two threads (NaN until measured) for
+ * the size class of large calls that has had the most, the number of large (timed) calls, and how
+ * many chunks of split jobs (GEMM and GELU) the helper thread has run.
  */
 export function wasmThreadStats(): { oneThreadMsPerGflop: number; twoThreadMsPerGflop: number; largeCalls: number; helperChunks: number } {
   const rt = getRuntime();
-  return { oneThreadMsPerGflop: auto.one, twoThreadMsPerGflop: auto.two, largeCalls: auto.calls, helperChunks: rt ? Atomics.load(rt.ctrl, CTRL.HELPED) : 0 };
+  const c = busiestClass();
+  let calls = 0;
+  for (const k of autoClasses.values()) calls += k.calls;
+  return { oneThreadMsPerGflop: c?.one ?? Number.NaN, twoThreadMsPerGflop: c?.two ?? Number.NaN, largeCalls: calls, helperChunks: rt ? Atomics.load(rt.ctrl, CTRL.HELPED) : 0 };
 }
 
-/** auto mode: threads for a call of `flops`, and whether to time it. */
-function chooseThreads(flops: number): { threads: 1 | 2; timed: boolean } {
-  const timed = flops >= AUTO_TIMED_FLOPS;
-  if (Number.isNaN(auto.two)) return { threads: 2, timed };
-  if (Number.isNaN(auto.one)) return { threads: timed ? 1 : 2, timed };
-  const best: 1 | 2 = auto.two <= auto.one ? 2 : 1;
-  if (!timed) return { threads: best, timed };
-  auto.calls++;
-  return { threads: auto.calls % AUTO_EXPLORE === 0 ? (best === 2 ? 1 : 2) : best, timed };
+/** auto mode: threads for a call of `flops`, and whether to time it (exported for tests; threadPlan is the entry). */
+export function chooseThreads(flops: number): { threads: 1 | 2; timed: boolean } {
+  if (flops < AUTO_TIMED_FLOPS) {
+    // the smallest measured class's choice
+    let near: AutoClass | undefined;
+    let key = Infinity;
+    for (const [k, c] of autoClasses) if (k < key && !Number.isNaN(c.one)) [near, key] = [c, k];
+    return { threads: near ? faster(near) : 2, timed: false };
+  }
+  const k = Math.floor(Math.log2(flops));
+  let c = autoClasses.get(k);
+  if (!c) autoClasses.set(k, (c = { one: Number.NaN, two: Number.NaN, calls: 0, next: AUTO_EXPLORE, gap: AUTO_EXPLORE, trying: false }));
+  c.calls++;
+  if (Number.isNaN(c.two)) return { threads: 2, timed: true };
+  if (Number.isNaN(c.one)) return { threads: 1, timed: true };
+  const best = faster(c);
+  if (c.calls < c.next) return { threads: best, timed: true };
+  c.trying = true;
+  return { threads: best === 2 ? 1 : 2, timed: true };
 }
 
+/** auto mode: a timed call's ms on `threads` threads; after a try of the other setting, when to try next. */
 export function recordThreads(threads: 1 | 2, ms: number, flops: number): void {
+  const c = autoClasses.get(Math.floor(Math.log2(flops)));
+  if (!c) return;
+  const before = faster(c);
   const x = (ms * 1e9) / flops;
   const key = threads === 1 ? 'one' : 'two';
-  auto[key] = Number.isNaN(auto[key]) ? x : 0.7 * auto[key] + 0.3 * x;
+  // a try replaces its setting's average, which is as old as the previous try
+  c[key] = Number.isNaN(c[key]) || c.trying ? x : 0.7 * c[key] + 0.3 * x;
+  if (c.trying) {
+    c.trying = false;
+    c.gap = faster(c) === before ? Math.min(2 * c.gap, AUTO_EXPLORE_MAX) : AUTO_EXPLORE;
+    c.next = c.calls + c.gap;
+  }
 }
 
 /** Start the helper once, lazily; it becomes usable when it raises READY in shared memory. */
