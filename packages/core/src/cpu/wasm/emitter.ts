@@ -285,3 +285,39 @@ export class ModuleBuilder {
     return new Uint8Array(out);
   }
 }
+
+// loops, as kernels write them
+
+/**
+ * Emit `for (; j + 4 <= n; j += 4) simd(); for (; j < n; j++) scalar();` from wherever j is; a
+ * null body leaves its loop out (so a tail can follow a sum of the four lanes).
+ */
+export function each4(c: Code, j: number, n: number, simd: (() => void) | null, scalar: (() => void) | null): void {
+  if (simd) {
+    c.block().loop();
+    c.get(j).i32(4).add().get(n).gtS().brIf(1);
+    simd();
+    c.get(j).i32(4).add().set(j);
+    c.br(0);
+    c.end().end();
+  }
+  if (scalar) {
+    c.block().loop();
+    c.get(j).get(n).geS().brIf(1);
+    scalar();
+    c.get(j).i32(1).add().set(j);
+    c.br(0);
+    c.end().end();
+  }
+}
+
+/** Emit `for (i = 0; i < n; i++) body();`. */
+export function times(c: Code, i: number, n: number, body: () => void): void {
+  c.i32(0).set(i);
+  c.block().loop();
+  c.get(i).get(n).geS().brIf(1);
+  body();
+  c.get(i).i32(1).add().set(i);
+  c.br(0);
+  c.end().end();
+}

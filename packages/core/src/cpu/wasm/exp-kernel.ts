@@ -14,7 +14,7 @@
  * Tested against Math.exp bit for bit (exp.test.ts), which is the oracle: a runtime whose Math.exp
  * differs would show there.
  */
-import type { Code, ModuleBuilder } from './emitter.js';
+import { each4, times, type Code, type ModuleBuilder } from './emitter.js';
 
 const LN2_HI = 6.9314718036912381649e-1;
 const LN2_LO = 1.90821492927058770002e-10;
@@ -121,31 +121,29 @@ export function emitExpFns(mb: ModuleBuilder): void {
     const lo = c.local('v128');
     const xa = c.local('v128');
     const exp = expEmitter(c);
+    const at = (base: number): void => void c.get(base).get(i).i32(2).shl().add();
     c.i32(0).set(i);
-    // four at a time
-    c.block().loop();
-    c.get(i).i32(4).add().get(N).gtS().brIf(1);
-    c.get(X).get(i).i32(2).shl().add().v128Load().tee(xa).f64x2PromoteLowF32x4();
-    exp();
-    c.f32x4DemoteF64x2Zero().set(lo);
-    c.get(OUT).get(i).i32(2).shl().add();
-    c.get(lo);
-    c.get(xa).get(xa).shuffle32(2, 3, 2, 3).f64x2PromoteLowF32x4();
-    exp();
-    c.f32x4DemoteF64x2Zero().shuffle32(0, 1, 4, 5).v128Store();
-    c.get(i).i32(4).add().set(i);
-    c.br(0);
-    c.end().end();
-    // the rest one at a time
-    c.block().loop();
-    c.get(i).get(N).geS().brIf(1);
-    c.get(OUT).get(i).i32(2).shl().add();
-    c.get(X).get(i).i32(2).shl().add().f32Load().f64PromoteF32().f64x2Splat();
-    exp();
-    c.f64x2ExtractLane(0).f32DemoteF64().f32Store();
-    c.get(i).i32(1).add().set(i);
-    c.br(0);
-    c.end().end();
+    each4(
+      c, i, N,
+      () => {
+        at(X);
+        c.v128Load().tee(xa).f64x2PromoteLowF32x4();
+        exp();
+        c.f32x4DemoteF64x2Zero().set(lo);
+        at(OUT);
+        c.get(lo);
+        c.get(xa).get(xa).shuffle32(2, 3, 2, 3).f64x2PromoteLowF32x4();
+        exp();
+        c.f32x4DemoteF64x2Zero().shuffle32(0, 1, 4, 5).v128Store();
+      },
+      () => {
+        at(OUT);
+        at(X);
+        c.f32Load().f64PromoteF32().f64x2Splat();
+        exp();
+        c.f64x2ExtractLane(0).f32DemoteF64().f32Store();
+      },
+    );
   }
   for (const kind of ['softmax', 'softmaxSums'] as const) {
     const sums = kind === 'softmaxSums';
@@ -160,23 +158,7 @@ export function emitExpFns(mb: ModuleBuilder): void {
     const ev = c.local('v128');
     const exp = expEmitter(c);
     const xAt = (): void => void c.get(row).get(i).i32(2).shl().add();
-    c.i32(0).set(r);
-    c.block().loop();
-    c.get(r).get(ROWS).geS().brIf(1);
-    c.get(X).get(r).get(N).mul().i32(2).shl().add().set(row);
-    // m = the row's largest value (NaNs skipped), 0 where that is −∞
-    c.f32Const(-Infinity).set(mf);
-    c.i32(0).set(i);
-    c.block().loop();
-    c.get(i).get(N).geS().brIf(1);
-    xAt();
-    c.f32Load().tee(v).get(mf).get(v).get(mf).f32Gt().select().set(mf);
-    c.get(i).i32(1).add().set(i);
-    c.br(0);
-    c.end().end();
-    c.f32Const(0).get(mf).get(mf).f32Const(-Infinity).f32Eq().select().f64PromoteF32().tee(m).f64x2Splat().set(ms);
-    // e^(x − m), two at a time, summed in order
-    c.f64Const(0).set(z);
+    /** z += the `lanes` exponentials in ev, in order (and, for softmax, keep them at S) */
     const use = (lanes: number): void => {
       c.set(ev);
       for (let l = 0; l < lanes; l++) {
@@ -184,60 +166,58 @@ export function emitExpFns(mb: ModuleBuilder): void {
         c.get(z).get(ev).f64x2ExtractLane(l).f64Add().set(z);
       }
     };
-    c.i32(0).set(i);
-    c.block().loop();
-    c.get(i).i32(2).add().get(N).gtS().brIf(1);
-    xAt();
-    c.v128Load64Zero().f64x2PromoteLowF32x4().get(ms).f64x2Sub();
-    exp();
-    use(2);
-    c.get(i).i32(2).add().set(i);
-    c.br(0);
-    c.end().end();
-    c.get(i).get(N).ltS().if_();
-    xAt();
-    c.f32Load().f64PromoteF32().get(m).f64Sub().f64x2Splat();
-    exp();
-    use(1);
-    c.end();
-    if (sums) {
-      c.get(S).get(r).i32(4).shl().add().get(z).f64Store();
-      c.get(S).get(r).i32(4).shl().add().get(m).f64Store(8);
-    } else {
-      // out = e / z
+    times(c, r, ROWS, () => {
+      c.get(X).get(r).get(N).mul().i32(2).shl().add().set(row);
+      // m = the row's largest value (NaNs skipped), 0 where that is −∞
+      c.f32Const(-Infinity).set(mf);
+      times(c, i, N, () => {
+        xAt();
+        c.f32Load().tee(v).get(mf).get(v).get(mf).f32Gt().select().set(mf);
+      });
+      c.f32Const(0).get(mf).get(mf).f32Const(-Infinity).f32Eq().select().f64PromoteF32().tee(m).f64x2Splat().set(ms);
+      // e^(x − m), two at a time, summed in order
+      c.f64Const(0).set(z);
       c.i32(0).set(i);
       c.block().loop();
-      c.get(i).get(N).geS().brIf(1);
-      c.get(OUT).get(r).get(N).mul().get(i).add().i32(2).shl().add();
-      c.get(S).get(i).i32(3).shl().add().f64Load().get(z).f64Div().f32DemoteF64().f32Store();
-      c.get(i).i32(1).add().set(i);
+      c.get(i).i32(2).add().get(N).gtS().brIf(1);
+      xAt();
+      c.v128Load64Zero().f64x2PromoteLowF32x4().get(ms).f64x2Sub();
+      exp();
+      use(2);
+      c.get(i).i32(2).add().set(i);
       c.br(0);
       c.end().end();
-    }
-    c.get(r).i32(1).add().set(r);
-    c.br(0);
-    c.end().end();
+      c.get(i).get(N).ltS().if_();
+      xAt();
+      c.f32Load().f64PromoteF32().get(m).f64Sub().f64x2Splat();
+      exp();
+      use(1);
+      c.end();
+      if (sums) {
+        c.get(S).get(r).i32(4).shl().add().get(z).f64Store();
+        c.get(S).get(r).i32(4).shl().add().get(m).f64Store(8);
+      } else {
+        // out = e / z
+        times(c, i, N, () => {
+          c.get(OUT).get(r).get(N).mul().get(i).add().i32(2).shl().add();
+          c.get(S).get(i).i32(3).shl().add().f64Load().get(z).f64Div().f32DemoteF64().f32Store();
+        });
+      }
+    });
   }
   {
     const c = mb.func([I, I, I, I, I], [], 'subRows').code;
     const [OUT, X, ROWS, N, LZ] = [0, 1, 2, 3, 4];
-    const [r, i, p, end] = [c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32')];
+    const [r, i, p] = [c.local('i32'), c.local('i32'), c.local('i32')];
     const lz = c.local('f64');
-    c.i32(0).set(r);
     c.i32(0).set(p);
-    c.block().loop();
-    c.get(r).get(ROWS).geS().brIf(1);
-    c.get(LZ).get(r).i32(3).shl().add().f64Load().set(lz);
-    c.get(p).get(N).add().set(end);
-    c.block().loop();
-    c.get(p).get(end).geS().brIf(1);
-    c.get(OUT).get(p).i32(2).shl().add();
-    c.get(X).get(p).i32(2).shl().add().f32Load().f64PromoteF32().get(lz).f64Sub().f32DemoteF64().f32Store();
-    c.get(p).i32(1).add().set(p);
-    c.br(0);
-    c.end().end();
-    c.get(r).i32(1).add().set(r);
-    c.br(0);
-    c.end().end();
+    times(c, r, ROWS, () => {
+      c.get(LZ).get(r).i32(3).shl().add().f64Load().set(lz);
+      times(c, i, N, () => {
+        c.get(OUT).get(p).i32(2).shl().add();
+        c.get(X).get(p).i32(2).shl().add().f32Load().f64PromoteF32().get(lz).f64Sub().f32DemoteF64().f32Store();
+        c.get(p).i32(1).add().set(p);
+      });
+    });
   }
 }

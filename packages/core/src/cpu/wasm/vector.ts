@@ -12,7 +12,7 @@
  * rows ([n, m] + [m]) and per-row statistics ([n, m] − [n, 1]) to that form.
  */
 import { collapse, type Shape } from '../../shape.js';
-import { Code, ModuleBuilder } from './emitter.js';
+import { Code, each4, ModuleBuilder, times } from './emitter.js';
 import { addressOf, align, stage, staging, unstage } from './heap.js';
 import { emitExpFns } from './exp-kernel.js';
 import { emitRowFns } from './rows-kernel.js';
@@ -37,40 +37,6 @@ const SOP: Record<BinaryOp, (c: Code) => Code> = {
 
 /** addr = base + 4·j */
 const at = (c: Code, base: number, j: number) => c.get(base).get(j).i32(2).shl().add();
-
-/**
- * Emit `for (; j + 4 <= n; j += 4) simd(); for (; j < n; j++) scalar();` from wherever j is; a
- * null body leaves its loop out (so a tail can follow a sum of the four lanes).
- */
-function each4(c: Code, j: number, n: number, simd: (() => void) | null, scalar: (() => void) | null): void {
-  if (simd) {
-    c.block().loop();
-    c.get(j).i32(4).add().get(n).gtS().brIf(1);
-    simd();
-    c.get(j).i32(4).add().set(j);
-    c.br(0);
-    c.end().end();
-  }
-  if (scalar) {
-    c.block().loop();
-    c.get(j).get(n).geS().brIf(1);
-    scalar();
-    c.get(j).i32(1).add().set(j);
-    c.br(0);
-    c.end().end();
-  }
-}
-
-/** Emit `for (i = 0; i < n; i++) body();`. */
-function times(c: Code, i: number, n: number, body: () => void): void {
-  c.i32(0).set(i);
-  c.block().loop();
-  c.get(i).get(n).geS().brIf(1);
-  body();
-  c.get(i).i32(1).add().set(i);
-  c.br(0);
-  c.end().end();
-}
 
 /**
  * `bin_<layout>_<op>(out, a, b, rows, cols, lda, ldb)`: out[r·cols + j] = a(r, j) op b(r, j), with
