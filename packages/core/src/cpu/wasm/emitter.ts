@@ -314,10 +314,5 @@ export function each4(c: Code, j: number, n: number, simd: (() => void) | null, 
 /** Emit `for (i = 0; i < n; i++) body();`. */
 export function times(c: Code, i: number, n: number, body: () => void): void {
   c.i32(0).set(i);
-  c.block().loop();
-  c.get(i).get(n).geS().brIf(1);
-  body();
-  c.get(i).i32(1).add().set(i);
-  c.br(0);
-  c.end().end();
+  each4(c, i, n, null, body);
 }
