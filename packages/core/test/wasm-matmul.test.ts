@@ -225,6 +225,13 @@ describe('wasmMatmul', () => {
     expect(after.slice(-10).every((t) => t === 1)).toBe(true);
     // calls too small to time follow the smallest measured class
     expect(chooseThreads(2 ** 20)).toEqual({ threads: 1, timed: false });
+    // a class whose products never split (recorded on one thread) keeps asking for two, and is no model for small calls
+    setWasmThreads('auto', 0);
+    for (let i = 0; i < 5; i++) {
+      expect(chooseThreads(small).threads).toBe(2);
+      recordThreads(1, (10 * small) / 1e9, small);
+    }
+    expect(chooseThreads(2 ** 20)).toEqual({ threads: 2, timed: false });
     setWasmThreads('auto', DEFAULT_THREAD_MIN_FLOPS);
   });
 

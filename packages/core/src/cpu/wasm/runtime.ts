@@ -70,7 +70,8 @@ const AUTO_EXPLORE_MAX = 256;
 /** calls below this many flops follow the choice of the smallest measured class without being timed (too noisy) */
 const AUTO_TIMED_FLOPS = 1 << 24;
 
-const faster = (c: AutoClass): 1 | 2 => (Number.isNaN(c.one) || c.two <= c.one ? 2 : 1);
+/** two threads unless one has measured faster (a setting not measured yet counts as no slower) */
+const faster = (c: AutoClass): 1 | 2 => (Number.isNaN(c.one) || Number.isNaN(c.two) || c.two <= c.one ? 2 : 1);
 
 function nodeBuiltin<T>(id: string): T | undefined {
   const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
@@ -206,7 +207,7 @@ export function chooseThreads(flops: number): { threads: 1 | 2; timed: boolean }
     // the smallest measured class's choice
     let near: AutoClass | undefined;
     let key = Infinity;
-    for (const [k, c] of autoClasses) if (k < key && !Number.isNaN(c.one)) [near, key] = [c, k];
+    for (const [k, c] of autoClasses) if (k < key && !Number.isNaN(c.one) && !Number.isNaN(c.two)) [near, key] = [c, k];
     return { threads: near ? faster(near) : 2, timed: false };
   }
   const k = Math.floor(Math.log2(flops));
