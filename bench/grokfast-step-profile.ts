@@ -22,8 +22,17 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '30' },
     threads: { type: 'string', default: 'auto' },
     top: { type: 'string', default: '20' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  console.log(`npx tsx bench/grokfast-step-profile.ts [--steps 30] [--threads auto|1|2] [--top 20]
+
+One Grokfast step and one evaluation on the cpu backend with every kernel call timed: one JSON line
+with the median and mean run, the matrix products' and the other kernels' ms, the rest, and the
+--top kernels by time (op and input shapes, ms and calls per run).`);
+  process.exit(0);
+}
 const steps = Number(values.steps);
 const top = Number(values.top);
 if (values.threads !== 'auto') setWasmThreads(Number(values.threads) as 1 | 2);
