@@ -76,6 +76,13 @@ export const conformanceCases: ConformanceCase[] = [
   { name: 'crossEntropy', inputs: [f([5, 4]), int([5], 4)], fn: (x, t) => ops.crossEntropy(x, t) },
   { name: 'layerNorm', inputs: [f([3, 8]), f([8]), f([8])], fn: (x, w, b) => ops.layerNorm(x, [8], w, b) },
   { name: 'softmax long rows', inputs: [f([2, 300])], fn: (x) => ops.softmax(x, -1) },
+  // large enough (≥ 1,024 values) for the cpu backend's WebAssembly kernels
+  { name: 'softmax, 1,280 values', inputs: [f([64, 20])], fn: (x) => ops.softmax(x, -1) },
+  { name: 'logSoftmax, 1,584 values', inputs: [f([16, 99])], fn: (x) => ops.logSoftmax(x, -1) },
+  { name: 'exp, 1,200 values', inputs: [f([40, 30])], fn: (x) => ops.exp(x) },
+  { name: 'indexSelect, 4,096 values', inputs: [f([99, 16]), int([256], 99)], fn: (x, i) => ops.indexSelect(x, 0, i) },
+  { name: 'argmax', inputs: [f([4, 7])], fn: (x) => ops.cast(ops.argmax(x, 1), 'float32') },
+  { name: 'argmax over dim 0, keepdim', inputs: [f([6, 5])], fn: (x) => ops.cast(ops.argmax(x, 0, true), 'float32') },
   { name: 'layerNorm over 2 dims', inputs: [f([2, 3, 5])], fn: (x) => ops.layerNorm(x, [3, 5]) },
   { name: 'linear', inputs: [f([5, 6]), f([4, 6]), f([4])], fn: (x, w, b) => ops.linear(x, w, b) },
   { name: 'linear 3-d, no bias', inputs: [f([2, 3, 6]), f([4, 6])], fn: (x, w) => ops.linear(x, w) },
