@@ -288,31 +288,61 @@ export class ModuleBuilder {
 
 // loops, as kernels write them
 
+/** Emit `for (; j + step <= n; j += step) body();` from wherever j is. */
+export function stepping(c: Code, j: number, n: number, step: number, body: () => void): void {
+  c.block().loop();
+  if (step === 1) c.get(j).get(n).geS().brIf(1);
+  else c.get(j).i32(step).add().get(n).gtS().brIf(1);
+  body();
+  c.get(j).i32(step).add().set(j);
+  c.br(0);
+  c.end().end();
+}
+
 /**
  * Emit `for (; j + 4 <= n; j += 4) simd(); for (; j < n; j++) scalar();` from wherever j is; a
  * null body leaves its loop out (so a tail can follow a sum of the four lanes).
  */
 export function each4(c: Code, j: number, n: number, simd: (() => void) | null, scalar: (() => void) | null): void {
-  if (simd) {
-    c.block().loop();
-    c.get(j).i32(4).add().get(n).gtS().brIf(1);
-    simd();
-    c.get(j).i32(4).add().set(j);
-    c.br(0);
-    c.end().end();
-  }
-  if (scalar) {
-    c.block().loop();
-    c.get(j).get(n).geS().brIf(1);
-    scalar();
-    c.get(j).i32(1).add().set(j);
-    c.br(0);
-    c.end().end();
-  }
+  if (simd) stepping(c, j, n, 4, simd);
+  if (scalar) stepping(c, j, n, 1, scalar);
 }
 
 /** Emit `for (i = 0; i < n; i++) body();`. */
 export function times(c: Code, i: number, n: number, body: () => void): void {
   c.i32(0).set(i);
-  each4(c, i, n, null, body);
+  stepping(c, i, n, 1, body);
+}
+
+/**
+ * Emit Y[i] = f32(f(f64(X[i]))) for i in [0, n), float32 arrays at byte addresses X and Y (locals, as
+ * are i and n): `f` turns the f64x2 on top of the stack into another. Four values per iteration (two
+ * pairs), then one at a time (in both lanes, lane 0 kept).
+ */
+export function mapF64Pairs(c: Code, X: number, Y: number, i: number, n: number, f: () => void): void {
+  const xa = c.local('v128');
+  const lo = c.local('v128');
+  const at = (base: number): void => void c.get(base).get(i).i32(2).shl().add();
+  c.i32(0).set(i);
+  each4(
+    c, i, n,
+    () => {
+      at(X);
+      c.v128Load().tee(xa).f64x2PromoteLowF32x4();
+      f();
+      c.f32x4DemoteF64x2Zero().set(lo);
+      at(Y);
+      c.get(lo);
+      c.get(xa).get(xa).shuffle32(2, 3, 2, 3).f64x2PromoteLowF32x4();
+      f();
+      c.f32x4DemoteF64x2Zero().shuffle32(0, 1, 4, 5).v128Store();
+    },
+    () => {
+      at(Y);
+      at(X);
+      c.f32Load().f64PromoteF32().f64x2Splat();
+      f();
+      c.f32x4DemoteF64x2Zero().f32x4ExtractLane(0).f32Store();
+    },
+  );
 }

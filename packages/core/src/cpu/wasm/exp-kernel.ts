@@ -14,7 +14,7 @@
  * Tested against Math.exp bit for bit (exp.test.ts), which is the oracle: a runtime whose Math.exp
  * differs would show there.
  */
-import { each4, times, type Code, type ModuleBuilder } from './emitter.js';
+import { mapF64Pairs, stepping, times, type Code, type ModuleBuilder } from './emitter.js';
 
 const LN2_HI = 6.9314718036912381649e-1;
 const LN2_LO = 1.90821492927058770002e-10;
@@ -118,32 +118,7 @@ export function emitExpFns(mb: ModuleBuilder): void {
     const c = mb.func([I, I, I], [], 'exp').code;
     const [OUT, X, N] = [0, 1, 2];
     const i = c.local('i32');
-    const lo = c.local('v128');
-    const xa = c.local('v128');
-    const exp = expEmitter(c);
-    const at = (base: number): void => void c.get(base).get(i).i32(2).shl().add();
-    c.i32(0).set(i);
-    each4(
-      c, i, N,
-      () => {
-        at(X);
-        c.v128Load().tee(xa).f64x2PromoteLowF32x4();
-        exp();
-        c.f32x4DemoteF64x2Zero().set(lo);
-        at(OUT);
-        c.get(lo);
-        c.get(xa).get(xa).shuffle32(2, 3, 2, 3).f64x2PromoteLowF32x4();
-        exp();
-        c.f32x4DemoteF64x2Zero().shuffle32(0, 1, 4, 5).v128Store();
-      },
-      () => {
-        at(OUT);
-        at(X);
-        c.f32Load().f64PromoteF32().f64x2Splat();
-        exp();
-        c.f64x2ExtractLane(0).f32DemoteF64().f32Store();
-      },
-    );
+    mapF64Pairs(c, X, OUT, i, N, expEmitter(c));
   }
   for (const kind of ['softmax', 'softmaxSums'] as const) {
     const sums = kind === 'softmaxSums';
@@ -178,15 +153,12 @@ export function emitExpFns(mb: ModuleBuilder): void {
       // e^(x − m), two at a time, summed in order
       c.f64Const(0).set(z);
       c.i32(0).set(i);
-      c.block().loop();
-      c.get(i).i32(2).add().get(N).gtS().brIf(1);
-      xAt();
-      c.v128Load64Zero().f64x2PromoteLowF32x4().get(ms).f64x2Sub();
-      exp();
-      use(2);
-      c.get(i).i32(2).add().set(i);
-      c.br(0);
-      c.end().end();
+      stepping(c, i, N, 2, () => {
+        xAt();
+        c.v128Load64Zero().f64x2PromoteLowF32x4().get(ms).f64x2Sub();
+        exp();
+        use(2);
+      });
       c.get(i).get(N).ltS().if_();
       xAt();
       c.f32Load().f64PromoteF32().get(m).f64Sub().f64x2Splat();

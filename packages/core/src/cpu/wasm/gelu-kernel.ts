@@ -2,7 +2,7 @@
  * Emits `gelu(X, Y, n, T, derivative)`: Y[i] = GELU(X[i]) (or its derivative) for n float32 values,
  * from the table T of (Φ(g), φ(g)) float64 pairs on the grid g = i/GELU_STEPS − GELU_SPAN (16 bytes
  * per point, GELU_LAST + 2 points; pointers in bytes). The arithmetic is the JS loop's
- * (cpu/fused-kernels.ts `geluTable`), in float64, operation for operation:
+ * (cpu/fused-kernels.ts `geluLoop`), in float64, operation for operation:
  *
  *   t = min(max((x + SPAN)·STEPS, 0), LAST);  k = trunc(t);  f = t − k
  *   c = Φₖ + f·(Φₖ₊₁ − Φₖ);  p = φₖ + f·(φₖ₊₁ − φₖ)
@@ -11,7 +11,7 @@
  * so its results are the JS loop's to the bit. Two values at a time in f64x2 lanes; each value's
  * (Φ, φ) pairs at k and k + 1 are two 16-byte loads, interpolated together in one f64x2.
  */
-import type { Code, ModuleBuilder } from './emitter.js';
+import { mapF64Pairs, type Code, type ModuleBuilder } from './emitter.js';
 
 /** The grid of the GELU tables: [−SPAN, SPAN] in steps of 1/STEPS. */
 export const GELU_SPAN = 8;
@@ -25,7 +25,7 @@ export function emitGelu(m: ModuleBuilder): void {
   const [X, Y, n, T, derivative] = [0, 1, 2, 3, 4];
   const i = c.local('i32');
   const [span, steps, zero, last, magic, tSplat] = Array.from({ length: 6 }, () => c.local('v128'));
-  const [x2, t, f, addr, v0, v1, xa, y, lo] = Array.from({ length: 9 }, () => c.local('v128'));
+  const [x2, t, f, addr, v0, v1, y] = Array.from({ length: 7 }, () => c.local('v128'));
   const splat = (v: number, into: number): void => void c.f64Const(v).f64x2Splat().set(into);
   splat(GELU_SPAN, span);
   splat(GELU_STEPS, steps);
@@ -58,33 +58,12 @@ export function emitGelu(m: ModuleBuilder): void {
     }
   };
 
-  const loop = (deriv: boolean): void => {
-    c.i32(0).set(i);
-    // four values at a time: two pairs
-    c.block().loop();
-    c.get(i).i32(4).add().get(n).gtS().brIf(1);
-    c.get(X).get(i).i32(2).shl().add().v128Load().set(xa);
-    c.get(xa).f64x2PromoteLowF32x4().set(x2);
-    pair(deriv);
-    c.get(y).f32x4DemoteF64x2Zero().set(lo);
-    c.get(xa).get(xa).shuffle32(2, 3, 2, 3).f64x2PromoteLowF32x4().set(x2);
-    pair(deriv);
-    c.get(Y).get(i).i32(2).shl().add();
-    c.get(lo).get(y).f32x4DemoteF64x2Zero().shuffle32(0, 1, 4, 5).v128Store();
-    c.get(i).i32(4).add().set(i);
-    c.br(0);
-    c.end().end();
-    // the rest one at a time
-    c.block().loop();
-    c.get(i).get(n).geS().brIf(1);
-    c.get(X).get(i).i32(2).shl().add().f32Load().f64PromoteF32().f64x2Splat().set(x2);
-    pair(deriv);
-    c.get(Y).get(i).i32(2).shl().add();
-    c.get(y).f32x4DemoteF64x2Zero().f32x4ExtractLane(0).f32Store();
-    c.get(i).i32(1).add().set(i);
-    c.br(0);
-    c.end().end();
-  };
+  const loop = (deriv: boolean): void =>
+    mapF64Pairs(c, X, Y, i, n, () => {
+      c.set(x2);
+      pair(deriv);
+      c.get(y);
+    });
   c.get(derivative).if_();
   loop(true);
   c.else_();
