@@ -29,6 +29,10 @@ const shapes: Shape[] = [
   { batch: 1, M: 2048, K: 512, N: 128, ta: false, tb: false },
   { batch: 1, M: 2048, K: 512, N: 128, ta: false, tb: true }, // dX = dY · Wᵀ
   { batch: 1, M: 128, K: 2048, N: 512, ta: true, tb: false }, // dW = Xᵀ · dY
+  // the attention projections' products (width 128): forward x·Wᵀ, dX = dY·W, dW = dYᵀ·X
+  { batch: 1, M: 2048, K: 128, N: 128, ta: false, tb: true },
+  { batch: 1, M: 2048, K: 128, N: 128, ta: false, tb: false },
+  { batch: 1, M: 128, K: 2048, N: 128, ta: true, tb: false },
   // attention over 4 heads of 32 at T = 4 (batch 512 × 4 heads): many tiny matrices
   { batch: 2048, M: 4, K: 32, N: 4, ta: false, tb: true }, // scores Q·Kᵀ; dP = dO·Vᵀ
   { batch: 2048, M: 4, K: 4, N: 32, ta: false, tb: false }, // P·V; dQ = dS·K
