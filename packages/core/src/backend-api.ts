@@ -22,9 +22,9 @@ export {
 } from './backend.js';
 export { registerBackend, getBackend, setBackend, currentBackend, listBackends } from './registry.js';
 export {
-  ex, applyOp, arityOf, compileExpr, paramsOf,
+  ex, applyOp, arityOf, compileExpr, compileExprs, paramsOf, paramsOfAll,
   type Expr, type ExprLike, type InputRef, type ParamRef, type Literal, type Apply,
-  type Dialect, type DialectRow, type DialectContext, type OperandTypes, type CompiledExpr, type CompileOptions,
+  type Dialect, type DialectRow, type DialectContext, type OperandTypes, type CompiledExpr, type CompiledExprs, type CompileOptions,
 } from './expr.js';
 export { ELEMENTWISE_FUSED, elementwiseFusedExpr, normalCdf, normalPdf, type ElementwiseFusedOp, type ParamRefs } from './elementwise-fused.js';
 export { elementwiseKernels, elementwiseFusedKernels, type ExprRunner } from './elementwise-kernels.js';

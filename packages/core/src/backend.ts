@@ -5,6 +5,7 @@
  * (`onCpu`, `composed`), logged once when first used.
  */
 import type { DType, TypedArray } from './dtype.js';
+import type { Expr } from './expr.js';
 import type { FusedOp, FusedParams } from './fused-params.js';
 import type { Primitive, PrimitiveParams } from './primitives.js';
 import type { Shape } from './shape.js';
@@ -82,6 +83,14 @@ export interface Backend<H = unknown> {
   readonly kernels: KernelTable<H>;
   /** The kernel of every fused op. */
   readonly fused: FusedTable<H>;
+  /**
+   * Optional: several elementwise expressions over the same inputs (one shape, one float dtype, no
+   * broadcasting) in one pass, one new storage per expression, computed operation by operation in
+   * the inputs' dtype so that the values are the composition's. `params` are the values of the
+   * parameters in `paramsOfAll(exprs)` order. It may return `undefined` to decline. Where missing
+   * or declined, each expression runs as its composition of primitives (`fusedExpressions`).
+   */
+  expressions?(exprs: readonly Expr[], inputs: TensorInfo<H>[], params: readonly number[]): H[] | undefined;
 }
 
 const logged = new Set<string>();

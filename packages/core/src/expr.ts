@@ -76,12 +76,20 @@ export const ex: Builders = builders();
 
 /** The names of the parameters `e` reads, in order of first use. */
 export function paramsOf(e: Expr): string[] {
+  return paramsOfAll([e]);
+}
+
+/** The names of the parameters the expressions `es` read, in order of first use. */
+export function paramsOfAll(es: readonly Expr[]): string[] {
   const names: string[] = [];
+  const seen = new Set<Expr>();
   const walk = (n: Expr): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
     if (n.kind === 'param' && !names.includes(n.name)) names.push(n.name);
     else if (n.kind === 'apply') n.args.forEach(walk);
   };
-  walk(e);
+  es.forEach(walk);
   return names;
 }
 
@@ -134,14 +142,30 @@ const SIMPLE = /^([A-Za-z_$][\w$]*|\d+(\.\d+)?(e-?\d+)?)$/;
  * Python scalar does in PyTorch); a sub-expression used more than once is bound to a name once.
  */
 export function compileExpr(e: Expr, dialect: Dialect, opts: CompileOptions): CompiledExpr {
-  const params = paramsOf(e);
+  const c = compileExprs([e], dialect, opts);
+  return { statements: c.statements, value: c.values[0]!, dtype: c.dtypes[0]! };
+}
+
+/** Several expressions compiled together, sharing their common sub-expressions' bindings. */
+export interface CompiledExprs {
+  readonly statements: readonly string[];
+  readonly values: readonly string[];
+  readonly dtypes: readonly DType[];
+}
+
+/**
+ * Compile the expressions `es` together (one kernel with several outputs): as `compileExpr`, and a
+ * sub-expression they share is computed once. Parameters are numbered in `paramsOf` order over all of them.
+ */
+export function compileExprs(es: readonly Expr[], dialect: Dialect, opts: CompileOptions): CompiledExprs {
+  const params = paramsOfAll(es);
   const uses = new Map<Expr, number>();
   const count = (n: Expr): void => {
     const k = uses.get(n) ?? 0;
     uses.set(n, k + 1);
     if (k === 0 && n.kind === 'apply') n.args.forEach(count);
   };
-  count(e);
+  es.forEach(count);
 
   const types = new Map<Expr, DType | null>();
   /** The dtype of n, or null for a tree of literals and parameters only (a weak scalar). */
@@ -201,7 +225,7 @@ export function compileExpr(e: Expr, dialect: Dialect, opts: CompileOptions): Co
     done.set(n, code);
     return code;
   };
-  const dtype = typeOf(e) ?? 'float32';
-  const value = emit(e, dtype);
-  return { statements, value, dtype };
+  const dtypes = es.map((e) => typeOf(e) ?? 'float32');
+  const values = es.map((e, i) => emit(e, dtypes[i]!));
+  return { statements, values, dtypes };
 }

@@ -16,12 +16,23 @@ import type { Tensor } from './tensor.js';
 
 const isUnary = (op: ElementwisePrimitive): op is UnaryPrimitive => PRIMITIVE_KINDS[op] === 'unary';
 
-/** `e` computed with tensor ops (so recorded and differentiable): inputs by position, parameters by name. */
-export function evaluate(e: Expr, inputs: readonly Tensor[], params: object = {}): ops.TensorLike {
+/**
+ * `e` computed with tensor ops (so recorded and differentiable): inputs by position, parameters by
+ * name. A sub-expression met again is taken from `memo` (pass one map to several calls to share them).
+ */
+export function evaluate(e: Expr, inputs: readonly Tensor[], params: object = {}, memo = new Map<Expr, ops.TensorLike>()): ops.TensorLike {
   if (e.kind === 'input') return inputs[e.index]!;
   if (e.kind === 'param') return (params as Record<string, number>)[e.name]!;
   if (e.kind === 'literal') return e.value;
-  const args = e.args.map((a) => evaluate(a, inputs, params));
+  const seen = memo.get(e);
+  if (seen !== undefined) return seen;
+  const value = evaluateApply(e, inputs, params, memo);
+  memo.set(e, value);
+  return value;
+}
+
+function evaluateApply(e: Expr & { kind: 'apply' }, inputs: readonly Tensor[], params: object, memo: Map<Expr, ops.TensorLike>): ops.TensorLike {
+  const args = e.args.map((a) => evaluate(a, inputs, params, memo));
   const tensor = (k: number): Tensor => {
     const a = args[k]!;
     if (typeof a === 'number') throw new Error(`evaluate: '${e.op}' expected a tensor operand ${k}, got the number ${a}`);

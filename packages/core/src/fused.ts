@@ -42,6 +42,11 @@ export function setFusion(on: boolean): boolean {
   return prev;
 }
 
+/** Whether fused kernels are on (`setFusion`). */
+export function isFusionOn(): boolean {
+  return fusion;
+}
+
 /**
  * Make fused op `name`: where the inputs' backend has a kernel for it, one kernel call with
  * `def.vjp` recorded for backward; where its entry is `composed` (logged once), or the kernel

@@ -36,8 +36,8 @@ export { init, parameter, scaleParameters, type Init } from './nn/init.js';
 export * as checks from './checks.js';
 export { warnDeprecated } from './deprecation.js';
 export {
-  chain, emptyParams, mapParams, zerosLikeParams, checkSameTree, Optimizer,
-  type GradientTransform, type Params, type State,
+  chain, elementwise, emptyParams, mapParams, zerosLikeParams, checkSameTree, Optimizer,
+  type GradientTransform, type ElementwiseRule, type Params, type State,
 } from './optim/transform.js';
 export {
   scale, scaleByLearningRate, addDecayedWeights, scaleByAdam, scaleByLion, traceMomentum, sgd, adam, adamw, lion, globalNorm, clipByGlobalNorm, clipRowNorms,
@@ -55,3 +55,5 @@ export {
   type Checkpoint, type LoadedCheckpoint, type RestoreTarget,
 } from './io/checkpoint.js';
 export { axpby } from './fused-ops.js';
+export { fusedExpressions } from './fused-expressions.js';
+export { ex, type Expr } from './expr.js';

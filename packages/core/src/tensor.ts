@@ -20,8 +20,8 @@ class Storage {
 
 /** How a tensor was made: the primitive, its inputs and parameters. Backward walks these. */
 export interface Node {
-  /** A primitive, or a fused op (which then carries its own `vjp`). */
-  readonly prim: Primitive | FusedOp;
+  /** A primitive, or a fused op (which then carries its own `vjp`), or 'expressions' (checked, never recorded). */
+  readonly prim: Primitive | FusedOp | 'expressions';
   readonly inputs: readonly Tensor[];
   readonly params: unknown;
   /** A fused op's VJP; primitives use the table in vjp.ts. */

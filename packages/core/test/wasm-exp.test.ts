@@ -5,6 +5,7 @@ import { expEmitter } from '../src/cpu/wasm/exp-kernel.js';
 import { softmaxLoop } from '../src/cpu/fused-kernels.js';
 import { heapAlloc, heapRelease } from '../src/cpu/wasm/heap.js';
 import { wasmExp, wasmSoftmax } from '../src/cpu/wasm/vector.js';
+import { wasmApi } from '../src/cpu/wasm/webassembly-api.js';
 
 /**
  * Index of the first element whose bits differ, or −1. NaNs count as equal whatever their sign and
@@ -42,8 +43,9 @@ describe('exp in WebAssembly', () => {
     c.get(i).i32(16).add().set(i);
     c.br(0);
     c.end().end();
-    const memory = new WebAssembly.Memory({ initial: 4, maximum: 4 });
-    const run = (new WebAssembly.Instance(new WebAssembly.Module(mb.encode()), { env: { memory } }).exports as { run: (n: number) => void }).run;
+    const WA = wasmApi()!;
+    const memory = new WA.Memory({ initial: 4, maximum: 4 });
+    const run = (new WA.Instance(new WA.Module(mb.encode()), { env: { memory } }).exports as unknown as { run: (n: number) => void }).run;
     const n = 8192;
     const x = new Float64Array(memory.buffer, 0, n);
     const y = new Float64Array(memory.buffer, 65536, n);

@@ -12,7 +12,7 @@ export type FilterSpec =
 /** A GradientTransform that also describes itself. */
 export type FilterTransform<S extends State> = GradientTransform<S> & { readonly spec: FilterSpec };
 
-/** Attach a spec to a transform (returns a new object). */
+/** Attach a spec to a transform (returns a new object, keeping an elementwise transform's rule). */
 export function withSpec<S extends State>(t: GradientTransform<S>, spec: FilterSpec): FilterTransform<S> {
-  return { init: t.init, update: t.update, spec };
+  return { init: t.init, update: t.update, ...(t.rule ? { rule: t.rule } : {}), spec };
 }

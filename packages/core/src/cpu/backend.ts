@@ -5,6 +5,7 @@
  */
 import { composed, type Backend, type FusedTable } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
+import { runExpressions } from './elementwise.js';
 import { fastCpuKernels } from './fast-kernels.js';
 import { cpuFusedKernels } from './fused-kernels.js';
 import { cpuKernels, type CpuKernels } from './kernels.js';
@@ -24,12 +25,20 @@ export const referenceFused: FusedTable<TypedArray> = {
   argmax: composed,
 };
 
-/** A cpu backend named `name` over the given tables (default: the fast kernels and the fused kernels of 'cpu'). */
+/**
+ * A cpu backend named `name` over the given tables (default: the fast kernels, the fused kernels
+ * and the multi-output expression loops of 'cpu'; `expressions: null` runs expressions composed).
+ */
 export function createCpuBackend(
   name = 'cpu',
-  { kernels = fastCpuKernels, fused = cpuFusedKernels }: { kernels?: CpuKernels; fused?: FusedTable<TypedArray> } = {},
+  {
+    kernels = fastCpuKernels,
+    fused = cpuFusedKernels,
+    expressions = runExpressions,
+  }: { kernels?: CpuKernels; fused?: FusedTable<TypedArray>; expressions?: Backend<TypedArray>['expressions'] | null } = {},
 ): Backend<TypedArray> {
   return {
+    ...(expressions ? { expressions } : {}),
     name,
     upload: adopt,
     read: async (h) => h,
@@ -41,7 +50,7 @@ export function createCpuBackend(
   };
 }
 
-/** 'cpu-reference': the reference kernels, every fused op composed. */
+/** 'cpu-reference': the reference kernels, every fused op and expression list composed. */
 export function createCpuReferenceBackend(name = 'cpu-reference'): Backend<TypedArray> {
-  return createCpuBackend(name, { kernels: cpuKernels, fused: referenceFused });
+  return createCpuBackend(name, { kernels: cpuKernels, fused: referenceFused, expressions: null });
 }

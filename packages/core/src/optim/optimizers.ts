@@ -1,43 +1,55 @@
 import { add, mul, sign, sqrt, sub, sum, div, maximum } from '../ops.js';
-import { adamDirection, axpby } from '../fused-ops.js';
+import { axpby } from '../fused-ops.js';
+import { ex } from '../expr.js';
 import type { Tensor } from '../tensor.js';
 import { asSchedule, type ScheduleLike } from './schedules.js';
 import { checkDecay, checkFiniteNumber, checkLearningRate, checkNonNegative, checkPositive } from './checks.js';
-import { chain, emptyParams, mapParams, zerosLikeParams, type GradientTransform, type Params } from './transform.js';
+import { chain, elementwise, emptyParams, mapParams, zerosLikeParams, type GradientTransform, type Params } from './transform.js';
 
 /** Multiply every gradient by a constant. */
 export function scale(factor: number): GradientTransform<null> {
   checkFiniteNumber('scale', 'factor', factor);
-  return { init: () => null, update: (grads, state) => ({ grads: mapParams(grads, (g) => mul(g, factor)), state }) };
+  return elementwise(() => null, {
+    name: 'scale',
+    slotCount: 0,
+    slots: () => [],
+    scalars: () => ({ factor }),
+    apply: (g, _p, _s, k) => ({ g: ex.mul(g, k('factor')), slots: [] }),
+    next: (state) => state,
+  });
 }
 
 /** Multiply by −lr(step): the last link of an optimizer chain. */
 export function scaleByLearningRate(lr: ScheduleLike): GradientTransform<{ count: number }> {
   checkLearningRate('scaleByLearningRate', lr);
   const sched = asSchedule(lr);
-  return {
-    init: () => ({ count: 0 }),
-    update: (grads, { count }) => {
+  return elementwise(() => ({ count: 0 }), {
+    name: 'scaleByLearningRate',
+    slotCount: 0,
+    slots: () => [],
+    scalars: ({ count }) => {
       const value = sched(count);
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
         throw new Error(`scaleByLearningRate: the schedule gave learning rate ${value} at step ${count} (expected a finite number ≥ 0)`);
       }
-      const f = -value;
-      return { grads: mapParams(grads, (g) => mul(g, f)), state: { count: count + 1 } };
+      return { f: -value };
     },
-  };
+    apply: (g, _p, _s, k) => ({ g: ex.mul(g, k('f')), slots: [] }),
+    next: ({ count }) => ({ count: count + 1 }),
+  });
 }
 
 /** Add `weightDecay · param` to each gradient (decoupled weight decay when placed before the learning rate). */
 export function addDecayedWeights(weightDecay: number): GradientTransform<null> {
   checkNonNegative('addDecayedWeights', 'weightDecay', weightDecay);
-  return {
-    init: () => null,
-    update: (grads, state, params) => ({
-      grads: weightDecay === 0 ? grads : mapParams(grads, (g, k) => axpby(1, g, weightDecay, params[k]!)),
-      state,
-    }),
-  };
+  return elementwise(() => null, {
+    name: 'addDecayedWeights',
+    slotCount: 0,
+    slots: () => [],
+    scalars: () => ({ wd: weightDecay }),
+    apply: (g, p, _s, k) => ({ g: weightDecay === 0 ? g : ex.add(g, ex.mul(p, k('wd'))), slots: [] }),
+    next: (state) => state,
+  });
 }
 
 export interface AdamState {
@@ -47,47 +59,64 @@ export interface AdamState {
   nu: Params;
 }
 
+/** The tensor `name` of the per-parameter map `field` of a transform's state, or a clear error. */
+function slotOf(op: string, state: { [key: string]: unknown }, field: string, name: string): Tensor {
+  const t = (state[field] as Params | undefined)?.[name];
+  if (!t) throw new Error(`${op}: the state has no '${field}' for parameter '${name}' (was it made for other parameters?)`);
+  return t;
+}
+
 /** Adam's direction m̂/(√v̂ + eps), with bias correction. */
 export function scaleByAdam(opts: { b1?: number; b2?: number; eps?: number } = {}): GradientTransform<AdamState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8 } = opts;
   checkDecay('scaleByAdam', 'b1', b1);
   checkDecay('scaleByAdam', 'b2', b2);
   checkPositive('scaleByAdam', 'eps', eps);
-  return {
-    init: (params) => ({ count: 0, mu: zerosLikeParams(params), nu: zerosLikeParams(params) }),
-    update: (grads, state) => {
+  return elementwise((params) => ({ count: 0, mu: zerosLikeParams(params), nu: zerosLikeParams(params) }), {
+    name: 'scaleByAdam',
+    slotCount: 2,
+    slots: (state, name) => [slotOf('scaleByAdam', state, 'mu', name), slotOf('scaleByAdam', state, 'nu', name)],
+    scalars: (state) => {
       const count = state.count + 1;
-      const c1 = 1 - b1 ** count;
-      const c2 = 1 - b2 ** count;
+      return { b1, c1b1: 1 - b1, b2, c1b2: 1 - b2, c1: 1 - b1 ** count, c2: 1 - b2 ** count, eps };
+    },
+    apply: (g, _p, [mu, nu], k) => {
+      // the fused ops' expressions, in their order of operations (axpby, then Adam's direction)
+      const m = ex.add(ex.mul(mu!, k('b1')), ex.mul(g, k('c1b1')));
+      const v = ex.add(ex.mul(nu!, k('b2')), ex.mul(ex.mul(g, g), k('c1b2')));
+      return { g: ex.div(ex.div(m, k('c1')), ex.add(ex.sqrt(ex.div(v, k('c2'))), k('eps'))), slots: [m, v] };
+    },
+    next: (state, slots) => {
       const mu = emptyParams();
       const nu = emptyParams();
-      const out = mapParams(grads, (g, k) => {
-        const m = axpby(b1, state.mu[k]!, 1 - b1, g);
-        const v = axpby(b2, state.nu[k]!, 1 - b2, mul(g, g));
-        mu[k] = m;
-        nu[k] = v;
-        return adamDirection([m, v], { c1, c2, eps });
-      });
-      return { grads: out, state: { count, mu, nu } };
+      for (const [name, [m, v]] of Object.entries(slots)) {
+        mu[name] = m!;
+        nu[name] = v!;
+      }
+      return { count: state.count + 1, mu, nu };
     },
-  };
+  });
 }
 
-/** Heavy-ball momentum buffer b ← momentum·b + g (PyTorch's SGD convention), optionally Nesterov. */
+/** Heavy-ball momentum buffer b ← momentum·b + g (PyTorch's SGD convention: b starts as the first g), optionally Nesterov. */
 export function traceMomentum(momentum: number, nesterov = false): GradientTransform<{ [k: string]: Params | number; count: number; trace: Params }> {
   checkNonNegative('traceMomentum', 'momentum', momentum);
-  return {
-    init: (params) => ({ count: 0, trace: zerosLikeParams(params) }),
-    update: (grads, state) => {
-      const trace = emptyParams();
-      const out = mapParams(grads, (g, k) => {
-        const b = state.count === 0 ? g : axpby(momentum, state.trace[k]!, 1, g);
-        trace[k] = b;
-        return nesterov ? add(g, mul(b, momentum)) : b;
-      });
-      return { grads: out, state: { count: state.count + 1, trace } };
+  return elementwise((params) => ({ count: 0, trace: zerosLikeParams(params) }), {
+    name: 'traceMomentum',
+    slotCount: 1,
+    slots: (state, name) => [slotOf('traceMomentum', state, 'trace', name)],
+    // on the first step the buffer (zeros) is weighted 0, so b is the gradient
+    scalars: ({ count }) => ({ m: count === 0 ? 0 : momentum, momentum }),
+    apply: (g, _p, [trace], k) => {
+      const b = ex.add(ex.mul(trace!, k('m')), g);
+      return { g: nesterov ? ex.add(g, ex.mul(b, k('momentum'))) : b, slots: [b] };
     },
-  };
+    next: (state, slots) => {
+      const trace = emptyParams();
+      for (const [name, [b]] of Object.entries(slots)) trace[name] = b!;
+      return { count: state.count + 1, trace };
+    },
+  });
 }
 
 /**

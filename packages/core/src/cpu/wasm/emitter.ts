@@ -120,6 +120,7 @@ export class Code {
   f32Mul(): this { return this.op(0x94); }
   f32Div(): this { return this.op(0x95); }
   f32Sqrt(): this { return this.op(0x91); }
+  f32Neg(): this { return this.op(0x8c); }
   f32Eq(): this { return this.op(0x5b); }
   f32Gt(): this { return this.op(0x5e); }
   f32ConvertI32S(): this { return this.op(0xb2); }
@@ -195,6 +196,7 @@ export class Code {
   f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f32x4Div(): this { return this.simd(0xe7); }
   f32x4Sqrt(): this { return this.simd(0xe3); }
+  f32x4Neg(): this { return this.simd(0xe1); }
 
   /** The encoded body: local declarations followed by the instructions and the final `end`. */
   encode(): number[] {
