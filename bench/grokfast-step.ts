@@ -1,7 +1,8 @@
 /**
  * One training step of the Grokfast task model (width 128, 2 layers, 4 heads, vocab 99, T = 4,
  * batch 512, loss on the last position): forward + backward + Grokfast-EMA + Adam update.
- * Prints one JSON line with the median step time; on cpu also the median time of one evaluation as
+ * Prints one JSON line with the median step time and the median time of its optimizer update
+ * (`update_ms`: on webgpu the time to queue it); on cpu also the median time of one evaluation as
  * the demo runs it every 10 steps (the 4,656 held-out equations of x·y mod 97, in chunks, no tape)
  * and its share of 10 steps; on webgpu what a timed step recorded on average (the backend's stats()
  * counters over the timed steps ÷ steps): dispatches, submissions, bind groups and GPU buffers
@@ -52,12 +53,16 @@ const targets = g.randint(0, 97, [batch], { rng: r });
 const opt = new g.Optimizer(model.namedParameters(), g.chain(grokfastEma({ alpha: 0.98, lamb: 2 }), g.adam({ lr: 1e-3, betas: [0.9, 0.98], weightDecay: 0.005 })));
 
 let lastLoss = NaN;
+/** The last step's optimizer update (filter + Adam + p + u), as queued on the host. */
+let lastUpdate = NaN;
 async function step(): Promise<number> {
   const t0 = performance.now();
   const loss = g.tidy(() => {
     const l = g.crossEntropy(model.forward(tokens, { lastOnly: true }), targets);
     l.backward();
+    const u0 = performance.now();
     opt.update();
+    lastUpdate = performance.now() - u0;
     opt.zeroGrad();
     return g.keep(l.detach());
   });
@@ -69,7 +74,12 @@ async function step(): Promise<number> {
 for (let i = 0; i < 3; i++) await step(); // warm-up: JIT, pipelines, caches
 const before = counters?.();
 const times: number[] = [];
-for (let i = 0; i < steps; i++) times.push(await step());
+const updates: number[] = [];
+for (let i = 0; i < steps; i++) {
+  times.push(await step());
+  updates.push(lastUpdate);
+}
+updates.sort((a, b) => a - b);
 const after = counters?.();
 const PER_STEP = ['dispatches', 'submits', 'bindGroups', 'buffersCreated', 'writes', 'reads'] as const;
 const perStep = before && after ? Object.fromEntries(PER_STEP.map((k) => [`${k}_per_step`, Math.round(((after[k]! - before[k]!) / steps) * 10) / 10])) : {};
@@ -98,6 +108,7 @@ console.log(
     p10_ms: q(0.1),
     p90_ms: q(0.9),
     mean_ms: Math.round((times.reduce((s, t) => s + t, 0) / times.length) * 10) / 10,
+    update_ms: Math.round(updates[Math.floor(updates.length / 2)]! * 100) / 100,
     ...(evalMs !== undefined ? { eval_ms: Math.round(evalMs * 10) / 10, eval_share: Math.round((evalMs / (10 * times[Math.floor(times.length / 2)]!)) * 1000) / 1000 } : {}),
     loss: lastLoss,
     ...(adapter !== null ? { adapter } : {}),

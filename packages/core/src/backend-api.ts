@@ -27,7 +27,7 @@ export {
   type Dialect, type DialectRow, type DialectContext, type OperandTypes, type CompiledExpr, type CompiledExprs, type CompileOptions,
 } from './expr.js';
 export { ELEMENTWISE_FUSED, elementwiseFusedExpr, normalCdf, normalPdf, type ElementwiseFusedOp, type ParamRefs } from './elementwise-fused.js';
-export { elementwiseKernels, elementwiseFusedKernels, type ExprRunner } from './elementwise-kernels.js';
+export { elementwiseKernels, elementwiseFusedKernels, expressionsFromRunner, type ExprRunner } from './elementwise-kernels.js';
 export { jsDialect, jsDialectScope } from './cpu/js-dialect.js';
 export { createCpuBackend, createCpuReferenceBackend, referenceFused } from './cpu/backend.js';
 export { cpuKernels, type CpuKernels } from './cpu/kernels.js';

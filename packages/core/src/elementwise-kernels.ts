@@ -6,7 +6,7 @@
  */
 import type { FusedKernel, Kernel, OutputInfo, TensorInfo } from './backend.js';
 import { elementwiseFusedExpr, ELEMENTWISE_FUSED, type ElementwiseFusedOp } from './elementwise-fused.js';
-import { applyOp, arityOf, ex, paramsOf, type Expr } from './expr.js';
+import { applyOp, arityOf, ex, paramsOf, paramsOfAll, type Expr } from './expr.js';
 import { ELEMENTWISE_PRIMITIVES, type ElementwisePrimitive, type PrimitiveParams } from './primitives.js';
 
 /**
@@ -54,4 +54,23 @@ export function elementwiseFusedKernels<H>(run: ExprRunner<H>): { readonly [F in
     table[op] = kernel;
   }
   return table as { readonly [F in ElementwiseFusedOp]: FusedKernel<F, H> };
+}
+
+/**
+ * A backend's `expressions` from its single-output `run`: each expression of the list runs as one
+ * kernel over the same inputs (its shared sub-expressions recomputed), with its own parameters
+ * picked from the list's. For backends whose one-output kernels are cheap to group (WebGPU's
+ * elementwise fusion) or that have no multi-output kernel.
+ */
+export function expressionsFromRunner<H>(run: ExprRunner<H>): (es: readonly Expr[], inputs: TensorInfo<H>[], params: readonly number[]) => H[] {
+  const picks = new WeakMap<readonly Expr[], number[][]>();
+  return (es, inputs, params) => {
+    let pick = picks.get(es);
+    if (!pick) {
+      const all = paramsOfAll(es);
+      picks.set(es, (pick = es.map((e) => paramsOf(e).map((n) => all.indexOf(n)))));
+    }
+    const out: OutputInfo = { shape: inputs[0]!.shape, dtype: inputs[0]!.dtype };
+    return es.map((e, i) => run(e, inputs, out, pick[i]!.map((k) => params[k]!)));
+  };
 }

@@ -2,7 +2,7 @@
  * The WebGPU backend: every primitive as a WGSL kernel, plus every fused op core defines.
  * Storage is a pooled GPU buffer of 32-bit words (f32, i32, or u32 0/1 for bool).
  */
-import { elementwiseKernels, registerBackend, type Backend, type DType, type KernelTable, type TypedArray } from '@grokkit/core/backend';
+import { elementwiseKernels, expressionsFromRunner, registerBackend, type Backend, type DType, type KernelTable, type TypedArray } from '@grokkit/core/backend';
 import { acquireDevice, type AdapterDescription, type DeviceOptions } from './device.js';
 import { Engine, type EngineOptions, type EngineStats, type GpuHandle } from './engine.js';
 import { movementKernels } from './kernels/copy.js';
@@ -63,6 +63,7 @@ export function webgpuBackendFor(device: GPUDevice, opts: Omit<WebGPUBackendOpti
   const engine = new Engine(device, opts);
   const name = opts.name ?? 'webgpu';
   const tile = opts.matmulTile ?? 'auto';
+  const expressions = expressionsFromRunner<GpuHandle>((e, ins, out, params) => runExpression(engine, e, ins, out, params));
   const kernels: KernelTable<GpuHandle> = {
     ...elementwiseKernels((e, ins, out, params) => runExpression(engine, e, ins, out, params)),
     sum: ([x], _p, out) => reduceKernel(engine, 'sum', x!, out),
@@ -90,6 +91,11 @@ export function webgpuBackendFor(device: GPUDevice, opts: Omit<WebGPUBackendOpti
     destroy: () => engine.destroy(),
     kernels,
     fused: fusedKernels(engine, tile),
+    // each expression one kernel over the same inputs: the elementwise fusion (fusion.ts) groups
+    // them, so an optimizer update is a few dispatches for all its parameters
+    expressions: (es, ins, params) =>
+      // one kernel binds the inputs, its output and the metadata
+      ins.length + 2 <= engine.device.limits.maxStorageBuffersPerShaderStage ? expressions(es, ins, params) : undefined,
   };
   return backend;
 }

@@ -112,6 +112,24 @@ describe.skipIf(!probe.ok)('elementwise fusion', () => {
     expect(f1 - f0).toBeLessThan((p1 - p0) * 0.75);
   });
 
+  it('fusedExpressions: several outputs over shared inputs, as cpu-reference gives them, in one dispatch', async () => {
+    const { ex } = g;
+    const [x, m, v] = [ex.input(0), ex.input(1), ex.input(2)];
+    const m2 = ex.add(ex.mul(m, ex.param('b1')), ex.mul(x, 0.1));
+    const v2 = ex.add(ex.mul(v, 0.98), ex.mul(ex.mul(x, x), ex.param('c')));
+    const es = [ex.div(m2, ex.add(ex.sqrt(v2), 1e-8)), m2, v2];
+    const data = [randn(500, 11), randn(500, 12), randn(500, 13).map(Math.abs)];
+    const params = { b1: 0.9, c: 0.02 };
+    const ref = g.fusedExpressions(es, data.map((d) => g.Tensor.fromHost(d, [500], 'float32', 'cpu-reference')), params).map((t) => t.dataSync());
+    const ins = data.map((d) => g.Tensor.fromHost(d, [500], 'float32', 'webgpu'));
+    const before = backend!.stats().dispatches;
+    const outs = g.fusedExpressions(es, ins, params);
+    const got = await Promise.all(outs.map((t) => t.data()));
+    expect(backend!.stats().dispatches - before).toBe(1);
+    got.forEach((f, i) => f.forEach((val, j) => expect(Math.abs(val - ref[i]![j]!), `output ${i}[${j}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(ref[i]![j]!)))));
+    [...ins, ...outs].forEach((t) => t.dispose());
+  });
+
   it('a chain whose intermediates are freed as it goes is one kernel; repeating it creates no bind group', async () => {
     const x = g.Tensor.fromHost(randn(64, 4), [64], 'float32', 'webgpu');
     const chain = async () => {
