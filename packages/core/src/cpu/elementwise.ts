@@ -35,6 +35,9 @@ export const float32Dialect: Dialect = {
   literal: (v, dtype) => jsDialect.literal(dtype === 'float32' ? Math.fround(v) : v, dtype),
 };
 
+/** A float32 value's code without its last rounding, which the store into a Float32Array does. */
+const stored = (value: string, dtype: DType): string => (dtype === 'float32' && value.startsWith('Math.fround(') ? value.slice(12, -1) : value);
+
 type Loop = (out: TypedArray, ins: TypedArray[], shape: Shape, strides: number[][], params: readonly number[]) => void;
 
 const NAMES = ['a', 'b', 'c'];
@@ -86,7 +89,7 @@ function compileLoop(arity: number, nParams: number, c: CompiledExpr, dtypes: re
   const round = c.dtype === 'float32' && dtypes.every((t) => t === 'float32') ? 'Math.fround' : '';
   const v = NAMES.slice(0, arity);
   const arr = v.map((x) => x.toUpperCase());
-  const body = `${c.statements.join(' ')} out[@] = ${c.value};`;
+  const body = `${c.statements.join(' ')} out[@] = ${stored(c.value, c.dtype)};`;
   const src = `
 return function loop(out, ins, shape, strides, params) {
   ${arr.map((A, i) => `const ${A} = ins[${i}];`).join(' ')}
@@ -140,7 +143,7 @@ return function loop(outs, ins, params) {
   for (let i = 0; i < n; i++) {
     ${dtypes.map((_, k) => `const x${k} = X${k}[i];`).join(' ')}
     ${c.statements.join(' ')}
-    ${c.values.map((v, k) => `O${k}[i] = ${v};`).join(' ')}
+    ${c.values.map((v, k) => `O${k}[i] = ${stored(v, c.dtypes[k]!)};`).join(' ')}
   }
 };`;
   return new Function(...Object.keys(jsDialectScope), src)(...Object.values(jsDialectScope)) as MultiLoop;
