@@ -16,21 +16,14 @@ import { wasmApi } from './webassembly-api.js';
 
 type Run = (...args: number[]) => void;
 
-const SIMD: Partial<Record<string, (c: Code) => Code>> = {
-  add: (c) => c.f32x4Add(),
-  sub: (c) => c.f32x4Sub(),
-  mul: (c) => c.f32x4Mul(),
-  div: (c) => c.f32x4Div(),
-  sqrt: (c) => c.f32x4Sqrt(),
-  neg: (c) => c.f32x4Neg(),
-};
-const SCALAR: Partial<Record<string, (c: Code) => Code>> = {
-  add: (c) => c.f32Add(),
-  sub: (c) => c.f32Sub(),
-  mul: (c) => c.f32Mul(),
-  div: (c) => c.f32Div(),
-  sqrt: (c) => c.f32Sqrt(),
-  neg: (c) => c.f32Neg(),
+/** Each arithmetic primitive's instruction, on four lanes and on one value. */
+const OPS: Partial<Record<string, { v: (c: Code) => Code; s: (c: Code) => Code }>> = {
+  add: { v: (c) => c.f32x4Add(), s: (c) => c.f32Add() },
+  sub: { v: (c) => c.f32x4Sub(), s: (c) => c.f32Sub() },
+  mul: { v: (c) => c.f32x4Mul(), s: (c) => c.f32Mul() },
+  div: { v: (c) => c.f32x4Div(), s: (c) => c.f32Div() },
+  sqrt: { v: (c) => c.f32x4Sqrt(), s: (c) => c.f32Sqrt() },
+  neg: { v: (c) => c.f32x4Neg(), s: (c) => c.f32Neg() },
 };
 
 /** The apply nodes of `es` in an order where each comes after its operands, or null if one is not arithmetic. */
@@ -41,7 +34,7 @@ function schedule(es: readonly Expr[]): Expr[] | null {
   const visit = (n: Expr): void => {
     if (seen.has(n) || n.kind !== 'apply') return;
     seen.add(n);
-    if (!SIMD[n.op]) ok = false;
+    if (!OPS[n.op]) ok = false;
     n.args.forEach(visit);
     order.push(n);
   };
@@ -104,7 +97,7 @@ export function buildExprModule(es: readonly Expr[], arity: number, memory: { in
     for (const n of nodes) {
       if (n.kind !== 'apply') continue;
       n.args.forEach(push);
-      (simd ? SIMD : SCALAR)[n.op]!(c);
+      OPS[n.op]![simd ? 'v' : 's'](c);
       const l = c.local(type);
       c.set(l);
       local.set(n, l);
