@@ -11,6 +11,8 @@ import { Tensor, tidy } from './tensor.js';
 import { grad } from './autograd.js';
 import * as ops from './ops.js';
 import { adamDirection, axpby } from './fused-ops.js';
+import { ex } from './expr.js';
+import { fusedExpressions } from './fused-expressions.js';
 
 export interface InputSpec {
   shape: Shape;
@@ -31,6 +33,14 @@ export interface ConformanceCase {
 const f = (shape: number[], fill: InputSpec['fill'] = 'normal'): InputSpec => ({ shape, fill, grad: true });
 const int = (shape: number[], max: number): InputSpec => ({ shape, dtype: 'int32', fill: { int: max } });
 const bool = (shape: number[]): InputSpec => ({ shape, dtype: 'bool', fill: 'bool' });
+
+/** Moments and a direction from inputs (g, m, v), sharing sub-expressions: three outputs. */
+const ADAM_LIKE = (() => {
+  const [g, m, v] = [ex.input(0), ex.input(1), ex.input(2)];
+  const m2 = ex.add(ex.mul(m, ex.param('b1')), ex.mul(g, ex.param('c1b1')));
+  const v2 = ex.add(ex.mul(v, 0.98), ex.mul(ex.mul(g, g), 0.02));
+  return [ex.neg(ex.div(m2, ex.add(ex.sqrt(v2), 1e-8))), m2, v2];
+})();
 
 export const conformanceCases: ConformanceCase[] = [
   ...(['neg', 'exp', 'sin', 'cos', 'tanh', 'erf'] as const).map((p) => ({ name: p, inputs: [f([3, 5])], fn: (x: Tensor) => ops[p](x) })),
@@ -88,6 +98,12 @@ export const conformanceCases: ConformanceCase[] = [
   { name: 'linear 3-d, no bias', inputs: [f([2, 3, 6]), f([4, 6])], fn: (x, w) => ops.linear(x, w) },
   { name: 'axpby', inputs: [f([3, 5]), f([3, 5])], fn: (x, y) => axpby(0.9, x, -0.25, y) },
   { name: 'adamDirection', inputs: [f([7]), f([7], 'positive')], fn: (m, v) => adamDirection([m, v], { c1: 0.1, c2: 0.02, eps: 1e-8 }) },
+  {
+    // no gradients: the inputs of an optimizer's update, which runs as the backend's `expressions`
+    name: 'fusedExpressions (an Adam-like update)',
+    inputs: [{ shape: [3, 7] }, { shape: [3, 7] }, { shape: [3, 7], fill: 'positive' }],
+    fn: (g, m, v) => ops.stack(fusedExpressions(ADAM_LIKE, [g, m, v], { b1: 0.9, c1b1: 0.1 })),
+  },
   { name: 'gelu', inputs: [f([4, 8])], fn: (x) => ops.gelu(x) },
   { name: 'sigmoid', inputs: [f([9])], fn: (x) => ops.sigmoid(x) },
 ];
