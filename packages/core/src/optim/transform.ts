@@ -214,6 +214,8 @@ export class Optimizer<S extends State = State> {
    * One update from the parameters' `.grad` (missing gradients count as zeros), or from `grads`.
    * Transforms receive views of the gradients (new tensors sharing their storage), so a transform
    * may keep one in its state: `zeroGrad()`, a later `backward()` and disposing `grads` leave it intact.
+   * An elementwise transform (one with a `rule`) runs as one pass per parameter that also writes
+   * p + update. Nothing is changed when it throws (bad gradients, a state for other parameters).
    */
   update(grads?: Params): void {
     const old = this.state;
