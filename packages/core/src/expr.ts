@@ -74,6 +74,20 @@ function builders(): Builders {
 /** Expression builders: `ex.mul(ex.input(0), 0.5)`, one per elementwise primitive, plus `input` and `param`. */
 export const ex: Builders = builders();
 
+/** The indices of the inputs the expressions `es` read, ascending. */
+export function inputsOf(es: readonly Expr[]): number[] {
+  const read = new Set<number>();
+  const seen = new Set<Expr>();
+  const walk = (n: Expr): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    if (n.kind === 'input') read.add(n.index);
+    else if (n.kind === 'apply') n.args.forEach(walk);
+  };
+  es.forEach(walk);
+  return [...read].sort((a, b) => a - b);
+}
+
 /** The names of the parameters `e` reads, in order of first use. */
 export function paramsOf(e: Expr): string[] {
   return paramsOfAll([e]);

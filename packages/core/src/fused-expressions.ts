@@ -6,7 +6,7 @@
  * parameter's new value in one pass per parameter (optim/transform.ts).
  */
 import { isFloat } from './dtype.js';
-import { paramsOfAll, type Expr } from './expr.js';
+import { inputsOf, paramsOfAll, type Expr } from './expr.js';
 import { isFusionOn } from './fused.js';
 import { evaluate } from './fused-ops.js';
 import type * as ops from './ops.js';
@@ -14,13 +14,13 @@ import { fmt, sameShape } from './shape.js';
 import { getBackend } from './registry.js';
 import { isGradEnabled, record, Tensor, wrapOutput } from './tensor.js';
 
-/** The largest input index `e` reads, or −1 when it reads none. */
-function lastInput(e: Expr, seen = new Map<Expr, number>()): number {
-  const known = seen.get(e);
-  if (known !== undefined) return known;
-  const last = e.kind === 'input' ? e.index : e.kind === 'apply' ? Math.max(-1, ...e.args.map((a) => lastInput(a, seen))) : -1;
-  seen.set(e, last);
-  return last;
+/** What the checks need of an expression list, worked out once per list (the optimizer passes the same one every step). */
+const shapes = new WeakMap<readonly Expr[], { lastInputs: number[]; names: string[] }>();
+
+function shapeOf(exprs: readonly Expr[]): { lastInputs: number[]; names: string[] } {
+  let s = shapes.get(exprs);
+  if (!s) shapes.set(exprs, (s = { lastInputs: exprs.map((e) => inputsOf([e]).pop() ?? -1), names: paramsOfAll(exprs) }));
+  return s;
 }
 
 /**
@@ -38,13 +38,11 @@ export function fusedExpressions(exprs: readonly Expr[], inputs: readonly Tensor
       throw new Error(`fusedExpressions: expected float tensors of one shape, dtype and device, got ${inputs.map((x) => `${fmt(x.shape)} ${x.dtype} on '${x.device}'`).join(', ')}`);
     }
   }
-  const seen = new Map<Expr, number>();
-  exprs.forEach((e, i) => {
-    const reads = lastInput(e, seen);
+  const { lastInputs, names } = shapeOf(exprs);
+  lastInputs.forEach((reads, i) => {
     if (reads < 0) throw new Error(`fusedExpressions: expected every expression to read an input, but expression ${i} reads no input`);
     if (reads >= inputs.length) throw new Error(`fusedExpressions: an expression reads input ${reads}, but ${inputs.length} were given`);
   });
-  const names = paramsOfAll(exprs);
   for (const n of names) {
     if (typeof params[n] !== 'number') throw new Error(`fusedExpressions: expected a number for parameter '${n}', got ${String(params[n])}`);
   }

@@ -1,9 +1,9 @@
 /**
  * The cpu backend's elementwise kernels: an expression (expr.ts) compiled with the JavaScript
- * dialect (float32 rounded after every operation) into a broadcasting loop over its inputs, read through per-dimension strides (0 where
- * broadcast). Each loop is compiled once per expression and combination of array types, so every
- * loop V8 sees reads and writes one kind of typed array (shared loops over mixed types run ~5×
- * slower).
+ * dialect (float32 rounded after every operation) into a broadcasting loop over its inputs, read
+ * through per-dimension strides (0 where broadcast). Each loop is compiled once per expression and
+ * combination of array types, so every loop V8 sees reads and writes one kind of typed array
+ * (shared loops over mixed types run ~5× slower).
  */
 import type { OutputInfo, TensorInfo } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
@@ -21,7 +21,7 @@ import { wasmExpressions } from './wasm/expr-kernel.js';
  * WebAssembly kernels, whatever the size (float64 arithmetic rounded once to float32 is float32
  * arithmetic for + − × ÷ and √). Other dtypes are computed as the JavaScript dialect does.
  */
-export const float32Dialect: Dialect = {
+const float32Dialect: Dialect = {
   ...jsDialect,
   ops: Object.fromEntries(
     Object.entries(jsDialect.ops).map(([op, row]) => [

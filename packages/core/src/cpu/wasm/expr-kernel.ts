@@ -8,7 +8,7 @@
  * `run(n, in_0 … in_k, out_0 … out_m, p_0 … p_q)`: byte addresses of the inputs and outputs, then
  * the parameters' values in `paramsOfAll` order.
  */
-import { paramsOfAll, type Expr } from '../../expr.js';
+import { inputsOf, paramsOfAll, type Expr } from '../../expr.js';
 import { Code, each4, ModuleBuilder } from './emitter.js';
 import { addressOf } from './heap.js';
 import { getRuntime, MAX_PAGES, type Runtime } from './runtime.js';
@@ -71,12 +71,7 @@ export function buildExprModule(es: readonly Expr[], arity: number, memory: { in
       literals.set(a.value, { s, v });
     }
   }
-  const used = new Set<number>();
-  const collect = (n: Expr): void => {
-    if (n.kind === 'input') used.add(n.index);
-  };
-  for (const n of nodes) if (n.kind === 'apply') n.args.forEach(collect);
-  es.forEach(collect);
+  const used = inputsOf(es);
 
   const body = (simd: boolean): void => {
     const type = simd ? 'v128' : 'f32';
