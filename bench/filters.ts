@@ -5,6 +5,14 @@
 import * as g from '@grokkit/core';
 import { GradientSpectrum, butterworth, grokfastEma, grokfastMa, lti, orthogonalGrad } from '@grokkit/filters';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`npx tsx bench/filters.ts
+
+One update of each filter (followed by sgd), and of sgd and adamw alone, on a float32 parameter set
+the size of the Grokfast model: JSON with the ms per step of each.`);
+  process.exit(0);
+}
+
 const shapes: Record<string, number[]> = {
   embed: [99, 128],
   pos: [4, 128],

@@ -17,8 +17,16 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '0' },
     steps: { type: 'string', default: String(DEFAULTS.steps) },
     until: { type: 'string', default: String(DEFAULTS.until) },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  console.log(`npx tsx bench/grokfast-arm.ts [--filter ema|ma|none] [--seed 0] [--steps ${DEFAULTS.steps}] [--until ${DEFAULTS.until}]
+
+One arm of the Grokfast demo, as npm run demo runs it, timed in this process: one JSON line with the
+steps to --until validation accuracy, the final accuracy, the wall time and the peak RSS.`);
+  process.exit(0);
+}
 const filter = values.filter as FilterKind;
 if (!['none', 'ema', 'ma'].includes(filter)) throw new Error(`--filter: expected none, ema or ma, got ${filter}`);
 

@@ -28,8 +28,18 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '512' },
     threads: { type: 'string', default: 'auto' },
     unfused: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  console.log(`npx tsx bench/grokfast-step.ts [--backend cpu|cpu-reference|webgpu] [--steps 20] [--batch 512] [--threads auto|1|2] [--unfused]
+
+One Grokfast training step (forward, backward, Grokfast-EMA + Adam update) of the demo's model: one
+JSON line with the median step and update times (update_ms), the last loss, on cpu one evaluation's
+time and its share of ten steps, on webgpu the backend's counters per step (--unfused: no
+elementwise fusion).`);
+  process.exit(0);
+}
 const backend = values.backend!;
 const steps = Number(values.steps);
 const batch = Number(values.batch);
