@@ -92,7 +92,8 @@ describe('wasmMatmul', () => {
 
   it('gives the packed GEMM’s results to the bit on batches of tiny matrices (so training trajectories do not depend on the path)', () => {
     setWasmThreads(1);
-    for (const [M, K, N] of [[4, 32, 4], [4, 4, 32], [3, 8, 12], [5, 12, 8]])
+    // [1, 512, 4]: K above the GEMM's block depth (256), which the GEMM sums block by block
+    for (const [M, K, N] of [[4, 32, 4], [4, 4, 32], [3, 8, 12], [5, 12, 8], [1, 512, 4], [2, 20, 40]])
       for (const [ta, tb] of combos) {
         const batch = 6;
         const A = random(batch * M! * K!);

@@ -93,6 +93,7 @@ export class Code {
   and(): this { return this.op(0x71); }
   or(): this { return this.op(0x72); }
   shl(): this { return this.op(0x74); }
+  shrU(): this { return this.op(0x76); }
   eqz(): this { return this.op(0x45); }
   eq(): this { return this.op(0x46); }
   ne(): this { return this.op(0x47); }

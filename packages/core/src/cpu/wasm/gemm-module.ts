@@ -345,79 +345,113 @@ export function buildGemmModule(
  * small(A, B, C, M, N, K, sAm, sAk, sBk, sBn, ldc, batch, strA, strB, strC) → 1 if done, 0 if the
  * layout is not one it handles: the same product as `gemm` without packing, for many tiny matrices
  * (attention's per-head products), where packing each one costs more than multiplying it. Two
- * layouts: B contiguous along n with N a multiple of 4 (vectors of C's row, one A value splat per
- * k), and A and B both contiguous along k with N and K multiples of 4 (B's 4×4 blocks transposed in
- * registers). Both sum each C value over k in order, one product at a time, as the GEMM's
- * micro-kernel does, so the results are the packed GEMM's to the bit.
+ * layouts: B contiguous along n with N a multiple of 4 (tiles of 4 rows × 8 columns of C, then 4
+ * columns, one A value splat per row and k), and A and B both contiguous along k with N and K
+ * multiples of 4 (B's 4×4 blocks transposed in registers, A's values broadcast by lane shuffles of
+ * a row's four k). Pointers walk the matrices instead of being recomputed per tile. Both sum each C value over k in order, one product at a time, as the GEMM's
+ * micro-kernel does within a block of KC, so the results are the packed GEMM's to the bit; a K above
+ * KC (which the GEMM sums block by block) is declined.
  */
 function emitSmall(c: Code, cfg: GemmConfig): void {
   const [A, B, C, M, N, K, sAm, sAk, sBk, sBn, ldc, batch, strA, strB, strC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
-  const [b, m, n, k, pb] = Array.from({ length: 5 }, () => c.local('i32'));
-  // up to four rows of C at a time: one pointer into A and one accumulator per row, so that the rows'
-  // sums are independent chains and B's loads (and transposes) are shared by the rows
-  const pa = Array.from({ length: 4 }, () => c.local('i32'));
-  const acc = Array.from({ length: 4 }, () => c.local('v128'));
-  const bv = c.local('v128');
+  const i32 = (): number => c.local('i32');
+  // byte strides; the current matrix's A, B and C; the current rows' A and C; B's column (or row) n
+  const [sAm4, sAk4, sBk4, sBn4, ldc4, bLeft, aB, bB, cB, m, aRow, cRow, n, pb, k, pc] = Array.from({ length: 16 }, i32);
+  // up to four rows of C at a time: one pointer into A per row, so that the rows' sums are
+  // independent chains and B's loads (and transposes) are shared by the rows
+  const pa = Array.from({ length: 4 }, i32);
+  const acc = Array.from({ length: 8 }, () => c.local('v128'));
+  const bv = [c.local('v128'), c.local('v128')];
   const bRows = Array.from({ length: 4 }, () => c.local('v128'));
   const lo = [c.local('v128'), c.local('v128')];
   const hi = [c.local('v128'), c.local('v128')];
-  const one = (): void => void c.i32(1);
-  const four = (): void => void c.i32(4);
-  /** acc[r] += x · y, as the GEMM's micro-kernel does it */
-  const madd = (r: number, x: () => void, y: () => void): void => {
+  const av = c.local('v128');
+  /** B's transposed columns (Bᵀ stored) reuse the registers of its rows */
+  const bCols = bRows;
+  /** acc[t] += x · y, as the GEMM's micro-kernel does it */
+  const madd = (t: number, x: () => void, y: () => void): void => {
     if (cfg.fma) {
       x();
       y();
-      c.get(acc[r]!).f32x4RelaxedMadd().set(acc[r]!);
+      c.get(acc[t]!).f32x4RelaxedMadd().set(acc[t]!);
     } else {
-      c.get(acc[r]!);
+      c.get(acc[t]!);
       x();
       y();
-      c.f32x4Mul().f32x4Add().set(acc[r]!);
+      c.f32x4Mul().f32x4Add().set(acc[t]!);
     }
   };
-  /** `body(R)` for each batch b and each group of R rows from m: groups of 4, then single rows. */
+  /** `do { body } while (--counter)` for a counter ≥ 1 */
+  const countDown = (counter: number, body: () => void): void => {
+    c.loop();
+    body();
+    c.get(counter).i32(1).sub().tee(counter).brIf(0);
+    c.end();
+  };
+  /** for each matrix, for each group of R rows (4, then single rows): `body(R)` with aRow, cRow at the group's first row */
   const rows = (body: (R: number) => void): void => {
-    c.i32(0).set(b);
-    whileLt(c, b, () => c.get(batch), one, () => {
+    c.get(batch).set(bLeft);
+    countDown(bLeft, () => {
+      c.get(aB).set(aRow);
+      c.get(cB).set(cRow);
       c.i32(0).set(m);
-      whileLt(c, m, () => c.get(M).i32(3).sub(), four, () => body(4));
-      whileLt(c, m, () => c.get(M), one, () => body(1));
+      for (const R of [4, 1]) {
+        whileLt(c, m, () => void c.get(M).i32(R - 1).sub(), () => void c.i32(R), () => {
+          body(R);
+          c.get(aRow).get(sAm4).i32(R).mul().add().set(aRow);
+          c.get(cRow).get(ldc4).i32(R).mul().add().set(cRow);
+        });
+      }
+      c.get(aB).get(strA).i32(4).mul().add().set(aB);
+      c.get(bB).get(strB).i32(4).mul().add().set(bB);
+      c.get(cB).get(strC).i32(4).mul().add().set(cB);
     });
   };
-  /** acc = 0, pa[r] at A[b, m + r, 0], pb at B[b, ·, n] (n's column, or its row when Bᵀ is stored), k = 0 */
-  const tileStart = (R: number): void => {
-    for (let r = 0; r < R; r++) {
-      c.v128Zero().set(acc[r]!);
-      c.get(A).get(b).get(strA).mul().get(m).i32(r).add().get(sAm).mul().add().i32(4).mul().add().set(pa[r]!);
-    }
-    c.get(B).get(b).get(strB).mul().get(n).get(sBn).mul().add().i32(4).mul().add().set(pb);
-    c.i32(0).set(k);
+  /** acc[0 .. R·V) = 0, pa[r] at A[row r, k = 0], k = `kCount` */
+  const tileStart = (R: number, V: number, kCount: () => void): void => {
+    for (let t = 0; t < R * V; t++) c.v128Zero().set(acc[t]!);
+    c.get(aRow).set(pa[0]!);
+    for (let r = 1; r < R; r++) c.get(pa[r - 1]!).get(sAm4).add().set(pa[r]!);
+    kCount();
+    c.set(k);
   };
-  /** store acc[r] at C[b, m + r, n .. n+3] */
-  const storeRows = (R: number): void => {
+  /** store acc (R rows of V vectors) at C[row r, n …] */
+  const tileStore = (R: number, V: number): void => {
+    c.get(cRow).get(n).i32(4).mul().add().set(pc);
     for (let r = 0; r < R; r++) {
-      c.get(C).get(b).get(strC).mul().get(m).i32(r).add().get(ldc).mul().add().get(n).add().i32(4).mul().add();
-      c.get(acc[r]!).v128Store();
+      for (let v = 0; v < V; v++) c.get(pc).get(acc[r * V + v]!).v128Store(16 * v);
+      if (r + 1 < R) c.get(pc).get(ldc4).add().set(pc);
     }
   };
 
-  // B contiguous along n, N % 4 == 0
+  // nothing to do without matrices; K in 1 … KC, else declined
+  c.get(batch).i32(1).ltS().if_().i32(1).ret().end();
+  c.get(K).i32(1).ltS().get(K).i32(cfg.KC).gtS().or().if_().i32(0).ret().end();
+  for (const [s, s4] of [[sAm, sAm4], [sAk, sAk4], [sBk, sBk4], [sBn, sBn4], [ldc, ldc4]] as const) c.get(s).i32(4).mul().set(s4);
+  c.get(A).set(aB);
+  c.get(B).set(bB);
+  c.get(C).set(cB);
+
+  // B contiguous along n, N % 4 == 0: eight columns of C at a time, then four
   c.get(sBn).i32(1).eq().get(N).i32(3).and().eqz().and().if_();
   rows((R) => {
     c.i32(0).set(n);
-    whileLt(c, n, () => c.get(N), four, () => {
-      tileStart(R);
-      whileLt(c, k, () => c.get(K), one, () => {
-        c.get(pb).v128Load().set(bv);
-        for (let r = 0; r < R; r++) {
-          madd(r, () => void c.get(pa[r]!).v128Load32Splat(), () => void c.get(bv));
-          c.get(pa[r]!).get(sAk).i32(4).mul().add().set(pa[r]!);
-        }
-        c.get(pb).get(sBk).i32(4).mul().add().set(pb);
+    for (const V of [2, 1]) {
+      whileLt(c, n, () => void c.get(N).i32(4 * V - 1).sub(), () => void c.i32(4 * V), () => {
+        tileStart(R, V, () => void c.get(K));
+        c.get(bB).get(n).i32(4).mul().add().set(pb);
+        countDown(k, () => {
+          for (let v = 0; v < V; v++) c.get(pb).v128Load(16 * v).set(bv[v]!);
+          for (let r = 0; r < R; r++) {
+            c.get(pa[r]!).v128Load32Splat().set(av);
+            for (let v = 0; v < V; v++) madd(r * V + v, () => void c.get(av), () => void c.get(bv[v]!));
+            c.get(pa[r]!).get(sAk4).add().set(pa[r]!);
+          }
+          c.get(pb).get(sBk4).add().set(pb);
+        });
+        tileStore(R, V);
       });
-      storeRows(R);
-    });
+    }
   });
   c.i32(1).ret();
   c.end();
@@ -428,31 +462,33 @@ function emitSmall(c: Code, cfg: GemmConfig): void {
   c.get(sBk).i32(1).eq().get(sAk).i32(1).eq().and().get(N).get(K).or().i32(3).and().eqz().and().if_();
   rows((R) => {
     c.i32(0).set(n);
-    whileLt(c, n, () => c.get(N), four, () => {
-      tileStart(R);
-      whileLt(c, k, () => c.get(K), four, () => {
-        // rows n..n+3 of B at k..k+3, transposed: t[j] = (B[n, k+j], B[n+1, k+j], B[n+2, k+j], B[n+3, k+j])
+    whileLt(c, n, () => void c.get(N), () => void c.i32(4), () => {
+      tileStart(R, 1, () => void c.get(K).i32(2).shrU());
+      c.get(bB).get(n).get(sBn4).mul().add().set(pb);
+      countDown(k, () => {
+        // rows n..n+3 of B at k..k+3, transposed: column j = (B[n, k+j], B[n+1, k+j], B[n+2, k+j], B[n+3, k+j])
+        c.get(pb).set(pc);
         for (let i = 0; i < 4; i++) {
-          c.get(pb);
-          if (i > 0) c.get(sBn).i32(4 * i).mul().add();
-          c.v128Load().set(bRows[i]!);
+          if (i > 0) c.get(pc).get(sBn4).add().set(pc);
+          c.get(pc).v128Load().set(bRows[i]!);
         }
         const [r0, r1, r2, r3] = bRows as [number, number, number, number];
         c.get(r0).get(r1).shuffle32(0, 4, 1, 5).set(lo[0]!); // (r0[0], r1[0], r0[1], r1[1])
         c.get(r2).get(r3).shuffle32(0, 4, 1, 5).set(lo[1]!);
         c.get(r0).get(r1).shuffle32(2, 6, 3, 7).set(hi[0]!); // (r0[2], r1[2], r0[3], r1[3])
         c.get(r2).get(r3).shuffle32(2, 6, 3, 7).set(hi[1]!);
-        const cols: [number, number, number, number, number][] = [
-          [0, lo[0]!, lo[1]!, 0, 1], [1, lo[0]!, lo[1]!, 2, 3], [2, hi[0]!, hi[1]!, 0, 1], [3, hi[0]!, hi[1]!, 2, 3],
-        ];
-        for (const [j, x, y, p0, p1] of cols) {
-          c.get(x).get(y).shuffle32(p0, p1, p0 + 4, p1 + 4).set(bv);
-          for (let r = 0; r < R; r++) madd(r, () => void c.get(pa[r]!).v128Load32Splat(4 * j), () => void c.get(bv));
+        const cols: [number, number, number, number][] = [[lo[0]!, lo[1]!, 0, 1], [lo[0]!, lo[1]!, 2, 3], [hi[0]!, hi[1]!, 0, 1], [hi[0]!, hi[1]!, 2, 3]];
+        cols.forEach(([x, y, p0, p1], j) => void c.get(x).get(y).shuffle32(p0, p1, p0 + 4, p1 + 4).set(bCols[j]!));
+        // row r's four A values in one load, each broadcast by a lane shuffle: measured faster here
+        // than four load-splats (in the other layout no faster, in the GEMM's micro-kernel slower)
+        for (let r = 0; r < R; r++) {
+          c.get(pa[r]!).v128Load().set(av);
+          for (let j = 0; j < 4; j++) madd(r, () => void c.get(av).get(av).shuffle32(j, j, j, j), () => void c.get(bCols[j]!));
         }
         for (let r = 0; r < R; r++) c.get(pa[r]!).i32(16).add().set(pa[r]!);
         c.get(pb).i32(16).add().set(pb);
       });
-      storeRows(R);
+      tileStore(R, 1);
     });
   });
   c.i32(1).ret();

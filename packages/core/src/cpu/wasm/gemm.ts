@@ -81,7 +81,7 @@ function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Arr
 
   // many tiny products (attention heads) in a layout the unpacked kernel handles go to it; either
   // kernel is split over the batch (or rows, or columns) when worth it
-  const tiny = bc >= 2 && M * N * K <= SMALL_MAX && smallLayout(whole);
+  const tiny = bc >= 2 && M * N * K <= SMALL_MAX && smallLayout(whole, rt.cfg.KC);
   const flops = 2 * bc * M * N * K;
   const { split, timed } = threadPlan(rt, flops);
   const plan = split ? planSplit(rt, whole) : null;
@@ -96,10 +96,13 @@ function runChunk(rt: Runtime, out: Float32Array, A: Float32Array, B: Float32Arr
   if (timed) recordThreads(plan ? 2 : 1, performance.now() - t0, flops);
 }
 
-/** Whether the unpacked kernel takes this product's layout (gemm-module.ts `emitSmall`: it returns 0 for others). */
-function smallLayout(w: Args): boolean {
+/**
+ * Whether the unpacked kernel takes this product's layout and depth (gemm-module.ts `emitSmall`: it
+ * returns 0 for others, and K above the GEMM's block depth KC, which the GEMM sums block by block).
+ */
+function smallLayout(w: Args, KC: number): boolean {
   const [, , , , N, K, , sAk, sBk, sBn] = w;
-  return (sBn === 1 && N % 4 === 0) || (sAk === 1 && sBk === 1 && (N | K) % 4 === 0);
+  return K <= KC && ((sBn === 1 && N % 4 === 0) || (sAk === 1 && sBk === 1 && (N | K) % 4 === 0));
 }
 
 /** The 16 arguments of `gemm` for a whole (batched) product laid out at aPtr, bPtr, cPtr. */
