@@ -348,9 +348,10 @@ export function buildGemmModule(
  * layouts: B contiguous along n with N a multiple of 4 (tiles of 4 rows × 8 columns of C, then 4
  * columns, one A value splat per row and k), and A and B both contiguous along k with N and K
  * multiples of 4 (B's 4×4 blocks transposed in registers, A's values broadcast by lane shuffles of
- * a row's four k). Pointers walk the matrices instead of being recomputed per tile. Both sum each C value over k in order, one product at a time, as the GEMM's
- * micro-kernel does within a block of KC, so the results are the packed GEMM's to the bit; a K above
- * KC (which the GEMM sums block by block) is declined.
+ * a row's four k). Pointers walk the matrices instead of being recomputed per tile. Both sum each
+ * C value over k in order, one product at a time, as the GEMM's micro-kernel does within a block
+ * of KC, so the results are the packed GEMM's to the bit; a K above KC (which the GEMM sums block
+ * by block) is declined.
  */
 function emitSmall(c: Code, cfg: GemmConfig): void {
   const [A, B, C, M, N, K, sAm, sAk, sBk, sBn, ldc, batch, strA, strB, strC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
