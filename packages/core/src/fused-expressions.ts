@@ -15,11 +15,11 @@ import { getBackend } from './registry.js';
 import { isGradEnabled, record, Tensor, wrapOutput } from './tensor.js';
 
 /** What the checks need of an expression list, worked out once per list (the optimizer passes the same one every step). */
-const shapes = new WeakMap<readonly Expr[], { lastInputs: number[]; names: string[] }>();
+const checks = new WeakMap<readonly Expr[], { lastInputs: number[]; names: string[] }>();
 
-function shapeOf(exprs: readonly Expr[]): { lastInputs: number[]; names: string[] } {
-  let s = shapes.get(exprs);
-  if (!s) shapes.set(exprs, (s = { lastInputs: exprs.map((e) => inputsOf([e]).pop() ?? -1), names: paramsOfAll(exprs) }));
+function checksOf(exprs: readonly Expr[]): { lastInputs: number[]; names: string[] } {
+  let s = checks.get(exprs);
+  if (!s) checks.set(exprs, (s = { lastInputs: exprs.map((e) => inputsOf([e]).pop() ?? -1), names: paramsOfAll(exprs) }));
   return s;
 }
 
@@ -38,7 +38,7 @@ export function fusedExpressions(exprs: readonly Expr[], inputs: readonly Tensor
       throw new Error(`fusedExpressions: expected float tensors of one shape, dtype and device, got ${inputs.map((x) => `${fmt(x.shape)} ${x.dtype} on '${x.device}'`).join(', ')}`);
     }
   }
-  const { lastInputs, names } = shapeOf(exprs);
+  const { lastInputs, names } = checksOf(exprs);
   lastInputs.forEach((reads, i) => {
     if (reads < 0) throw new Error(`fusedExpressions: expected every expression to read an input, but expression ${i} reads no input`);
     if (reads >= inputs.length) throw new Error(`fusedExpressions: an expression reads input ${reads}, but ${inputs.length} were given`);

@@ -8,7 +8,7 @@
  * `run(n, in_0 … in_k, out_0 … out_m, p_0 … p_q)`: byte addresses of the inputs and outputs, then
  * the parameters' values in `paramsOfAll` order.
  */
-import { inputsOf, paramsOfAll, type Expr } from '../../expr.js';
+import { inputsOf, paramsOfAll, type Apply, type Expr } from '../../expr.js';
 import { Code, each4, ModuleBuilder } from './emitter.js';
 import { addressOf } from './heap.js';
 import { getRuntime, MAX_PAGES, type Runtime } from './runtime.js';
@@ -27,8 +27,8 @@ const OPS: Partial<Record<string, { v: (c: Code) => Code; s: (c: Code) => Code }
 };
 
 /** The apply nodes of `es` in an order where each comes after its operands, or null if one is not arithmetic. */
-function schedule(es: readonly Expr[]): Expr[] | null {
-  const order: Expr[] = [];
+function schedule(es: readonly Expr[]): Apply[] | null {
+  const order: Apply[] = [];
   const seen = new Set<Expr>();
   let ok = true;
   const visit = (n: Expr): void => {
@@ -62,7 +62,6 @@ export function buildExprModule(es: readonly Expr[], arity: number, memory: { in
   });
   const literals = new Map<number, { s: number; v: number }>();
   for (const n of nodes) {
-    if (n.kind !== 'apply') continue;
     for (const a of n.args) {
       if (a.kind !== 'literal' || literals.has(a.value)) continue;
       const s = c.local('f32');
@@ -90,7 +89,6 @@ export function buildExprModule(es: readonly Expr[], arity: number, memory: { in
       else c.get(local.get(n)!);
     };
     for (const n of nodes) {
-      if (n.kind !== 'apply') continue;
       n.args.forEach(push);
       OPS[n.op]![simd ? 'v' : 's'](c);
       const l = c.local(type);
