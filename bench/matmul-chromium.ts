@@ -8,6 +8,15 @@
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`npx tsx bench/matmul-chromium.ts
+
+The WebAssembly matmul in headless Chromium (/usr/bin/chromium; relaxed SIMD, so the FMA kernel), one
+thread, plain arrays copied in and out: one JSON line per shape (GFLOP/s and median ms), like
+bench/matmul.ts.`);
+  process.exit(0);
+}
+
 const entry = `
 import { wasmMatmul } from './packages/core/src/cpu/wasm/gemm.ts';
 import { wasmFma, setWasmThreads } from './packages/core/src/cpu/wasm/runtime.ts';
