@@ -226,6 +226,24 @@ describe('wasmMatmul', () => {
     expect(after.slice(-10).every((t) => t === 1)).toBe(true);
     // calls too small to time follow the smallest measured class
     expect(chooseThreads(2 ** 20)).toEqual({ threads: 1, timed: false });
+    setWasmThreads('auto', 0);
+    drive(big, 20, 10, 5); // settled on two threads, tries due at calls 16, 48
+    // one slow call (the helper descheduled mid-chunk) does not flip the choice ...
+    const once = Array.from({ length: 12 }, (_, i) => {
+      const { threads } = chooseThreads(big);
+      recordThreads(threads, ((i === 0 ? 200 : threads === 1 ? 10 : 5) * big) / 1e9, big);
+      return threads;
+    });
+    expect(once).toEqual(Array(12).fill(2));
+    // ... a lasting slowdown does, within a few calls ...
+    const slow = drive(big, 6, 10, 30);
+    expect(slow.slice(0, 2)).toEqual([2, 2]);
+    expect(slow.slice(-2)).toEqual([1, 1]);
+    // ... and two threads are tried again AUTO_EXPLORE calls after that flip, not at the old schedule
+    const back = drive(big, 20, 10, 5);
+    const flipped = slow.indexOf(1) - 1; // the call whose time flipped the choice
+    expect(slow.length + back.indexOf(2) - flipped).toBe(16);
+    expect(back.slice(-3)).toEqual([2, 2, 2]);
     // a class whose products never split (recorded on one thread) keeps asking for two, and is no model for small calls
     setWasmThreads('auto', 0);
     for (let i = 0; i < 5; i++) {

@@ -58,10 +58,12 @@ let threadMinFlops = DEFAULT_THREAD_MIN_FLOPS;
  * auto mode, per size class of large calls (⌊log₂ flops⌋, so that products of one shape are compared
  * with themselves): moving averages of ms per Gflop on one and on two threads (NaN until measured),
  * the class's calls, and when it next tries the setting it is not using. Every large call is timed and
- * the faster setting is used, so a second vCPU that gets slower is dropped at once; the other setting
- * is tried after AUTO_EXPLORE calls, then after twice as many each time the choice holds (up to
- * AUTO_EXPLORE_MAX), and again after AUTO_EXPLORE once a try changes it — so the choice follows a
- * shared host whose second vCPU comes and goes, at a cost that shrinks while it does not.
+ * the faster setting is used, so a second vCPU that gets slower is dropped within a few calls; one
+ * slow call alone (a pause, or the helper descheduled in the middle of a chunk) counts as at most twice
+ * its setting's average, so it cannot flip the choice. The other setting is tried after AUTO_EXPLORE
+ * calls, then after twice as many each time the choice holds (up to AUTO_EXPLORE_MAX), and again after
+ * AUTO_EXPLORE once a try or the averages change it — so the choice follows a shared host whose second
+ * vCPU comes and goes, at a cost that shrinks while it does not.
  */
 interface AutoClass { one: number; two: number; calls: number; next: number; gap: number; trying: boolean }
 const autoClasses = new Map<number, AutoClass>();
@@ -229,12 +231,14 @@ export function recordThreads(threads: 1 | 2, ms: number, flops: number): void {
   const before = faster(c);
   const x = (ms * 1e9) / flops;
   const key = threads === 1 ? 'one' : 'two';
-  // a try replaces its setting's average, which is as old as the previous try
-  c[key] = Number.isNaN(c[key]) || c.trying ? x : 0.7 * c[key] + 0.3 * x;
-  if (c.trying) {
-    c.trying = false;
-    c.gap = faster(c) === before ? Math.min(2 * c.gap, AUTO_EXPLORE_MAX) : AUTO_EXPLORE;
+  // a try replaces its setting's average, which is as old as the previous try; otherwise one call
+  // moves the average by at most 30%
+  c[key] = Number.isNaN(c[key]) || c.trying ? x : 0.7 * c[key] + 0.3 * Math.min(x, 2 * c[key]);
+  const changed = faster(c) !== before;
+  if (c.trying || changed) {
+    c.gap = c.trying && !changed ? Math.min(2 * c.gap, AUTO_EXPLORE_MAX) : AUTO_EXPLORE;
     c.next = c.calls + c.gap;
+    c.trying = false;
   }
 }
 
