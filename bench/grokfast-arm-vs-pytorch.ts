@@ -66,6 +66,9 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 try {
+  // before minutes of training: PyTorch on an optimised BLAS, else a one-line error (grokfast_model.py)
+  const check = `import sys; sys.path.insert(0, ${JSON.stringify(bench('.'))}); from grokfast_model import require_fast_blas; require_fast_blas(); print('{}')`;
+  jsonLines('pytorch', values.python, ['-c', check]);
   jsonLines('grokfast-draws', process.execPath, ['--import', 'tsx', bench('grokfast-draws.ts'), '--seed', String(seed), '--out', draws]);
   const walls = { grokkit: [] as number[], pytorch: [] as number[] };
   for (let round = 1; round <= rounds; round++) {

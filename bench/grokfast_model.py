@@ -2,9 +2,27 @@
 causal decoder (width 128, 2 layers, 4 heads, 4x GELU MLP, learned positions, the block
 x = LN1(x); x = x + attn(x); x = x + MLP(LN2(x)), final LayerNorm, bias-free head; 422,784 parameters
 with vocab 99), PyTorch's default initialisation. Inputs are [T, B] tokens."""
+import sys
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+def require_fast_blas():
+    """Exit with a one-line error where PyTorch's CPU products run on the reference BLAS (Debian's
+    python3-torch without libopenblas0-pthread, or with libblas.so.3 pointed at the reference: ≈1 s
+    a step instead of ≈0.07), which would make any comparison meaningless. Looks at the libblas this
+    process has mapped (Linux only; a PyTorch with its BLAS built in maps none and passes)."""
+    torch.ones(64, 64) @ torch.ones(64, 64)  # loads the BLAS
+    try:
+        with open('/proc/self/maps') as f:
+            libs = {line.split()[-1] for line in f if '/libblas.so' in line}
+    except OSError:
+        return
+    slow = sorted(lib for lib in libs if not any(k in lib for k in ('openblas', 'mkl', 'blis', 'atlas')))
+    if slow:
+        sys.exit(f"expected PyTorch on OpenBLAS, MKL or BLIS, got the BLAS at {', '.join(slow)} (Debian: apt install libopenblas0-pthread)")
 
 
 class Block(nn.Module):

@@ -25,7 +25,7 @@ if 'MALLOC_MMAP_THRESHOLD_' not in os.environ:
 import torch
 import torch.nn.functional as F
 
-from grokfast_model import Model
+from grokfast_model import Model, require_fast_blas
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--steps', type=int, default=20)
@@ -34,6 +34,8 @@ ap.add_argument('--device', default='cpu')
 ap.add_argument('--blas-threads', type=int, default=0, help="OpenBLAS's threads (default: --threads; unset: one per core)")
 args = ap.parse_args()
 dev = torch.device(args.device)
+if dev.type == 'cpu':
+    require_fast_blas()
 if args.threads:
     torch.set_num_threads(args.threads)
 

@@ -27,7 +27,7 @@ if 'MALLOC_MMAP_THRESHOLD_' not in os.environ:  # see bench/pytorch-grokfast-ste
 import torch
 import torch.nn.functional as F
 
-from grokfast_model import Model
+from grokfast_model import Model, require_fast_blas
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--seed', type=int, default=0)
@@ -40,6 +40,7 @@ ap.add_argument('--until', type=float, default=0.95, help='stop at this validati
 ap.add_argument('--init', help="a safetensors file with grokkit's initial parameters (p.NAME), split (train.*, val.*) and batch order (order, sizes) to start from instead of PyTorch's own draws")
 args = ap.parse_args()
 torch.set_num_threads(args.threads)
+require_fast_blas()
 torch.manual_seed(args.seed)
 
 P = 97
