@@ -8,6 +8,13 @@
 import { Tensor, matmul } from '@grokkit/core';
 import { createGpujsBackend, type GpujsMode } from '../packages/gpujs/src/index.js';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`npx tsx bench/gpujs-matmul.ts [--mode cpu|wasm|webgpu|gpu|webgl2|webgl|headlessgl]
+
+f32 matmul throughput of the gpu.js backend: one JSON line per shape with the median GFLOP/s and ms
+of matmul through the backend, the read back to the host included (default mode: cpu).`);
+  process.exit(0);
+}
 const arg = process.argv.indexOf('--mode');
 const mode = (arg >= 0 ? process.argv[arg + 1] : 'cpu') as GpujsMode;
 const backend = await createGpujsBackend({ mode, name: 'gpujs' });

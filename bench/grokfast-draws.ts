@@ -14,7 +14,17 @@ import { parseArgs } from 'node:util';
 import * as g from '@grokkit/core';
 import { armDraws, DEFAULTS } from '../examples/grokfast/experiment.js';
 
-const { values } = parseArgs({ options: { seed: { type: 'string', default: '0' }, steps: { type: 'string', default: '2000' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { seed: { type: 'string', default: '0' }, steps: { type: 'string', default: '2000' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+});
+if (values.help) {
+  console.log(`npx tsx bench/grokfast-draws.ts [--seed 0] [--steps 2000] [--out draws-seed0.safetensors]
+
+What a seed draws for the Grokfast demo's arms (initial parameters, train/validation split, the
+order of the first --steps batches) in one safetensors file, for
+bench/pytorch-grokfast-train.py --init.`);
+  process.exit(0);
+}
 const seed = Number(values.seed);
 const steps = Number(values.steps);
 if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, got ${values.seed}`);

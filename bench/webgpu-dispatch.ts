@@ -15,7 +15,16 @@ import * as g from '@grokkit/core';
 import { registerBackend } from '@grokkit/core/backend';
 import { createWebGPUBackend, webgpuBackendFor } from '@grokkit/webgpu';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { n: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' }, help: { type: 'boolean', short: 'h', default: false } },
+});
+if (values.help) {
+  console.log(`npx tsx bench/webgpu-dispatch.ts [--n 2000] [--rounds 5]
+
+What one kernel launch costs on the host: N tiny dispatches recorded and submitted through raw Dawn
+and through the webgpu backend; one JSON line per case in µs per dispatch (medians of rounds).`);
+  process.exit(0);
+}
 const N = Number(values.n);
 const rounds = Number(values.rounds);
 

@@ -8,6 +8,13 @@
 import * as g from '@grokkit/core';
 import { createWebGPUBackend, type MatmulTile } from '@grokkit/webgpu';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`npx tsx bench/webgpu-matmul.ts [--shapes=512x512x512,2048x128x512] [--rounds=7] [--check] [--tile=auto|32|64|128]
+
+f32 matmul throughput on the WebGPU backend: one JSON line per shape with the median GFLOP/s and ms.
+With no GPU: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json.`);
+  process.exit(0);
+}
 const arg = (name: string, def: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? def;
 const shapes = arg('shapes', '512x512x512,2048x128x512').split(',').map((s) => s.split('x').map(Number) as [number, number, number]);
 const rounds = Number(arg('rounds', '7'));
